@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "account-file.h"
+#include "http-client.h"
+#include "macro.h"
+#include "manager.h"
+#include "time-util.h"
+
+/* An account at run time: its configuration, its secrets (read from the keyring once, then kept in locked,
+ * wiped-on-free memory, so a cache hit or a refresh never waits for the keyring), and its cached tokens, one
+ * per scope set. Access tokens live in memory only. */
+
+typedef enum SecretsState {
+        SECRETS_UNLOADED,
+        SECRETS_LOADING,
+        SECRETS_LOADED,
+} SecretsState;
+
+/* A caller waiting for a token fetch: the method call to answer. */
+typedef struct Waiter {
+        sd_bus_message *message;
+        struct Waiter *next;
+} Waiter;
+
+typedef struct TokenEntry {
+        Account *account;
+        char *scope;                    /* normalized scope set; "" = the account's Scopes */
+
+        char *access_token;             /* wiped on free; NULL when none cached */
+        int64_t expires_at;             /* Unix seconds */
+        int64_t fetched_at;             /* Unix seconds */
+        uint64_t last_used;             /* CLOCK_MONOTONIC usec of the last GetToken, for proactive refresh */
+
+        /* The one fetch in flight (single-flight): every caller arriving meanwhile waits on it. */
+        bool fetching;
+        GrantType grant_in_flight;
+        unsigned attempt;
+        HttpRequest *http;
+        Waiter *waiters;
+        char *pending_token;            /* a new token held back until its rotated refresh token is stored */
+        int64_t pending_expires_at;
+        sd_event_source *retry_timer;
+        sd_event_source *refresh_timer;
+} TokenEntry;
+
+struct Account {
+        Manager *manager;
+        char *name;
+        AccountConfig *config;
+
+        SecretsState secrets_state;
+        char *client_secret;            /* all wiped on free */
+        char *password;
+        char *api_key;
+        char *refresh_token;
+
+        GHashTable *tokens;             /* scope -> TokenEntry* */
+        bool login_required;            /* the grant is dead until a login or a new secret */
+        bool refresh_token_unsaved;     /* the keyring refused the newest refresh token: store it again */
+        char *last_error;               /* for `tokenbroker status`; never holds a secret */
+};
+
+int account_new(Manager *m, AccountConfig *config, Account **ret);  /* takes config */
+Account *account_free(Account *a);
+
+/* Replaces the configuration after a reload; drops cached tokens when the endpoint, client, grant or
+ * scopes changed, keeps them otherwise. Takes config. */
+void account_update_config(Account *a, AccountConfig *config);
+
+/* Sets one secret in memory (after it was stored in the keyring). NULL clears it. */
+int account_set_secret(Account *a, const char *kind, const char *value);
+void account_forget_secrets(Account *a);
+/* The kinds held in memory, for status. */
+char **account_secret_kinds(Account *a);
+
+void account_set_last_error(Account *a, const char *fmt, ...) _printf_(2, 3);
+
+TokenEntry *account_get_entry(Account *a, const char *scope, bool create);
+
+/* Drops a cached token (all of the account's when token is NULL or empty). Returns how many. */
+unsigned account_invalidate(Account *a, const char *token);
+
+/* Fails every waiting caller of the account with -errno and a message (account removed, ...). */
+void account_fail_all(Account *a, int error, const char *message);
+
+/* The margin a token must have left to be handed out: min-validity, shrunk for short-lived tokens. */
+int64_t token_entry_margin(const TokenEntry *e, uint64_t min_validity_sec);
+bool token_entry_usable(const TokenEntry *e, uint64_t min_validity_sec, int64_t now);
+void token_entry_clear_token(TokenEntry *e);

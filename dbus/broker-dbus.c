@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* org.tokenbroker.Broker1: the vtable and its handlers, nothing else. Each handler reads its arguments,
+ * validates them, checks the caller, acts, and replies (now, or when the fetch or keyring job ends). */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "account.h"
+#include "alloc-util.h"
+#include "bus-errors.h"
+#include "broker-dbus.h"
+#include "bus-api.h"
+#include "caller.h"
+#include "host-match.h"
+#include "log.h"
+#include "string-util.h"
+#include "token-fetch.h"
+
+static int compare_names(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+/* Account names in a stable order: "the first account whose Hosts= match" must not depend on hashing. */
+static char **sorted_account_names(Manager *m) {
+        GHashTableIter i;
+        const char *name;
+        char **l;
+        size_t n = 0;
+
+        l = calloc(g_hash_table_size(m->accounts) + 1, sizeof(char *));
+        if (!l)
+                return NULL;
+        g_hash_table_iter_init(&i, m->accounts);
+        while (g_hash_table_iter_next(&i, (void **) &name, NULL)) {
+                l[n] = strdup(name);
+                if (!l[n])
+                        return strv_free(l);
+                n++;
+        }
+        qsort(l, n, sizeof(char *), compare_names);
+        return l;
+}
+
+static Account *find_account(Manager *m, const char *name, sd_bus_error *error) {
+        Account *a;
+
+        if (!account_name_is_valid(name)) {
+                (void) bus_error_setf(error, EINVAL, "Invalid account name '%s'.", name);
+                return NULL;
+        }
+        a = manager_get_account(m, name);
+        if (!a)
+                (void) bus_error_setf(error, ESRCH, "No such account '%s'.", name);
+        return a;
+}
+
+static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ char *scope = NULL;
+        const char *name, *key, *requested_scope = NULL;
+        uint32_t min_validity = UINT32_MAX;
+        Account *a;
+        TokenEntry *e;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(msg, "s", &key);
+                if (r < 0)
+                        return r;
+                if (streq(key, "scope"))
+                        r = sd_bus_message_read(msg, "v", "s", &requested_scope);
+                else if (streq(key, "min-validity"))
+                        r = sd_bus_message_read(msg, "v", "u", &min_validity);
+                else
+                        r = sd_bus_message_skip(msg, "v");      /* unknown options: newer callers */
+                if (r < 0)
+                        return bus_error_setf(error, EINVAL, "Bad value for option '%s'.", key);
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        a = find_account(m, name, error);
+        if (!a)
+                return -ESRCH;
+        r = caller_check_executable(msg, a->config->allowed_callers, error);
+        if (r < 0)
+                return r;
+
+        if (!isempty(requested_scope)) {
+                if (!string_is_safe_utf8(requested_scope, strlen(requested_scope)) ||
+                    (a->config->scopes && !scopes_subset(requested_scope, a->config->scopes)))
+                        return bus_error_setf(error, EINVAL,
+                                                       "Scope '%s' is not within the account's Scopes.", requested_scope);
+                scope = scopes_normalize(requested_scope);
+                if (!scope)
+                        return -ENOMEM;
+                /* The account's own full set is the same cache entry as no scope at all. */
+                if (a->config->scopes) {
+                        _cleanup_free_ char *all = scopes_normalize(a->config->scopes);
+                        if (all && streq(all, scope))
+                                scope[0] = 0;
+                }
+        }
+
+        e = account_get_entry(a, scope ?: "", true);
+        if (!e)
+                return -ENOMEM;
+        e->last_used = now_usec(CLOCK_MONOTONIC);
+
+        if (min_validity == UINT32_MAX)
+                min_validity = (uint32_t) a->config->refresh_skew_sec;
+
+        if (token_entry_usable(e, min_validity, (int64_t) time(NULL)))
+                return token_reply(msg, e);
+
+        r = token_fetch_start(e, msg);
+        if (r < 0)
+                return r;
+        return 1;       /* answered when the fetch ends */
+}
+
+static int method_list_accounts(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        names = sorted_account_names(m);
+        if (!names)
+                return -ENOMEM;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_strv(reply, names);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int append_entry(sd_bus_message *reply, const char *key, const char *type, ...) {
+        va_list ap;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "s", key);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'v', type);
+        if (r < 0)
+                return r;
+        va_start(ap, type);
+        r = sd_bus_message_appendv(reply, type, ap);
+        va_end(ap);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static int append_strv_entry(sd_bus_message *reply, const char *key, char **l) {
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "s", key);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'v', "as");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_strv(reply, l);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_strv_free_ char **kinds = NULL;
+        static char *empty[] = { NULL };
+        const char *name;
+        AccountConfig *c;
+        TokenEntry *e;
+        Account *a;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        a = find_account(m, name, error);
+        if (!a)
+                return -ESRCH;
+        c = a->config;
+        e = account_get_entry(a, "", false);
+        kinds = account_secret_kinds(a);
+        if (!kinds)
+                return -ENOMEM;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        if ((r = append_entry(reply, "provider", "s", strempty(c->provider))) < 0 ||
+            (r = append_entry(reply, "grant", "s", grant_type_to_string(c->grant))) < 0 ||
+            (r = append_entry(reply, "token-url", "s", strempty(c->token_url))) < 0 ||
+            (r = append_entry(reply, "client-id", "s", strempty(c->client_id))) < 0 ||
+            (r = append_entry(reply, "scopes", "s", strempty(c->scopes))) < 0 ||
+            (r = append_strv_entry(reply, "hosts", c->hosts ?: empty)) < 0 ||
+            (r = append_entry(reply, "warmup", "b", (int) c->warmup)) < 0 ||
+            (r = append_entry(reply, "git-username", "s", c->git_username ?: "oauth2")) < 0 ||
+            (r = append_entry(reply, "secrets-loaded", "b", (int) (a->secrets_state == SECRETS_LOADED))) < 0 ||
+            (r = append_strv_entry(reply, "secrets", kinds)) < 0 ||
+            (r = append_entry(reply, "token-cached", "b", (int) (e && e->access_token))) < 0 ||
+            (r = append_entry(reply, "expires-at", "x", (int64_t) (e && e->access_token ? e->expires_at : 0))) < 0 ||
+            (r = append_entry(reply, "login-required", "b", (int) a->login_required)) < 0 ||
+            (r = append_entry(reply, "last-error", "s", strempty(a->last_error))) < 0 ||
+            (r = append_entry(reply, "path", "s", strempty(c->path))) < 0)
+                return r;
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_match_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_strv_free_ char **names = NULL;
+        const char *protocol, *host, *path;
+        int r;
+
+        r = sd_bus_message_read(msg, "sss", &protocol, &host, &path);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        if (isempty(host))
+                return bus_error_setf(error, EINVAL, "No host given.");
+
+        names = sorted_account_names(m);
+        if (!names)
+                return -ENOMEM;
+        STRV_FOREACH(n, names) {
+                Account *a = manager_get_account(m, *n);
+
+                STRV_FOREACH(p, a->config->hosts)
+                        if (host_pattern_match(*p, protocol, host, isempty(path) ? NULL : path))
+                                return sd_bus_reply_method_return(msg, "s", *n);
+        }
+        return sd_bus_reply_method_return(msg, "s", "");
+}
+
+static int method_invalidate(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *name, *token;
+        Account *a;
+        unsigned n;
+        int r;
+
+        r = sd_bus_message_read(msg, "ss", &name, &token);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        a = find_account(m, name, error);
+        if (!a)
+                return -ESRCH;
+        n = account_invalidate(a, token);
+        log_info("Account '%s': %u cached token(s) invalidated on request.", a->name, n);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        r = manager_load_accounts(m);
+        if (r < 0)
+                return bus_error_setf(error, -r, "Failed to reload the accounts: %s", strerror(-r));
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_warmup(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        GHashTableIter i;
+        Account *a;
+        uint32_t started = 0;
+        int64_t now = (int64_t) time(NULL);
+        int r;
+
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+
+        g_hash_table_iter_init(&i, m->accounts);
+        while (g_hash_table_iter_next(&i, NULL, (void **) &a)) {
+                TokenEntry *e;
+
+                if (!a->config->warmup)
+                        continue;
+                e = account_get_entry(a, "", true);
+                if (!e)
+                        return -ENOMEM;
+                /* Counts as a use, so the token is kept fresh for the session's first callers. */
+                e->last_used = now_usec(CLOCK_MONOTONIC);
+                if (token_entry_usable(e, a->config->refresh_skew_sec, now) || e->fetching)
+                        continue;
+                if (token_fetch_start(e, NULL) >= 0)
+                        started++;
+        }
+        log_info("Warmup: %u token fetch(es) started.", started);
+        return sd_bus_reply_method_return(msg, "u", started);
+}
+
+static int read_settings(sd_bus_message *msg, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *k, *v;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(msg, "{ss}", &k, &v)) > 0)
+                if (strv_extend(&l, k) < 0 || strv_extend(&l, v) < 0)
+                        return -ENOMEM;
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_strv_free_ char **settings = NULL, **diagnostics = NULL;
+        const char *name;
+        int replace, r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = read_settings(msg, &settings);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "b", &replace);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        if (!account_name_is_valid(name))
+                return bus_error_setf(error, EINVAL,
+                                               "Invalid account name '%s': use letters, digits, '.', '_' and '-'.", name);
+
+        r = account_config_write(m->config_dir, name, settings, replace, &diagnostics);
+        if (r == -EEXIST)
+                return bus_error_setf(error, EEXIST, "Account '%s' exists already.", name);
+        if (r < 0) {
+                _cleanup_free_ char *joined = NULL;
+                size_t len = 0;
+
+                STRV_FOREACH(d, diagnostics)
+                        len += strlen(*d) + 2;
+                joined = calloc(1, len + 1);
+                if (joined)
+                        STRV_FOREACH(d, diagnostics) {
+                                if (*joined)
+                                        strcat(joined, "; ");
+                                strcat(joined, *d);
+                        }
+                return bus_error_setf(error, -r,
+                                               "Cannot write account '%s': %s", name,
+                                               !isempty(joined) ? joined : strerror(-r));
+        }
+        log_info("Account '%s' written.", name);
+
+        (void) manager_load_accounts(m);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+typedef struct PendingCall {
+        Manager *manager;
+        sd_bus_message *message;
+        char *account;
+        char *kind;
+        char *value;            /* the secret, wiped */
+} PendingCall;
+
+static void pending_call_free(PendingCall *p) {
+        sd_bus_message_unref(p->message);
+        free(p->account);
+        free(p->kind);
+        erase_and_free(p->value);
+        free(p);
+}
+
+static PendingCall *pending_call_new(Manager *m, sd_bus_message *msg, const char *account, const char *kind) {
+        PendingCall *p = calloc(1, sizeof(*p));
+
+        if (!p)
+                return NULL;
+        p->manager = m;
+        p->message = sd_bus_message_ref(msg);
+        p->account = strdup(account);
+        p->kind = kind ? strdup(kind) : NULL;
+        if (!p->account || (kind && !p->kind)) {
+                pending_call_free(p);
+                return NULL;
+        }
+        return p;
+}
+
+static void reply_keyring_error(sd_bus_message *msg, int r, const char *what) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (r == -ENOLCK)
+                (void) bus_error_setf(&e, r, "The keyring is locked; unlock it and try again (%s).", what);
+        else if (r == -EHOSTUNREACH)
+                (void) bus_error_setf(&e, r, "No Secret Service (keyring) on the session bus (%s).", what);
+        else
+                (void) bus_error_setf(&e, r, "Keyring error while trying to %s: %s", what, strerror(-r));
+        (void) sd_bus_reply_method_error(msg, &e);
+}
+
+static void on_secret_stored(int r, char **secrets, void *userdata) {
+        PendingCall *p = userdata;
+        Account *a;
+
+        strv_free_erase(secrets);
+        if (r < 0) {
+                log_warning_errno(r, "Account '%s': failed to store its %s: %m", p->account, p->kind);
+                reply_keyring_error(p->message, r, "store the secret");
+                pending_call_free(p);
+                return;
+        }
+
+        a = manager_get_account(p->manager, p->account);
+        if (a) {
+                if (a->secrets_state == SECRETS_LOADED)
+                        (void) account_set_secret(a, p->kind, p->value);
+                if (streq(p->kind, SECRET_KIND_REFRESH_TOKEN))
+                        a->login_required = false;
+                /* A new client secret or password may fix what failed; start afresh. */
+                account_set_last_error(a, NULL);
+        }
+        log_info("Account '%s': %s stored in the keyring.", p->account, p->kind);
+        (void) sd_bus_reply_method_return(p->message, NULL);
+        pending_call_free(p);
+}
+
+static int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *name, *kind;
+        const void *data;
+        size_t size;
+        PendingCall *p;
+        Account *a;
+        int r;
+
+        r = sd_bus_message_read(msg, "ss", &name, &kind);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(msg, 'y', &data, &size);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        a = find_account(m, name, error);
+        if (!a)
+                return -ESRCH;
+        if (!streq(kind, SECRET_KIND_CLIENT_SECRET) && !streq(kind, SECRET_KIND_PASSWORD) &&
+            !streq(kind, SECRET_KIND_API_KEY) && !streq(kind, SECRET_KIND_REFRESH_TOKEN))
+                return bus_error_setf(error, EINVAL,
+                                               "Unknown secret kind '%s': use client-secret, password, api-key or refresh-token.",
+                                               kind);
+        if (size == 0 || size > 16384 || memchr(data, 0, size) || !string_is_safe_utf8(data, size))
+                return bus_error_setf(error, EINVAL,
+                                               "The secret must be 1 to 16384 bytes of printable UTF-8 without newlines.");
+
+        p = pending_call_new(m, msg, name, kind);
+        if (!p)
+                return -ENOMEM;
+        p->value = secret_strndup(data, size);
+        if (!p->value) {
+                pending_call_free(p);
+                return -ENOMEM;
+        }
+        r = keyring_worker_submit(m->keyring, KEYRING_OP_STORE, name, kind, p->value, on_secret_stored, p);
+        if (r < 0) {
+                pending_call_free(p);
+                return r;
+        }
+        return 1;
+}
+
+static void on_secrets_cleared(int r, char **secrets, void *userdata) {
+        PendingCall *p = userdata;
+        Manager *m = p->manager;
+        Account *a;
+
+        strv_free_erase(secrets);
+        if (r < 0) {
+                /* Keep the file: removing it would orphan secrets nobody could name any more. */
+                log_warning_errno(r, "Account '%s': failed to delete its secrets, keeping the account: %m", p->account);
+                reply_keyring_error(p->message, r, "delete the account's secrets");
+                pending_call_free(p);
+                return;
+        }
+
+        r = account_config_remove(m->config_dir, p->account);
+        if (r < 0 && r != -ENOENT) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+                (void) bus_error_setf(&e, -r, "Secrets deleted, but the account file could not be removed: %s",
+                                               strerror(-r));
+                (void) sd_bus_reply_method_error(p->message, &e);
+                pending_call_free(p);
+                return;
+        }
+
+        a = manager_get_account(m, p->account);
+        if (a) {
+                account_fail_all(a, -ESRCH, "The account was removed.");
+                g_hash_table_remove(m->accounts, p->account);
+        }
+        log_info("Account '%s' removed with its secrets.", p->account);
+        manager_emit_accounts_changed(m);
+        (void) sd_bus_reply_method_return(p->message, NULL);
+        pending_call_free(p);
+}
+
+static int method_remove_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *name;
+        PendingCall *p;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        if (!find_account(m, name, error))
+                return -ESRCH;
+
+        p = pending_call_new(m, msg, name, NULL);
+        if (!p)
+                return -ENOMEM;
+        r = keyring_worker_submit(m->keyring, KEYRING_OP_CLEAR, name, NULL, NULL, on_secrets_cleared, p);
+        if (r < 0) {
+                pending_call_free(p);
+                return r;
+        }
+        return 1;
+}
+
+const sd_bus_vtable broker_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("GetToken",
+                                SD_BUS_ARGS("s", account, "a{sv}", options),
+                                SD_BUS_RESULT("s", token, "s", token_type, "x", expires_at, "a{ss}", headers),
+                                method_get_token, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListAccounts",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("as", accounts),
+                                method_list_accounts, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetAccount",
+                                SD_BUS_ARGS("s", account),
+                                SD_BUS_RESULT("a{sv}", info),
+                                method_get_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("MatchAccount",
+                                SD_BUS_ARGS("s", protocol, "s", host, "s", path),
+                                SD_BUS_RESULT("s", account),
+                                method_match_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Invalidate",
+                                SD_BUS_ARGS("s", account, "s", token),
+                                SD_BUS_NO_RESULT,
+                                method_invalidate, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Reload",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_NO_RESULT,
+                                method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Warmup",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("u", started),
+                                method_warmup, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AddAccount",
+                                SD_BUS_ARGS("s", account, "a{ss}", settings, "b", replace),
+                                SD_BUS_NO_RESULT,
+                                method_add_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveAccount",
+                                SD_BUS_ARGS("s", account),
+                                SD_BUS_NO_RESULT,
+                                method_remove_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetSecret",
+                                SD_BUS_ARGS("s", account, "s", kind, "ay", secret),
+                                SD_BUS_NO_RESULT,
+                                method_set_secret, SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_SIGNAL_WITH_ARGS("TokenRefreshed", SD_BUS_ARGS("s", account, "x", expires_at), 0),
+        SD_BUS_SIGNAL("AccountsChanged", NULL, 0),
+        SD_BUS_SIGNAL_WITH_ARGS("LoginRequired", SD_BUS_ARGS("s", account), 0),
+        SD_BUS_VTABLE_END,
+};

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+/* Non-blocking HTTP for the daemon: one libcurl multi handle driven by the sd-event loop, so a hundred token
+ * requests in flight never delay a cache hit, and connections to a token endpoint are kept and reused.
+ *
+ * Policy enforced here for every request: TLS verified (peer and host), redirects never followed, http://
+ * only to loopback (the account parser checks it too), responses capped at HTTP_MAX_RESPONSE bytes. */
+
+#define HTTP_MAX_RESPONSE (1024U * 1024U)
+
+typedef struct HttpClient HttpClient;
+typedef struct HttpRequest HttpRequest;
+
+typedef struct HttpResult {
+        int error;                      /* 0, or -errno: -ETIMEDOUT, -ECONNREFUSED, -EFBIG (over the cap),
+                                         * -EHOSTUNREACH (resolve/connect), -EPROTO (TLS), -EIO */
+        const char *error_text;         /* libcurl's words for a transport error; never secret */
+        long status;                    /* HTTP status, 0 on transport errors */
+        const char *body;               /* NUL-terminated; wiped and freed after the callback returns */
+        size_t body_size;
+        int retry_after_sec;            /* Retry-After in seconds, -1 if absent */
+        const char *content_type;
+} HttpResult;
+
+typedef void (*http_callback_t)(const HttpResult *result, void *userdata);
+
+typedef struct HttpRequestParams {
+        const char *url;
+        const char *method;             /* "POST" or "GET" */
+        const char *content_type;       /* for POST */
+        const char *body;               /* copied; wiped after the request */
+        const char *authorization;      /* copied; wiped after the request */
+        char * const *extra_headers;    /* "Name: value" lines */
+        const char *ca_file;
+        uint64_t timeout_sec;
+        uint64_t connect_timeout_sec;
+} HttpRequestParams;
+
+int http_client_new(sd_event *event, HttpClient **ret);
+HttpClient *http_client_free(HttpClient *c);
+
+/* Starts a request; the callback runs exactly once, later, from the event loop (also on failure to start
+ * after this returned 0), unless http_request_cancel() is called first. */
+int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t cb, void *userdata,
+                      HttpRequest **ret);
+void http_request_cancel(HttpRequest *r);
+
+/* Requests in flight, for tests and status. */
+unsigned http_client_in_flight(HttpClient *c);
+
+/* True for http(s) URLs that may be used: https anywhere, http only to 127.0.0.0/8, ::1 or localhost. */
+int http_url_is_allowed(const char *url);

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "keyring-worker.h"
+#include "keyring.h"
+#include "log.h"
+#include "string-util.h"
+
+typedef struct Job Job;
+struct Job {
+        Job *next;
+        KeyringOp op;
+        char *account;
+        char *kind;
+        char *secret;
+        keyring_callback_t callback;
+        void *userdata;
+        int result;
+        char **secrets;
+};
+
+struct KeyringWorker {
+        sd_event_source *source;
+        int efd;
+        pthread_t thread;
+        int thread_started;
+
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        Job *todo_head, *todo_tail;     /* guarded by lock */
+        Job *done_head, *done_tail;     /* guarded by lock */
+        int stop;                       /* guarded by lock */
+        unsigned pending;               /* event loop only */
+};
+
+static void job_free(Job *j) {
+        if (!j)
+                return;
+        free(j->account);
+        free(j->kind);
+        erase_and_free(j->secret);
+        strv_free_erase(j->secrets);
+        free(j);
+}
+
+static void queue_push(Job **head, Job **tail, Job *j) {
+        j->next = NULL;
+        if (*tail)
+                (*tail)->next = j;
+        else
+                *head = j;
+        *tail = j;
+}
+
+static Job *queue_pop(Job **head, Job **tail) {
+        Job *j = *head;
+
+        if (j) {
+                *head = j->next;
+                if (!*head)
+                        *tail = NULL;
+                j->next = NULL;
+        }
+        return j;
+}
+
+static void run_job(Job *j) {
+        switch (j->op) {
+        case KEYRING_OP_LOAD_ALL:
+                j->result = keyring_load_all(j->account, &j->secrets);
+                break;
+        case KEYRING_OP_STORE:
+                j->result = keyring_store(j->account, j->kind, j->secret);
+                break;
+        case KEYRING_OP_CLEAR:
+                j->result = keyring_clear(j->account, j->kind);
+                break;
+        }
+        /* The worker's copy of the secret is not needed past this point. */
+        j->secret = erase_and_free(j->secret);
+}
+
+static void *worker_main(void *p) {
+        KeyringWorker *w = p;
+
+        for (;;) {
+                Job *j;
+                uint64_t one = 1;
+
+                pthread_mutex_lock(&w->lock);
+                while (!w->todo_head && !w->stop)
+                        pthread_cond_wait(&w->cond, &w->lock);
+                if (!w->todo_head && w->stop) {
+                        pthread_mutex_unlock(&w->lock);
+                        break;
+                }
+                j = queue_pop(&w->todo_head, &w->todo_tail);
+                pthread_mutex_unlock(&w->lock);
+
+                run_job(j);
+
+                pthread_mutex_lock(&w->lock);
+                queue_push(&w->done_head, &w->done_tail, j);
+                pthread_mutex_unlock(&w->lock);
+                (void) write(w->efd, &one, sizeof(one));
+        }
+        return NULL;
+}
+
+static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        KeyringWorker *w = userdata;
+        uint64_t v;
+        Job *done;
+
+        (void) read(w->efd, &v, sizeof(v));
+
+        pthread_mutex_lock(&w->lock);
+        done = w->done_head;
+        w->done_head = w->done_tail = NULL;
+        pthread_mutex_unlock(&w->lock);
+
+        while (done) {
+                Job *j = done;
+                done = j->next;
+                w->pending--;
+                j->callback(j->result, TAKE_PTR(j->secrets), j->userdata);
+                job_free(j);
+        }
+        return 0;
+}
+
+int keyring_worker_new(sd_event *event, KeyringWorker **ret) {
+        KeyringWorker *w;
+        int r;
+
+        w = calloc(1, sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        pthread_mutex_init(&w->lock, NULL);
+        pthread_cond_init(&w->cond, NULL);
+
+        w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (w->efd < 0) {
+                r = -errno;
+                keyring_worker_free(w);
+                return r;
+        }
+        r = sd_event_add_io(event, &w->source, w->efd, EPOLLIN, on_done, w);
+        if (r < 0) {
+                keyring_worker_free(w);
+                return r;
+        }
+        (void) sd_event_source_set_description(w->source, "keyring-worker");
+
+        r = pthread_create(&w->thread, NULL, worker_main, w);
+        if (r != 0) {
+                keyring_worker_free(w);
+                return -r;
+        }
+        w->thread_started = 1;
+
+        *ret = w;
+        return 0;
+}
+
+KeyringWorker *keyring_worker_free(KeyringWorker *w) {
+        Job *j;
+
+        if (!w)
+                return NULL;
+        if (w->thread_started) {
+                pthread_mutex_lock(&w->lock);
+                w->stop = 1;
+                pthread_cond_signal(&w->cond);
+                pthread_mutex_unlock(&w->lock);
+                (void) pthread_join(w->thread, NULL);
+        }
+        /* Jobs that finished but were never delivered, and jobs never started: drop them, wiping secrets. */
+        while ((j = queue_pop(&w->done_head, &w->done_tail)))
+                job_free(j);
+        while ((j = queue_pop(&w->todo_head, &w->todo_tail)))
+                job_free(j);
+        sd_event_source_disable_unref(w->source);
+        if (w->efd >= 0)
+                (void) close(w->efd);
+        pthread_cond_destroy(&w->cond);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+        return NULL;
+}
+
+int keyring_worker_submit(KeyringWorker *w, KeyringOp op, const char *account, const char *kind,
+                          const char *secret, keyring_callback_t cb, void *userdata) {
+        Job *j;
+
+        j = calloc(1, sizeof(*j));
+        if (!j)
+                return -ENOMEM;
+        j->op = op;
+        j->callback = cb;
+        j->userdata = userdata;
+        j->account = strdup(account);
+        j->kind = kind ? strdup(kind) : NULL;
+        j->secret = secret ? secret_strdup(secret) : NULL;
+        if (!j->account || (kind && !j->kind) || (secret && !j->secret)) {
+                job_free(j);
+                return -ENOMEM;
+        }
+
+        pthread_mutex_lock(&w->lock);
+        queue_push(&w->todo_head, &w->todo_tail, j);
+        pthread_cond_signal(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+        w->pending++;
+        return 0;
+}
+
+unsigned keyring_worker_pending(KeyringWorker *w) {
+        return w->pending;
+}

@@ -1,0 +1,26 @@
+# dbus/: tokenbrokerd, the per-user service. The only long-running process and the only holder of secrets.
+bin_PROGRAMS += tokenbrokerd
+
+tokenbrokerd_SOURCES = \
+	%reldir%/tokenbrokerd.c \
+	%reldir%/manager.h \
+	%reldir%/manager.c \
+	%reldir%/private-socket.c \
+	%reldir%/broker-dbus.h \
+	%reldir%/broker-dbus.c \
+	%reldir%/caller.h \
+	%reldir%/caller.c \
+	%reldir%/account.h \
+	%reldir%/account.c \
+	%reldir%/token-fetch.h \
+	%reldir%/token-fetch.c \
+	%reldir%/http-client.h \
+	%reldir%/http-client.c \
+	%reldir%/keyring-worker.h \
+	%reldir%/keyring-worker.c
+tokenbrokerd_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS) $(SYSTEMD_CFLAGS)
+tokenbrokerd_LDADD = lib/libtb-engine.la lib/libtb-client.la $(SYSTEMD_LIBS) $(CURL_LIBS) $(GLIB_LIBS) -lpthread
+
+# The interface as served; `make check` compares it with what the running daemon introspects.
+dbusinterfaces_DATA = %reldir%/org.tokenbroker.Broker1.xml
+EXTRA_DIST += $(dbusinterfaces_DATA)

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "account.h"
+#include "alloc-util.h"
+#include "broker-dbus.h"
+#include "bus-api.h"
+#include "bus-errors.h"
+#include "log.h"
+#include "manager.h"
+#include "string-util.h"
+
+static void account_free_void(void *p) {
+        account_free(p);
+}
+
+int manager_new(Manager **ret) {
+        Manager *m;
+        int r;
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        m->listen_fd = -1;
+        m->default_min_validity_sec = 60;
+        m->accounts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, account_free_void);
+        m->sender_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        m->peers = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                goto fail;
+        r = http_client_new(m->event, &m->http);
+        if (r < 0)
+                goto fail;
+        r = keyring_worker_new(m->event, &m->keyring);
+        if (r < 0)
+                goto fail;
+        m->config_dir = account_config_dir();
+        if (!m->config_dir) {
+                r = -ENOMEM;
+                goto fail;
+        }
+
+        *ret = m;
+        return 0;
+fail:
+        manager_free(m);
+        return r;
+}
+
+static void peer_close(sd_bus *bus) {
+        sd_bus_flush_close_unref(bus);
+}
+
+Manager *manager_free(Manager *m) {
+        GHashTableIter i;
+        sd_bus *peer;
+
+        if (!m)
+                return NULL;
+
+        /* Accounts first: their pending fetches reference the HTTP client and the bus connections. */
+        if (m->accounts)
+                g_hash_table_destroy(m->accounts);
+        keyring_worker_free(m->keyring);
+        http_client_free(m->http);
+
+        if (m->peers) {
+                g_hash_table_iter_init(&i, m->peers);
+                while (g_hash_table_iter_next(&i, (void **) &peer, NULL))
+                        peer_close(peer);
+                g_hash_table_destroy(m->peers);
+        }
+        sd_event_source_disable_unref(m->listen_source);
+        if (m->listen_fd >= 0)
+                (void) close(m->listen_fd);
+        if (m->socket_path)
+                (void) unlink(m->socket_path);
+        free(m->socket_path);
+        free(m->socket_dir);
+
+        sd_bus_flush_close_unref(m->bus);
+        if (m->sender_uids)
+                g_hash_table_destroy(m->sender_uids);
+        sd_event_unref(m->event);
+        free(m->config_dir);
+        free(m);
+        return NULL;
+}
+
+Account *manager_get_account(Manager *m, const char *name) {
+        return g_hash_table_lookup(m->accounts, name);
+}
+
+int manager_load_accounts(Manager *m) {
+        g_autoptr(GHashTable) seen = NULL;
+        GHashTableIter i;
+        Account *a;
+        const char *name;
+        DIR *d;
+        struct dirent *de;
+        unsigned loaded = 0;
+        bool changed = false;
+
+        seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+        d = opendir(m->config_dir);
+        if (!d && errno != ENOENT)
+                return log_error_errno(errno, "Failed to open %s: %m", m->config_dir);
+
+        while (d && (de = readdir(d))) {
+                _cleanup_strv_free_ char **diagnostics = NULL;
+                _cleanup_free_ char *path = NULL;
+                AccountConfig *c = NULL;
+                int r;
+
+                if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf"))
+                        continue;
+                path = strjoin(m->config_dir, "/", de->d_name);
+                if (!path)
+                        continue;
+
+                r = account_config_load(path, &c, &diagnostics);
+                STRV_FOREACH(diag, diagnostics)
+                        log_warning("%s", *diag);
+                if (r < 0) {
+                        log_error_errno(r, "Account file '%s' not loaded: %m", path);
+                        /* A broken file keeps an already loaded account as it was. */
+                        {
+                                _cleanup_free_ char *n = strndup(de->d_name, strlen(de->d_name) - 5);
+                                if (n && manager_get_account(m, n))
+                                        g_hash_table_add(seen, TAKE_PTR(n));
+                        }
+                        continue;
+                }
+
+                g_hash_table_add(seen, g_strdup(c->name));
+                a = manager_get_account(m, c->name);
+                if (a)
+                        account_update_config(a, c);
+                else {
+                        r = account_new(m, c, &a);
+                        if (r < 0) {
+                                log_oom();
+                                continue;
+                        }
+                        g_hash_table_insert(m->accounts, a->name, a);
+                        changed = true;
+                }
+                loaded++;
+        }
+        if (d)
+                closedir(d);
+
+        g_hash_table_iter_init(&i, m->accounts);
+        while (g_hash_table_iter_next(&i, (void **) &name, (void **) &a)) {
+                if (g_hash_table_contains(seen, name))
+                        continue;
+                log_info("Account '%s' is gone from %s.", name, m->config_dir);
+                account_fail_all(a, -ESRCH, "The account was removed.");
+                g_hash_table_iter_remove(&i);
+                changed = true;
+        }
+
+        log_info("%u account(s) loaded from %s.", loaded, m->config_dir);
+        if (changed)
+                manager_emit_accounts_changed(m);
+        return (int) loaded;
+}
+
+static void emit(Manager *m, const char *member, const char *types, ...) {
+        GHashTableIter i;
+        sd_bus *peer;
+        va_list ap;
+
+        if (m->bus) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *s = NULL;
+
+                if (sd_bus_message_new_signal(m->bus, &s, BROKER_OBJECT_PATH, BROKER_INTERFACE, member) >= 0) {
+                        va_start(ap, types);
+                        if (!types || sd_bus_message_appendv(s, types, ap) >= 0)
+                                (void) sd_bus_send(m->bus, s, NULL);
+                        va_end(ap);
+                }
+        }
+
+        g_hash_table_iter_init(&i, m->peers);
+        while (g_hash_table_iter_next(&i, (void **) &peer, NULL)) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *s = NULL;
+
+                if (sd_bus_message_new_signal(peer, &s, BROKER_OBJECT_PATH, BROKER_INTERFACE, member) < 0)
+                        continue;
+                va_start(ap, types);
+                if (!types || sd_bus_message_appendv(s, types, ap) >= 0)
+                        (void) sd_bus_send(peer, s, NULL);
+                va_end(ap);
+        }
+}
+
+void manager_emit_token_refreshed(Manager *m, const char *account, int64_t expires_at) {
+        emit(m, "TokenRefreshed", "sx", account, expires_at);
+}
+
+void manager_emit_accounts_changed(Manager *m) {
+        emit(m, "AccountsChanged", NULL);
+}
+
+void manager_emit_login_required(Manager *m, const char *account) {
+        emit(m, "LoginRequired", "s", account);
+}
+
+int manager_add_object(Manager *m, sd_bus *bus) {
+        return sd_bus_add_object_vtable(bus, NULL, BROKER_OBJECT_PATH, BROKER_INTERFACE, broker_vtable, m);
+}
+
+static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner) < 0)
+                return 0;
+        /* A unique name that left: forget its cached uid. */
+        if (name[0] == ':' && isempty(new_owner))
+                g_hash_table_remove(m->sender_uids, name);
+        return 0;
+}
+
+int manager_connect_bus(Manager *m) {
+        int r;
+
+        r = sd_bus_default_user(&m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the session bus: %m");
+
+        r = manager_add_object(m, m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to register the object: %m");
+
+        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                      "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, NULL, m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to watch NameOwnerChanged, ignoring: %m");
+
+        r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+
+        /* Synchronous on purpose: another instance owning the name means this one must not start. */
+        r = sd_bus_request_name(m->bus, BROKER_BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to acquire %s (is another tokenbrokerd running?): %m", BROKER_BUS_NAME);
+
+        return 0;
+}

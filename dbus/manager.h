@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "http-client.h"
+#include "keyring-worker.h"
+
+/* The daemon's one piece of state, the userdata of every handler (after systemd's timedated). GLib's hash
+ * tables are used here because GLib is in the daemon anyway (libsecret brings it); no GLib type reaches the
+ * front ends. */
+
+typedef struct Account Account;
+
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;                    /* the session bus; NULL when running on the private socket only */
+        sd_event_source *listen_source; /* the private socket */
+        int listen_fd;
+        char *socket_path;
+        char *socket_dir;
+        GHashTable *peers;              /* sd_bus* of private-socket peers -> itself */
+
+        HttpClient *http;
+        KeyringWorker *keyring;
+
+        char *config_dir;
+        GHashTable *accounts;           /* name -> Account* */
+        GHashTable *sender_uids;        /* unique bus name -> uid, for the caller check */
+
+        uint64_t default_min_validity_sec;
+        bool exit_on_idle;
+        uint64_t fetches_started;       /* upstream token requests, for status and tests */
+} Manager;
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+
+/* Loads (or reloads) every account file. Problems are logged per file; one bad file does not stop the
+ * others. Returns the number of accounts loaded. */
+int manager_load_accounts(Manager *m);
+
+/* Sets up the bus name, the object, and the private socket. */
+int manager_connect_bus(Manager *m);
+int manager_listen_private(Manager *m);
+
+Account *manager_get_account(Manager *m, const char *name);
+
+/* Signals, sent on the bus and to every private-socket peer. */
+void manager_emit_token_refreshed(Manager *m, const char *account, int64_t expires_at);
+void manager_emit_accounts_changed(Manager *m);
+void manager_emit_login_required(Manager *m, const char *account);
+
+/* Registers the broker object on a connection (the bus, or one private peer). */
+int manager_add_object(Manager *m, sd_bus *bus);

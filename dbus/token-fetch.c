@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "alloc-util.h"
+#include "bus-errors.h"
+#include "bus-api.h"
+#include "log.h"
+#include "string-util.h"
+#include "token-fetch.h"
+#include "token-request.h"
+#include "token-response.h"
+
+/* One request and up to three retries for network errors, 5xx and 429. */
+#define FETCH_MAX_ATTEMPTS 4U
+#define RETRY_BASE_USEC (500ULL * USEC_PER_MSEC)
+#define RETRY_MAX_USEC (8ULL * USEC_PER_SEC)
+#define RETRY_AFTER_MAX_SEC 30
+
+/* Keyring callbacks look the account up by name: it may have been removed while the job ran. */
+typedef struct KeyringContext {
+        Manager *manager;
+        char *account;
+        char *scope;
+} KeyringContext;
+
+static KeyringContext *keyring_context_new(Manager *m, const char *account, const char *scope) {
+        KeyringContext *c = calloc(1, sizeof(*c));
+
+        if (!c)
+                return NULL;
+        c->manager = m;
+        c->account = strdup(account);
+        c->scope = scope ? strdup(scope) : NULL;
+        if (!c->account || (scope && !c->scope)) {
+                free(c->account);
+                free(c->scope);
+                free(c);
+                return NULL;
+        }
+        return c;
+}
+
+static void keyring_context_free(KeyringContext *c) {
+        free(c->account);
+        free(c->scope);
+        free(c);
+}
+
+static int64_t now_unix(void) {
+        return (int64_t) time(NULL);
+}
+
+static uint64_t random_u64(void) {
+        uint64_t v = 0;
+
+        if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+                v = (uint64_t) now_usec(CLOCK_MONOTONIC) * 6364136223846793005ULL + 1442695040888963407ULL;
+        return v;
+}
+
+int token_reply(sd_bus_message *message, TokenEntry *e) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Account *a = e->account;
+        int r;
+
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r < 0)
+                return r;
+        /* The reply carries a token: its memory is wiped when freed. */
+        r = sd_bus_message_sensitive(reply);
+        if (r < 0)
+                return r;
+        /* Whatever case the server used, callers get the type HTTP wants in the header. */
+        r = sd_bus_message_append(reply, "ssx", e->access_token, "Bearer", e->expires_at);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        if (a->config->api_key_header && a->api_key) {
+                r = sd_bus_message_append(reply, "{ss}", a->config->api_key_header, a->api_key);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static void answer_waiters(TokenEntry *e, int error, const char *message) {
+        Waiter *w = e->waiters;
+        int64_t now = now_unix();
+
+        e->waiters = NULL;
+        while (w) {
+                Waiter *next = w->next;
+
+                if (w->message) {
+                        /* A failed refresh still hands out a token that has not expired yet. */
+                        if (error >= 0 || (e->access_token && e->expires_at > now))
+                                (void) token_reply(w->message, e);
+                        else {
+                                _cleanup_(sd_bus_error_free) sd_bus_error be = SD_BUS_ERROR_NULL;
+
+                                (void) bus_error_setf(&be, error, "%s", message);
+                                (void) sd_bus_reply_method_error(w->message, &be);
+                        }
+                        sd_bus_message_unref(w->message);
+                }
+                free(w);
+                w = next;
+        }
+}
+
+static void fetch_done(TokenEntry *e, int error, const char *message) {
+        e->fetching = false;
+        e->attempt = 0;
+        e->http = NULL;
+        if (error < 0) {
+                log_warning_errno(error, "Account '%s': %s", e->account->name, message);
+                account_set_last_error(e->account, "%s", message);
+        } else
+                account_set_last_error(e->account, NULL);
+        answer_waiters(e, error, message);
+}
+
+static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+void token_schedule_refresh(TokenEntry *e) {
+        Account *a = e->account;
+        int64_t lifetime = e->expires_at - e->fetched_at, margin, at;
+        uint64_t delay_usec, jitter_usec;
+        int r;
+
+        e->refresh_timer = sd_event_source_disable_unref(e->refresh_timer);
+        if (lifetime <= 1)
+                return;
+
+        /* At 80% of the token's life, and before it leaves the usable window, minus up to 5% jitter so that
+         * many accounts fetched together do not all come back at the same instant. */
+        margin = token_entry_margin(e, a->config->refresh_skew_sec);
+        at = MIN(lifetime * 8 / 10, lifetime - margin);
+        if (at < 1)
+                at = 1;
+        delay_usec = (uint64_t) at * USEC_PER_SEC;
+        jitter_usec = random_u64() % ((uint64_t) lifetime * USEC_PER_SEC / 20 + 1);
+        delay_usec = delay_usec > jitter_usec + USEC_PER_SEC ? delay_usec - jitter_usec : USEC_PER_SEC / 2;
+        /* Monotonic time since the fetch; the wall clock may jump. */
+        delay_usec -= MIN(delay_usec - 1, (uint64_t) MAX((int64_t) 0, now_unix() - e->fetched_at) * USEC_PER_SEC);
+
+        r = sd_event_add_time_relative(a->manager->event, &e->refresh_timer, CLOCK_BOOTTIME, delay_usec,
+                                       USEC_PER_SEC / 10, on_refresh_timer, e);
+        if (r < 0)
+                log_warning_errno(r, "Account '%s': failed to schedule the token refresh, ignoring: %m", a->name);
+}
+
+static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        TokenEntry *e = userdata;
+        int64_t lifetime = e->expires_at - e->fetched_at;
+        uint64_t idle = now_usec(CLOCK_MONOTONIC) - e->last_used;
+
+        e->refresh_timer = sd_event_source_disable_unref(e->refresh_timer);
+
+        /* Only a live account is kept warm: one used within the token's lifetime. An idle one just expires and
+         * is fetched again on its next use. */
+        if (idle > (uint64_t) MAX(lifetime, (int64_t) 60) * USEC_PER_SEC) {
+                log_debug("Account '%s': idle, not refreshing its token.", e->account->name);
+                return 0;
+        }
+        log_debug("Account '%s': refreshing its token before it expires.", e->account->name);
+        (void) token_fetch_start(e, NULL);
+        return 0;
+}
+
+static void commit_token(TokenEntry *e, char *token, int64_t expires_at) {
+        Account *a = e->account;
+
+        token_entry_clear_token(e);
+        e->access_token = token;
+        e->expires_at = expires_at;
+        e->fetched_at = now_unix();
+        a->login_required = false;
+
+        log_info("Account '%s': new access token (%zu bytes), valid until %" PRIi64 ".", a->name, strlen(token),
+                 expires_at);
+        token_schedule_refresh(e);
+        manager_emit_token_refreshed(a->manager, a->name, expires_at);
+        fetch_done(e, 0, NULL);
+}
+
+static void on_refresh_token_stored(int r, char **secrets, void *userdata) {
+        KeyringContext *c = userdata;
+        Account *a;
+        TokenEntry *e;
+
+        a = manager_get_account(c->manager, c->account);
+        e = a ? account_get_entry(a, c->scope, false) : NULL;
+        if (a) {
+                if (r < 0) {
+                        /* The new refresh token stays in memory and is used for the next refresh; storing it
+                         * is tried again then. Nothing better is possible: the old one is already spent. */
+                        log_warning_errno(r, "Account '%s': failed to store the rotated refresh token in the keyring, keeping it in memory: %m",
+                                          a->name);
+                        a->refresh_token_unsaved = true;
+                } else
+                        a->refresh_token_unsaved = false;
+        }
+        if (e && e->pending_token)
+                commit_token(e, TAKE_PTR(e->pending_token), e->pending_expires_at);
+
+        strv_free_erase(secrets);
+        keyring_context_free(c);
+}
+
+static void ignore_keyring_result(int r, char **secrets, void *userdata) {
+        KeyringContext *c = userdata;
+
+        if (r < 0)
+                log_warning_errno(r, "Account '%s': keyring update failed, ignoring: %m", c->account);
+        strv_free_erase(secrets);
+        keyring_context_free(c);
+}
+
+/* The refresh token changed: remember it at once (no later refresh may use the spent one), store it, and
+ * hand out the access token that came with it only once the keyring has it. */
+static int store_rotated_refresh_token(TokenEntry *e, const char *refresh_token, char *access_token,
+                                       int64_t expires_at) {
+        Account *a = e->account;
+        KeyringContext *c;
+        int r;
+
+        r = account_set_secret(a, SECRET_KIND_REFRESH_TOKEN, refresh_token);
+        if (r < 0)
+                return r;
+
+        c = keyring_context_new(a->manager, a->name, e->scope);
+        if (!c)
+                return -ENOMEM;
+        r = keyring_worker_submit(a->manager->keyring, KEYRING_OP_STORE, a->name, SECRET_KIND_REFRESH_TOKEN,
+                                  refresh_token, on_refresh_token_stored, c);
+        if (r < 0) {
+                keyring_context_free(c);
+                return r;
+        }
+        erase_and_free(e->pending_token);
+        e->pending_token = access_token;
+        e->pending_expires_at = expires_at;
+        return 0;
+}
+
+static void fetch_send(TokenEntry *e);
+
+static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        TokenEntry *e = userdata;
+
+        e->retry_timer = sd_event_source_disable_unref(e->retry_timer);
+        fetch_send(e);
+        return 0;
+}
+
+/* Tries again later if attempts are left; returns false when the caller should give up. */
+static bool schedule_retry(TokenEntry *e, int retry_after_sec) {
+        uint64_t delay;
+        int r;
+
+        if (e->attempt >= FETCH_MAX_ATTEMPTS)
+                return false;
+
+        if (retry_after_sec >= 0)
+                delay = (uint64_t) MIN(retry_after_sec, RETRY_AFTER_MAX_SEC) * USEC_PER_SEC;
+        else {
+                /* Exponential backoff with jitter: half the step fixed, half random. */
+                uint64_t step = MIN(RETRY_BASE_USEC << (e->attempt - 1), RETRY_MAX_USEC);
+                delay = step / 2 + random_u64() % (step / 2 + 1);
+        }
+        r = sd_event_add_time_relative(e->account->manager->event, &e->retry_timer, CLOCK_BOOTTIME, delay, 0,
+                                       on_retry_timer, e);
+        if (r < 0)
+                return false;
+        log_info("Account '%s': retrying the token request in %.1f s (attempt %u of %u).", e->account->name,
+                 (double) delay / USEC_PER_SEC, e->attempt + 1, FETCH_MAX_ATTEMPTS);
+        return true;
+}
+
+static bool grant_is_noninteractive(GrantType g) {
+        return g == GRANT_CLIENT_CREDENTIALS || g == GRANT_PASSWORD || g == GRANT_TOKEN_EXCHANGE;
+}
+
+static void login_required(TokenEntry *e, const char *why) {
+        Account *a = e->account;
+        _cleanup_free_ char *msg = NULL;
+
+        a->login_required = true;
+        manager_emit_login_required(a->manager, a->name);
+        if (asprintf(&msg, "Account '%s' needs a new login (%s): run 'tokenbroker login %s'.", a->name, why,
+                     a->name) < 0)
+                msg = NULL;
+        fetch_done(e, -EKEYEXPIRED, msg ?: "Login required.");
+}
+
+static void handle_provider_error(TokenEntry *e, const TokenError *err) {
+        Account *a = e->account;
+        _cleanup_free_ char *msg = NULL;
+        bool was_refresh = e->grant_in_flight == GRANT_REFRESH_TOKEN;
+
+        if (token_error_is_login_required(err, was_refresh)) {
+                if (was_refresh) {
+                        KeyringContext *c;
+
+                        /* The refresh token is dead: forget it everywhere, so it is never sent again. */
+                        (void) account_set_secret(a, SECRET_KIND_REFRESH_TOKEN, NULL);
+                        c = keyring_context_new(a->manager, a->name, NULL);
+                        if (c && keyring_worker_submit(a->manager->keyring, KEYRING_OP_CLEAR, a->name,
+                                                       SECRET_KIND_REFRESH_TOKEN, NULL, ignore_keyring_result, c) < 0)
+                                keyring_context_free(c);
+
+                        /* A grant that needs nobody at the keyboard simply starts over. */
+                        if (grant_is_noninteractive(a->config->grant)) {
+                                log_info("Account '%s': refresh token refused (%s), requesting a new token with the %s grant.",
+                                         a->name, strna(err->error), grant_type_to_string(a->config->grant));
+                                fetch_send(e);
+                                return;
+                        }
+                }
+                if (!grant_is_noninteractive(a->config->grant) || was_refresh) {
+                        login_required(e, strna(err->error));
+                        return;
+                }
+        }
+
+        if (asprintf(&msg, "The token endpoint refused the request: %s%s%s (HTTP %d)", strna(err->error),
+                     err->description ? ": " : "", strempty(err->description), err->http_status) < 0)
+                msg = NULL;
+        fetch_done(e, -EREMOTEIO, msg ?: "The token endpoint refused the request.");
+}
+
+static void on_token_response(const HttpResult *res, void *userdata) {
+        TokenEntry *e = userdata;
+        Account *a = e->account;
+        _cleanup_(token_response_clear) TokenResponse tr = {};
+        _cleanup_(token_error_clear) TokenError te = {};
+        _cleanup_free_ char *msg = NULL;
+        int64_t expires_at;
+        char *token;
+        int r;
+
+        e->http = NULL;
+
+        if (res->error < 0) {
+                log_info("Account '%s': token request failed: %s.", a->name, strna(res->error_text));
+                if (res->error == -EFBIG) {
+                        fetch_done(e, -EBADMSG, "The token endpoint's response is larger than 1 MiB.");
+                        return;
+                }
+                if (res->error != -EPROTO && res->error != -EINVAL && schedule_retry(e, -1))
+                        return;
+                if (asprintf(&msg, "The token endpoint %s cannot be reached: %s", a->config->token_url,
+                             strna(res->error_text)) < 0)
+                        msg = NULL;
+                fetch_done(e, res->error == -EPROTO ? -EPROTO : -EHOSTUNREACH, msg ?: "Unreachable.");
+                return;
+        }
+
+        log_debug("Account '%s': token endpoint answered HTTP %ld, %zu bytes.", a->name, res->status, res->body_size);
+
+        if (res->status == 429 || res->status >= 500) {
+                if (schedule_retry(e, res->retry_after_sec))
+                        return;
+        }
+
+        r = token_response_parse(res->body, res->body_size, (int) res->status, a->config->token_path, &tr, &te);
+        if (r == -EREMOTEIO) {
+                handle_provider_error(e, &te);
+                return;
+        }
+        if (r < 0) {
+                if (asprintf(&msg, "The token endpoint answered HTTP %ld with something that is not a token: %s",
+                             res->status, strna(te.description)) < 0)
+                        msg = NULL;
+                fetch_done(e, -EBADMSG, msg ?: "Bad response.");
+                return;
+        }
+
+        expires_at = token_response_expires_at(&tr, now_unix(), (int64_t) a->config->default_lifetime_sec);
+        token = TAKE_PTR(tr.access_token);
+
+        if (tr.refresh_token && !streq_ptr(tr.refresh_token, a->refresh_token)) {
+                r = store_rotated_refresh_token(e, tr.refresh_token, token, expires_at);
+                if (r < 0) {
+                        erase_and_free(token);
+                        fetch_done(e, r, "Failed to keep the new refresh token.");
+                }
+                return;
+        }
+        commit_token(e, token, expires_at);
+}
+
+static GrantType choose_grant(Account *a) {
+        if (a->refresh_token)
+                return GRANT_REFRESH_TOKEN;
+        return a->config->grant;
+}
+
+static void fetch_send(TokenEntry *e) {
+        Account *a = e->account;
+        Manager *m = a->manager;
+        _cleanup_(token_request_clear) TokenRequest req = {};
+        _cleanup_free_ char *msg = NULL;
+        GrantInput in = {};
+        int r;
+
+        in.grant = choose_grant(a);
+        if (in.grant == GRANT_AUTHORIZATION_CODE || in.grant == GRANT_DEVICE_CODE) {
+                login_required(e, "no refresh token");
+                return;
+        }
+        if (in.grant == GRANT_TOKEN_EXCHANGE && !a->refresh_token) {
+                fetch_done(e, -EOPNOTSUPP, "Token exchange accounts are not supported by this version.");
+                return;
+        }
+
+        in.scope = isempty(e->scope) ? NULL : e->scope;
+        in.client_secret = a->client_secret;
+        in.password = a->password;
+        in.refresh_token = a->refresh_token;
+
+        r = token_request_build(a->config, &in, &req);
+        if (r == -ENOKEY) {
+                if (asprintf(&msg, "Account '%s' lacks a secret for the %s grant: run 'tokenbroker set-secret %s %s'.",
+                             a->name, grant_type_to_string(in.grant), a->name,
+                             in.grant == GRANT_PASSWORD && !a->password ? SECRET_KIND_PASSWORD
+                                                                         : SECRET_KIND_CLIENT_SECRET) < 0)
+                        msg = NULL;
+                fetch_done(e, -ENOKEY, msg ?: "Missing secret.");
+                return;
+        }
+        if (r < 0) {
+                fetch_done(e, r, "Failed to build the token request.");
+                return;
+        }
+
+        HttpRequestParams p = {
+                .url = req.url,
+                .method = "POST",
+                .content_type = req.content_type,
+                .body = req.body,
+                .authorization = req.authorization,
+                .ca_file = a->config->ca_file,
+                .timeout_sec = a->config->timeout_sec,
+        };
+
+        e->grant_in_flight = in.grant;
+        e->attempt++;
+        r = http_client_start(m->http, &p, on_token_response, e, &e->http);
+        if (r < 0) {
+                fetch_done(e, r == -EPROTONOSUPPORT ? -EINVAL : r,
+                           r == -EPROTONOSUPPORT ? "The token URL must be https:// (http:// only on loopback)."
+                                                 : "Failed to start the token request.");
+                return;
+        }
+        m->fetches_started++;
+        log_debug("Account '%s': %s request sent (attempt %u).", a->name, grant_type_to_string(in.grant), e->attempt);
+
+        if (a->refresh_token_unsaved && a->refresh_token) {
+                KeyringContext *c = keyring_context_new(m, a->name, NULL);
+
+                /* A previous rotated refresh token could not be stored; try again now. */
+                if (c && keyring_worker_submit(m->keyring, KEYRING_OP_STORE, a->name, SECRET_KIND_REFRESH_TOKEN,
+                                               a->refresh_token, ignore_keyring_result, c) < 0)
+                        keyring_context_free(c);
+        }
+}
+
+static void on_secrets_loaded(int r, char **secrets, void *userdata) {
+        KeyringContext *c = userdata;
+        Account *a = manager_get_account(c->manager, c->account);
+
+        if (a) {
+                if (r >= 0) {
+                        /* Replace what is held with what the keyring has. */
+                        account_forget_secrets(a);
+                        for (char **s = secrets; s && s[0] && s[1]; s += 2)
+                                (void) account_set_secret(a, s[0], s[1]);
+                        a->secrets_state = SECRETS_LOADED;
+                        log_debug("Account '%s': secrets loaded from the keyring.", a->name);
+                } else
+                        a->secrets_state = SECRETS_UNLOADED;
+                token_fetch_secrets_loaded(a, r);
+        }
+        strv_free_erase(secrets);
+        keyring_context_free(c);
+}
+
+void token_fetch_secrets_loaded(Account *a, int r) {
+        GHashTableIter i;
+        TokenEntry *e;
+
+        g_hash_table_iter_init(&i, a->tokens);
+        while (g_hash_table_iter_next(&i, NULL, (void **) &e)) {
+                if (!e->fetching || e->http || e->retry_timer || e->pending_token)
+                        continue;
+                if (r >= 0)
+                        fetch_send(e);
+                else if (r == -ENOLCK)
+                        fetch_done(e, r, "The keyring is locked: unlock it (e.g. log in to the desktop) and try again.");
+                else if (r == -EHOSTUNREACH)
+                        fetch_done(e, r, "The Secret Service (keyring) is not available on the session bus.");
+                else
+                        fetch_done(e, r, "Failed to read the account's secrets from the keyring.");
+        }
+}
+
+int token_fetch_start(TokenEntry *e, sd_bus_message *message) {
+        Account *a = e->account;
+        Manager *m = a->manager;
+
+        if (message) {
+                Waiter *w = calloc(1, sizeof(*w));
+
+                if (!w)
+                        return -ENOMEM;
+                w->message = sd_bus_message_ref(message);
+                w->next = e->waiters;
+                e->waiters = w;
+        }
+
+        if (e->fetching)
+                return 0;       /* single-flight: the request in flight answers this caller too */
+        e->fetching = true;
+        e->attempt = 0;
+
+        switch (a->secrets_state) {
+        case SECRETS_LOADED:
+                fetch_send(e);
+                return 0;
+        case SECRETS_LOADING:
+                return 0;
+        case SECRETS_UNLOADED: {
+                KeyringContext *c = keyring_context_new(m, a->name, NULL);
+                int r;
+
+                if (!c) {
+                        fetch_done(e, -ENOMEM, "Out of memory.");
+                        return 0;
+                }
+                a->secrets_state = SECRETS_LOADING;
+                r = keyring_worker_submit(m->keyring, KEYRING_OP_LOAD_ALL, a->name, NULL, NULL, on_secrets_loaded, c);
+                if (r < 0) {
+                        keyring_context_free(c);
+                        a->secrets_state = SECRETS_UNLOADED;
+                        fetch_done(e, r, "Failed to read the account's secrets from the keyring.");
+                }
+                return 0;
+        }
+        }
+        return 0;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* tokenbrokerd: the per-user credential broker. Holds OAuth2 secrets from the keyring, fetches and caches
+ * access tokens, and hands them to callers of its own uid over D-Bus. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include "bus-errors.h"
+#include "log.h"
+#include "manager.h"
+
+static void help(void) {
+        printf("Usage: tokenbrokerd [OPTIONS]\n\n"
+               "The tokenbroker credential broker: a per-user D-Bus service (org.tokenbroker.Broker1).\n"
+               "Normally started by D-Bus activation or its systemd user unit.\n\n"
+               "  -h --help           Show this help\n"
+               "     --version        Show the version\n"
+               "     --log-level=LVL  debug, info, warning or err (default info)\n");
+}
+
+static int parse_argv(int argc, char *argv[]) {
+        enum { ARG_VERSION = 0x100, ARG_LOG_LEVEL };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                {}
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("tokenbrokerd %s\n", PACKAGE_VERSION);
+                        return 0;
+                case ARG_LOG_LEVEL:
+                        if (strcmp(optarg, "debug") == 0)
+                                log_set_max_level(LOG_DEBUG);
+                        else if (strcmp(optarg, "info") == 0)
+                                log_set_max_level(LOG_INFO);
+                        else if (strcmp(optarg, "warning") == 0)
+                                log_set_max_level(LOG_WARNING);
+                        else if (strcmp(optarg, "err") == 0)
+                                log_set_max_level(LOG_ERR);
+                        else
+                                return log_error_errno(EINVAL, "Unknown log level '%s'.", optarg);
+                        break;
+                case '?':
+                        return -EINVAL;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc)
+                return log_error_errno(EINVAL, "This program takes no arguments.");
+        return 1;
+}
+
+static void harden(void) {
+        struct rlimit rl = { 0, 0 };
+
+        /* Secrets live in this process's memory: no core dumps, no ptrace attach by other same-uid processes
+         * that are not our ancestors (Yama permitting), and files we create are ours alone. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        (void) setrlimit(RLIMIT_CORE, &rl);
+        umask(0077);
+}
+
+static int run(int argc, char *argv[]) {
+        Manager *m = NULL;
+        int r;
+
+        log_setup("tokenbrokerd");
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r;
+
+        harden();
+        bus_errors_register();
+        (void) signal(SIGPIPE, SIG_IGN);
+
+        /* Blocked before any thread exists (the keyring worker, GLib's), so that every thread inherits the
+         * mask and the signals reach the event loop instead of killing the process. */
+        {
+                sigset_t ss;
+                sigemptyset(&ss);
+                sigaddset(&ss, SIGTERM);
+                sigaddset(&ss, SIGINT);
+                (void) pthread_sigmask(SIG_BLOCK, &ss, NULL);
+        }
+
+        r = manager_new(&m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up: %m");
+        r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+        if (r < 0) {
+                log_error_errno(r, "Failed to install signal handlers: %m");
+                goto finish;
+        }
+
+        (void) manager_load_accounts(m);
+
+        r = manager_listen_private(m);
+        if (r < 0)
+                goto finish;
+        r = manager_connect_bus(m);
+        if (r < 0)
+                goto finish;
+
+        (void) sd_notify(0, "READY=1\nSTATUS=Serving tokens.");
+        log_info("Ready.");
+        r = sd_event_loop(m->event);
+        if (r < 0)
+                log_error_errno(r, "Event loop failed: %m");
+        (void) sd_notify(0, "STOPPING=1");
+finish:
+        manager_free(m);
+        return r;
+}
+
+int main(int argc, char *argv[]) {
+        int r = run(argc, argv);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

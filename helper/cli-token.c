@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Verbs that get tokens: token, warmup, reload. `tokenbroker token` is on the hot path of scripts and curl:
+ * one connection (the private socket when there), one call, print. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "alloc-util.h"
+#include "bus-client.h"
+#include "cli.h"
+#include "exit-status.h"
+#include "string-util.h"
+
+
+int verb_token(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "scope", required_argument, NULL, 's' },
+                { "json", no_argument, NULL, 'j' },
+                {}
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(broker_token_clear) BrokerToken t = {};
+        const char *scope = NULL;
+        bool json = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                switch (c) {
+                case 's':
+                        scope = optarg;
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                default:
+                        return EXIT_USAGE;
+                }
+        if (argc - optind != 1)
+                return cli_usage_error("token takes one account name.");
+
+        r = cli_connect(&bus);
+        if (r > 0)
+                return r;
+        r = broker_get_token(bus, argv[optind], scope, &t, &error);
+        if (r < 0)
+                return cli_fail(argv[optind], &error, r);
+
+        if (!json) {
+                printf("%s\n", t.token);
+                return EXIT_OK;
+        }
+
+        fputs("{\"access_token\":", stdout);
+        json_print_string(stdout, t.token);
+        fputs(",\"token_type\":", stdout);
+        json_print_string(stdout, t.token_type);
+        printf(",\"expires_at\":%" PRIi64 ",\"headers\":{", t.expires_at);
+        for (char **h = t.headers; h && h[0] && h[1]; h += 2) {
+                if (h != t.headers)
+                        fputc(',', stdout);
+                json_print_string(stdout, h[0]);
+                fputc(':', stdout);
+                json_print_string(stdout, h[1]);
+        }
+        fputs("}}\n", stdout);
+        return EXIT_OK;
+}
+
+int verb_warmup(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        uint32_t started;
+        int r;
+
+        if (argc != 1)
+                return cli_usage_error("warmup takes no arguments.");
+        r = cli_connect(&bus);
+        if (r > 0)
+                return r;
+        r = broker_call(bus, "Warmup", &error, &reply, NULL);
+        if (r < 0)
+                return cli_fail("warmup", &error, r);
+        r = sd_bus_message_read(reply, "u", &started);
+        if (r < 0)
+                return cli_fail("warmup", NULL, r);
+        printf("%" PRIu32 " token fetch(es) started.\n", started);
+        return EXIT_OK;
+}
+
+int verb_reload(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (argc != 1)
+                return cli_usage_error("reload takes no arguments.");
+        r = cli_connect(&bus);
+        if (r > 0)
+                return r;
+        r = broker_call(bus, "Reload", &error, NULL, NULL);
+        if (r < 0)
+                return cli_fail("reload", &error, r);
+        return EXIT_OK;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdio.h>
+#include <systemd/sd-bus.h>
+
+/* The `tokenbroker` command line: each verb is a function taking its own argv (argv[0] is the verb) and
+ * returning an exit status from exit-status.h. */
+
+typedef int (*cli_verb_t)(int argc, char *argv[]);
+
+int verb_add(int argc, char *argv[]);
+int verb_set_secret(int argc, char *argv[]);
+int verb_list(int argc, char *argv[]);
+int verb_status(int argc, char *argv[]);
+int verb_remove(int argc, char *argv[]);
+int verb_token(int argc, char *argv[]);
+int verb_warmup(int argc, char *argv[]);
+int verb_reload(int argc, char *argv[]);
+
+/* Opens the connection to the daemon, or prints why not and returns the exit status to use (> 0). */
+int cli_connect(sd_bus **ret);
+
+/* Prints "tokenbroker: WHAT: REASON" for a failed call and returns its exit status. */
+int cli_fail(const char *what, const sd_bus_error *error, int r);
+
+/* Prints a usage error and returns EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes s as a JSON string literal (quotes included). */
+void json_print_string(FILE *f, const char *s);

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc-util.h"
+#include "bus-api.h"
+#include "bus-client.h"
+#include "bus-errors.h"
+#include "string-util.h"
+
+
+/* Calls answer within this time; a cold token fetch is bounded by the daemon's own HTTP time-outs. */
+#define BROKER_CALL_TIMEOUT_USEC (90ULL * 1000000ULL)
+
+static int open_private_socket(sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *address = NULL;
+        const char *runtime;
+        struct stat st;
+        int r;
+
+        runtime = secure_getenv("XDG_RUNTIME_DIR");
+        if (isempty(runtime) || runtime[0] != '/')
+                return -ENOENT;
+
+        if (asprintf(&address, "%s/" BROKER_RUNTIME_SUBDIR "/" BROKER_SOCKET_NAME, runtime) < 0)
+                return -ENOMEM;
+        /* Only a socket in a directory that is ours: anything else may be a trap laid by someone else. */
+        if (lstat(address, &st) < 0)
+                return -errno;
+        if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
+                return -EPERM;
+
+        free(address);
+        address = NULL;
+        if (asprintf(&address, "unix:path=%s/" BROKER_RUNTIME_SUBDIR "/" BROKER_SOCKET_NAME, runtime) < 0)
+                return -ENOMEM;
+
+        r = sd_bus_new(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_address(bus, address);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_method_call_timeout(bus, BROKER_CALL_TIMEOUT_USEC);
+        if (r < 0)
+                return r;
+        r = sd_bus_start(bus);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+int broker_open_address(const char *address, sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_address(bus, address);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_bus_client(bus, 1);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_method_call_timeout(bus, BROKER_CALL_TIMEOUT_USEC);
+        if (r < 0)
+                return r;
+        r = sd_bus_start(bus);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+int broker_open(sd_bus **ret) {
+        sd_bus *bus = NULL;
+        int r;
+
+        bus_errors_register();
+
+        if (open_private_socket(&bus) >= 0) {
+                *ret = bus;
+                return 0;
+        }
+
+        r = sd_bus_open_user(&bus);
+        if (r < 0)
+                return r;
+        (void) sd_bus_set_method_call_timeout(bus, BROKER_CALL_TIMEOUT_USEC);
+        *ret = bus;
+        return 0;
+}
+
+int broker_call(sd_bus *bus, const char *method, sd_bus_error *error, sd_bus_message **ret_reply,
+                const char *types, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        va_list ap;
+        int r;
+
+        /* On the private socket there is no bus daemon to route by name: the peer is the broker. */
+        r = sd_bus_message_new_method_call(bus, &m, sd_bus_is_bus_client(bus) ? BROKER_BUS_NAME : NULL,
+                                           BROKER_OBJECT_PATH, BROKER_INTERFACE, method);
+        if (r < 0)
+                return r;
+
+        if (!isempty(types)) {
+                va_start(ap, types);
+                r = sd_bus_message_appendv(m, types, ap);
+                va_end(ap);
+                if (r < 0)
+                        return r;
+        }
+
+        return sd_bus_call(bus, m, 0, error, ret_reply);
+}
+
+void broker_token_clear(BrokerToken *t) {
+        if (!t)
+                return;
+        t->token = erase_and_free(t->token);
+        free(t->token_type);
+        t->token_type = NULL;
+        t->headers = strv_free_erase(t->headers);
+        t->expires_at = 0;
+}
+
+static int read_string_dict(sd_bus_message *m, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *k, *v;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(m, "{ss}", &k, &v)) > 0) {
+                if (strv_extend(&l, k) < 0 || strv_push(&l, secret_strdup(v)) < 0)
+                        return -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+
+        if (!l) {
+                l = calloc(1, sizeof(char *));
+                if (!l)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int broker_get_token(sd_bus *bus, const char *account, const char *scope, BrokerToken *ret, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        BrokerToken t = {};
+        const char *token, *type;
+        int64_t expires_at;
+        int r;
+
+        if (isempty(scope))
+                r = broker_call(bus, "GetToken", error, &reply, "sa{sv}", account, 0);
+        else
+                r = broker_call(bus, "GetToken", error, &reply, "sa{sv}", account, 1, "scope", "s", scope);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_read(reply, "ssx", &token, &type, &expires_at);
+        if (r < 0)
+                return r;
+
+        t.token = secret_strdup(token);
+        t.token_type = strdup(type);
+        t.expires_at = expires_at;
+        if (!t.token || !t.token_type) {
+                broker_token_clear(&t);
+                return -ENOMEM;
+        }
+        r = read_string_dict(reply, &t.headers);
+        if (r < 0) {
+                broker_token_clear(&t);
+                return r;
+        }
+
+        *ret = t;
+        return 0;
+}
+
+const char *broker_error_message(const sd_bus_error *error, int r) {
+        if (error && sd_bus_error_is_set(error) && !isempty(error->message))
+                return error->message;
+        return strerror(ERRNO_VALUE(r));
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+/* What the front ends (tokenbroker, git-credential-tokenbroker, pam_tokenbroker.so) use to reach the daemon.
+ * libc and libsystemd only: no GLib, no libcurl, no libsecret, so that a front end starts fast. */
+
+/* Connects to tokenbrokerd: its private socket $XDG_RUNTIME_DIR/tokenbroker/bus when that answers (the
+ * short path), else the session bus, where D-Bus activation starts the daemon. */
+int broker_open(sd_bus **ret);
+
+/* As broker_open(), but only the session bus at `address` (the PAM module names the user's bus itself). */
+int broker_open_address(const char *address, sd_bus **ret);
+
+/* A method call on the broker object, on either kind of connection. */
+int broker_call(sd_bus *bus, const char *method, sd_bus_error *error, sd_bus_message **ret_reply,
+                const char *types, ...);
+
+typedef struct BrokerToken {
+        char *token;             /* wiped on clear */
+        char *token_type;
+        int64_t expires_at;      /* Unix seconds */
+        char **headers;          /* name, value, name, value, ..., NULL */
+} BrokerToken;
+
+void broker_token_clear(BrokerToken *t);
+
+/* GetToken(account, {scope?, min-validity?}); returns -errno from the daemon's named error, with its
+ * message left in *error. */
+int broker_get_token(sd_bus *bus, const char *account, const char *scope, BrokerToken *ret, sd_bus_error *error);
+
+/* A one-line reason for the user from a failed call: the daemon's message, or strerror. */
+const char *broker_error_message(const sd_bus_error *error, int r);

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Account files: $XDG_CONFIG_HOME/tokenbroker/accounts/NAME.conf, INI with one group [Account].
+ * Parsed with GLib's GKeyFile (GLib types stay inside account-file.c). No secret is ever in such a file:
+ * secrets live in the keyring only. */
+
+typedef enum GrantType {
+        GRANT_CLIENT_CREDENTIALS,
+        GRANT_PASSWORD,
+        GRANT_AUTHORIZATION_CODE,
+        GRANT_DEVICE_CODE,
+        GRANT_TOKEN_EXCHANGE,
+        GRANT_REFRESH_TOKEN,    /* never configured: used whenever a refresh token is at hand */
+        _GRANT_MAX,
+        _GRANT_INVALID = -1,
+} GrantType;
+
+typedef enum ClientAuth {
+        CLIENT_AUTH_BASIC,      /* RFC 6749 2.3.1: form-urlencoded id and secret, then base64, in Authorization */
+        CLIENT_AUTH_POST,       /* client_id and client_secret in the request body */
+        CLIENT_AUTH_NONE,       /* public client: client_id in the body, no secret */
+        _CLIENT_AUTH_MAX,
+        _CLIENT_AUTH_INVALID = -1,
+} ClientAuth;
+
+typedef enum RequestEncoding {
+        REQUEST_ENCODING_FORM,
+        REQUEST_ENCODING_JSON,
+        _REQUEST_ENCODING_MAX,
+        _REQUEST_ENCODING_INVALID = -1,
+} RequestEncoding;
+
+typedef struct AccountConfig {
+        char *name;                     /* file name without .conf */
+        char *path;
+
+        char *provider;                 /* generic, flaik, floriday, flixcheck, flume, sharetribe */
+        char *token_url;
+        char *issuer;                   /* for discovery */
+        char *client_id;
+        ClientAuth client_auth;
+        ClientAuth client_auth_per_grant[_GRANT_MAX];   /* _CLIENT_AUTH_INVALID: use client_auth */
+        GrantType grant;
+        char *scopes;                   /* space-separated, as written */
+        char *username;
+        char **hosts;                   /* URL patterns for the git helper */
+        bool warmup;
+        char *git_username;             /* default "oauth2" */
+
+        uint64_t refresh_skew_sec;      /* min-validity: a token is handed out only with this much life left */
+        uint64_t default_lifetime_sec;  /* when neither expires_in nor a JWT exp says */
+        uint64_t timeout_sec;           /* total time of one token request */
+        char *ca_file;
+
+        RequestEncoding request_encoding;
+        char *token_path;               /* JSON pointer to the token object, "" = top level */
+        char *token_url_query;          /* extra query string appended to the token URL */
+        char **extra_params;            /* name, value, name, value, ..., NULL: fixed extra body parameters */
+        char *grant_type_value;         /* overrides the grant_type string sent for `grant` (Sharetribe) */
+
+        char *authorize_url;
+        char *device_authorization_url;
+        char *redirect_uri;
+        char **authorize_param_names;   /* standard name, sent name, ...: e.g. client_id, clientId */
+        char *revocation_url;
+        char *subject_account;          /* token exchange: whose access token is the subject */
+        char *audience;
+        char *resource;
+        char *api_key_header;           /* e.g. X-Api-Key: the api-key secret is handed out in this header */
+        char **expose_claims;           /* JWT claims shown with the token (not verified) */
+        char **allowed_callers;         /* executable paths that may get this account's token */
+} AccountConfig;
+
+AccountConfig *account_config_free(AccountConfig *a);
+static inline void account_config_freep(AccountConfig **a) {
+        if (*a)
+                account_config_free(*a);
+}
+
+const char *grant_type_to_string(GrantType g);
+GrantType grant_type_from_string(const char *s);
+const char *client_auth_to_string(ClientAuth a);
+ClientAuth client_auth_from_string(const char *s);
+const char *request_encoding_to_string(RequestEncoding e);
+RequestEncoding request_encoding_from_string(const char *s);
+
+/* The client auth used for one grant: the per-grant override, else the account's. */
+ClientAuth account_config_client_auth(const AccountConfig *a, GrantType g);
+
+/* Loads one account file. Problems are appended to *diagnostics (may be NULL) as lines of the form
+ * "FILE:LINE: Key: message"; unknown keys are warnings (the account still loads), bad values are errors:
+ * -EUCLEAN with the account not loaded. A file that is not ours (owner) or that others may read is
+ * refused with -EPERM, also with a diagnostic. */
+int account_config_load(const char *path, AccountConfig **ret, char ***diagnostics);
+
+/* As above, from memory; `path` is used for messages and to derive the name. */
+int account_config_load_data(const char *path, const char *data, size_t size, AccountConfig **ret,
+                             char ***diagnostics);
+
+/* $XDG_CONFIG_HOME/tokenbroker/accounts (or ~/.config/...); newly allocated. */
+char *account_config_dir(void);
+
+/* Writes NAME.conf into `dir` from name/value pairs (keys as in the file), creating the directory 0700 and the
+ * file 0600, atomically (temporary file, fsync, rename). Validates first: on bad keys or values nothing is
+ * written and -EUCLEAN is returned with diagnostics. With replace false an existing account gives -EEXIST. */
+int account_config_write(const char *dir, const char *name, char * const *settings, bool replace,
+                         char ***diagnostics);
+
+/* Removes NAME.conf from `dir`; -ENOENT if there is none. */
+int account_config_remove(const char *dir, const char *name);

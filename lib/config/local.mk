@@ -1,0 +1,9 @@
+# lib/config/: account files (GKeyFile), part of the engine library.
+lib_libtb_engine_la_SOURCES += \
+	%reldir%/account-file.h \
+	%reldir%/account-file-internal.h \
+	%reldir%/account-file.c \
+	%reldir%/account-file-enum.c \
+	%reldir%/account-file-locate.c \
+	%reldir%/account-file-value.c \
+	%reldir%/account-file-write.c

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alloc-util.h"
+#include "host-match.h"
+#include "string-util.h"
+
+/* A host name and its port, pointing into the string they came from. */
+typedef struct Authority {
+        const char *name;
+        size_t name_len;
+        unsigned port;                /* 0: none given */
+} Authority;
+
+static bool parse_port(const char *s, size_t n, unsigned *ret) {
+        unsigned v = 0;
+
+        if (n == 0 || n > 5)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                v = v * 10 + (unsigned) (s[i] - '0');
+        }
+        if (v == 0 || v > 65535)
+                return false;
+        *ret = v;
+        return true;
+}
+
+/* Splits "name[:port]" or "[v6]:port". Refuses what no URL host can contain, so that a request host such as
+ * "evil.com/x.example.com" or one with a '*' cannot be made to match. A pattern may start with "*.". */
+static bool parse_authority(const char *s, size_t n, bool is_pattern, Authority *ret) {
+        Authority a = {};
+        const char *colon;
+
+        if (n == 0)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                /* strchr() also finds the terminating NUL, so a NUL byte is refused as well. */
+                if (strchr("@/ \t?#", s[i]))
+                        return false;
+                if (s[i] == '*' && !(is_pattern && i == 0 && n >= 2 && s[1] == '.'))
+                        return false;
+        }
+
+        if (s[0] == '[') {
+                const char *close = memchr(s, ']', n);
+
+                if (!close || close == s + 1)
+                        return false;
+                a.name = s + 1;
+                a.name_len = (size_t) (close - s - 1);
+                if (close + 1 < s + n) {
+                        if (close[1] != ':' ||
+                            !parse_port(close + 2, (size_t) (s + n - close - 2), &a.port))
+                                return false;
+                }
+                *ret = a;
+                return true;
+        }
+
+        a.name = s;
+        colon = memchr(s, ':', n);
+        if (colon) {
+                a.name_len = (size_t) (colon - s);
+                if (!parse_port(colon + 1, (size_t) (s + n - colon - 1), &a.port))
+                        return false;
+        } else
+                a.name_len = n;
+        /* One trailing dot names the same host ("example.com." is fully qualified "example.com"). */
+        if (a.name_len > 1 && a.name[a.name_len - 1] == '.')
+                a.name_len--;
+        if (a.name_len == 0 || a.name[0] == '.')
+                return false;
+
+        *ret = a;
+        return true;
+}
+
+static unsigned default_port(const char *protocol) {
+        if (strcasecmp(protocol, "https") == 0)
+                return 443;
+        if (strcasecmp(protocol, "http") == 0)
+                return 80;
+        return 0;
+}
+
+static bool name_is_loopback(const char *name, size_t n) {
+        static const char suffix[] = ".localhost";
+        const size_t sl = sizeof(suffix) - 1;
+        unsigned octets = 0, digits = 0;
+
+        if (n == 9 && strncasecmp(name, "localhost", 9) == 0)
+                return true;
+        if (n > sl && strncasecmp(name + n - sl, suffix, sl) == 0)
+                return true;
+        if (n == 3 && memcmp(name, "::1", 3) == 0)
+                return true;
+
+        /* 127.0.0.0/8 written as a dotted quad. */
+        if (n < 4 || memcmp(name, "127.", 4) != 0)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                if (name[i] >= '0' && name[i] <= '9') {
+                        if (++digits > 3)
+                                return false;
+                } else if (name[i] == '.') {
+                        if (digits == 0)
+                                return false;
+                        octets++;
+                        digits = 0;
+                } else
+                        return false;
+        }
+        return octets == 3 && digits > 0;
+}
+
+bool host_is_loopback(const char *host) {
+        Authority a;
+
+        if (isempty(host) || !parse_authority(host, strlen(host), false, &a))
+                return false;
+        return name_is_loopback(a.name, a.name_len);
+}
+
+static bool name_match(const char *pattern, size_t pn, const char *name, size_t n) {
+        const char *dot;
+
+        if (pn >= 2 && pattern[0] == '*' && pattern[1] == '.') {
+                /* "*.rest": one whole, non-empty label in front of ".rest". */
+                dot = memchr(name, '.', n);
+                if (!dot || dot == name)
+                        return false;
+                return (size_t) (name + n - dot) == pn - 1 && strncasecmp(dot, pattern + 1, pn - 1) == 0;
+        }
+        return pn == n && strncasecmp(pattern, name, n) == 0;
+}
+
+static bool path_match(const char *pattern, size_t pn, const char *path) {
+        _cleanup_free_ char *glob = NULL, *below = NULL;
+
+        while (pn > 0 && pattern[0] == '/') {
+                pattern++;
+                pn--;
+        }
+        while (pn > 0 && pattern[pn - 1] == '/')
+                pn--;
+        if (pn == 0)
+                return true;
+
+        while (*path == '/')
+                path++;
+
+        glob = strndup(pattern, pn);
+        if (!glob)
+                return false;
+        if (fnmatch(glob, path, 0) == 0)
+                return true;
+        /* A pattern names its own subtree as well: "org" covers "org/repo.git". */
+        below = strjoin(glob, "/*");
+        return below && fnmatch(below, path, 0) == 0;
+}
+
+bool host_pattern_match(const char *pattern, const char *protocol, const char *host, const char *path) {
+        const char *rest, *scheme_end, *slash;
+        Authority pa, ra;
+        unsigned pport, rport;
+
+        if (isempty(pattern) || isempty(protocol) || isempty(host))
+                return false;
+        if (!parse_authority(host, strlen(host), false, &ra))
+                return false;
+
+        scheme_end = strstr(pattern, "://");
+        if (scheme_end) {
+                if (scheme_end == pattern || (size_t) (scheme_end - pattern) != strlen(protocol) ||
+                    strncasecmp(pattern, protocol, (size_t) (scheme_end - pattern)) != 0)
+                        return false;
+                rest = scheme_end + 3;
+        } else {
+                /* No scheme: https, or http that never leaves the machine. */
+                if (strcasecmp(protocol, "https") != 0 &&
+                    !(strcasecmp(protocol, "http") == 0 && name_is_loopback(ra.name, ra.name_len)))
+                        return false;
+                rest = pattern;
+        }
+
+        slash = rest + strcspn(rest, "/");
+        if (!parse_authority(rest, (size_t) (slash - rest), true, &pa))
+                return false;
+
+        if (!name_match(pa.name, pa.name_len, ra.name, ra.name_len))
+                return false;
+
+        pport = pa.port ?: default_port(protocol);
+        rport = ra.port ?: default_port(protocol);
+        if (pport != rport)
+                return false;
+
+        if (*slash && !isempty(path) && !path_match(slash, strlen(slash), path))
+                return false;
+
+        return true;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+/* Whether a request from git (protocol, host with optional ":port", optional path) falls under one Hosts=
+ * pattern of an account. Pure; used by the daemon's MatchAccount and by the helper for --account.
+ *
+ * A pattern is [SCHEME://]HOST[:PORT][/PATH]:
+ *
+ *   SCHEME  compared case-insensitively with the request's protocol. Without a scheme the pattern matches
+ *           https, and http only for a loopback host (localhost, 127.0.0.0/8, ::1): a bearer token must not
+ *           cross a network in clear text unless the account asks for exactly that with "http://".
+ *   HOST    compared case-insensitively; a single trailing dot is ignored. "*." as the first label matches
+ *           exactly one label, as in TLS certificates and git's own urlmatch ("*.example.com" matches
+ *           "git.example.com", not "example.com" and not "a.b.example.com"). IPv6 literals in brackets.
+ *   PORT    must match exactly, where a missing port means the scheme's default (https 443, http 80).
+ *   PATH    only compared when the request carries a path (git sends one with credential.useHttpPath):
+ *           an fnmatch(3) glob over the path without its leading slash, which also matches everything
+ *           below it: "org" and "org/" match "org/repo.git", and so does a glob ending in a slash and a
+ *           star, which also matches "org/a/b.git".
+ *
+ * Patterns with userinfo ("user@host"), an empty host, or a malformed port match nothing. */
+bool host_pattern_match(const char *pattern, const char *protocol, const char *host, const char *path);
+
+/* Whether HOST (with optional ":port") names this machine by loopback: "localhost", "*.localhost",
+ * 127.0.0.0/8 or [::1]. */
+bool host_is_loopback(const char *host);

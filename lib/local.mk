@@ -1,0 +1,41 @@
+# lib/: code the binaries share, split by what it links so that the front ends stay lean.
+#
+#   libtb-client.la  libc + libsystemd: basic/ helpers, the bus contract and client calls (bus/), the git
+#                    credential protocol (credential/). Linked by tokenbroker, git-credential-tokenbroker,
+#                    pam_tokenbroker.so and tokenbrokerd.
+#   libtb-engine.la  libcurl, json-c, libsecret, GLib: the OAuth engine (oauth/), account files (config/),
+#                    the keyring (store/). Linked by tokenbrokerd and its tests only.
+#
+# Each sub-folder's local.mk adds its sources to one of the two.
+
+noinst_LTLIBRARIES += %reldir%/libtb-client.la %reldir%/libtb-engine.la
+
+%canon_reldir%_libtb_client_la_SOURCES = \
+	%reldir%/basic/macro.h \
+	%reldir%/basic/alloc-util.h \
+	%reldir%/basic/alloc-util.c \
+	%reldir%/basic/log.h \
+	%reldir%/basic/log.c \
+	%reldir%/basic/string-util.h \
+	%reldir%/basic/string-util.c \
+	%reldir%/basic/time-util.h \
+	%reldir%/basic/time-util.c \
+	%reldir%/bus/bus-api.h \
+	%reldir%/bus/bus-errors.h \
+	%reldir%/bus/bus-errors.c \
+	%reldir%/bus/bus-client.h \
+	%reldir%/bus/bus-client.c \
+	%reldir%/bus/exit-status.h \
+	%reldir%/bus/exit-status.c
+%canon_reldir%_libtb_client_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+%canon_reldir%_libtb_client_la_LIBADD = $(SYSTEMD_LIBS)
+
+%canon_reldir%_libtb_engine_la_SOURCES =
+%canon_reldir%_libtb_engine_la_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS)
+%canon_reldir%_libtb_engine_la_CFLAGS = $(AM_CFLAGS)
+%canon_reldir%_libtb_engine_la_LIBADD = %reldir%/libtb-client.la $(CURL_LIBS) $(JSONC_LIBS) $(SECRET_LIBS) $(GLIB_LIBS)
+
+include %reldir%/credential/local.mk
+include %reldir%/config/local.mk
+include %reldir%/store/local.mk
+include %reldir%/oauth/local.mk

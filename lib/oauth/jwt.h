@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+/* JWT payload decoding, without verifying the signature: tokenbroker only reads a token's own claims
+ * (expiry, Flume's user_id) to schedule refreshes and fill URL templates; the resource server verifies. */
+
+/* The decoded payload object of a three-part JWT; -EINVAL if `token` is not a JWT. */
+int jwt_decode_payload(const char *token, json_object **ret);
+
+/* The `exp` claim in Unix seconds; -ENOENT if there is none, -EINVAL if not a JWT, -EBADMSG if exp is not a
+ * non-negative number. */
+int jwt_get_exp(const char *token, int64_t *ret);

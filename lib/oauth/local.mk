@@ -1,0 +1,12 @@
+# lib/oauth/: the pure OAuth engine (request building, response parsing, JSON and JWT helpers).
+lib_libtb_engine_la_SOURCES += \
+	%reldir%/form.h \
+	%reldir%/form.c \
+	%reldir%/json-util.h \
+	%reldir%/json-util.c \
+	%reldir%/jwt.h \
+	%reldir%/jwt.c \
+	%reldir%/token-request.h \
+	%reldir%/token-request.c \
+	%reldir%/token-response.h \
+	%reldir%/token-response.c

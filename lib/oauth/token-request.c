@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+
+#include "alloc-util.h"
+#include "form.h"
+#include "json-util.h"
+#include "string-util.h"
+#include "token-request.h"
+
+#define TOKEN_TYPE_ACCESS_TOKEN "urn:ietf:params:oauth:token-type:access_token"
+
+/* The grant_type values of RFC 6749, RFC 8628 and RFC 8693. */
+static const char *const grant_type_wire[_GRANT_MAX] = {
+        [GRANT_CLIENT_CREDENTIALS] = "client_credentials",
+        [GRANT_PASSWORD] = "password",
+        [GRANT_AUTHORIZATION_CODE] = "authorization_code",
+        [GRANT_DEVICE_CODE] = "urn:ietf:params:oauth:grant-type:device_code",
+        [GRANT_TOKEN_EXCHANGE] = "urn:ietf:params:oauth:grant-type:token-exchange",
+        [GRANT_REFRESH_TOKEN] = "refresh_token",
+};
+
+/* Body parameters are collected first (borrowed pointers, in order) and encoded once at the end, so the form
+ * and JSON encodings cannot drift apart. */
+typedef struct Param {
+        const char *name;
+        const char *value;
+} Param;
+
+typedef struct ParamList {
+        Param *items;
+        size_t n, allocated;
+} ParamList;
+
+static void param_add(ParamList *l, const char *name, const char *value) {
+        assert(l->n < l->allocated);
+        l->items[l->n++] = (Param) { name, value };
+}
+
+void token_request_clear(TokenRequest *r) {
+        if (!r)
+                return;
+        free(r->url);
+        r->url = NULL;
+        free(r->content_type);
+        r->content_type = NULL;
+        r->body = erase_and_free(r->body);
+        r->authorization = erase_and_free(r->authorization);
+}
+
+static int encode_form(const ParamList *l, char **ret) {
+        _cleanup_erase_ char *body = NULL;
+        int r;
+
+        for (size_t i = 0; i < l->n; i++) {
+                r = form_append(&body, l->items[i].name, l->items[i].value);
+                if (r < 0)
+                        return r;
+        }
+        if (!body) {
+                body = strdup("");
+                if (!body)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(body);
+        return 0;
+}
+
+/* json-c keeps its own copies of every value and of the printed text; wipe them before they are freed. */
+static void json_object_wipe_strings(json_object *o) {
+        json_object_object_foreach(o, key, v) {
+                (void) key;
+                if (json_object_is_type(v, json_type_string))
+                        erase_buffer((char *) json_object_get_string(v),
+                                     (size_t) json_object_get_string_len(v));
+        }
+}
+
+static int encode_json(const ParamList *l, char **ret) {
+        _cleanup_json_ json_object *o = NULL;
+        const char *printed;
+        char *body;
+
+        o = json_object_new_object();
+        if (!o)
+                return -ENOMEM;
+        for (size_t i = 0; i < l->n; i++) {
+                json_object *v = json_object_new_string(l->items[i].value);
+
+                /* On a repeated name (an ExtraParams entry overriding a standard one) the later one wins. */
+                if (!v || json_object_object_add(o, l->items[i].name, v) < 0) {
+                        json_object_put(v);
+                        json_object_wipe_strings(o);
+                        return -ENOMEM;
+                }
+        }
+
+        printed = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        body = printed ? strdup(printed) : NULL;
+        if (printed)
+                erase_buffer((char *) printed, strlen(printed));
+        json_object_wipe_strings(o);
+        if (!body)
+                return -ENOMEM;
+        *ret = body;
+        return 0;
+}
+
+/* RFC 6749 section 2.3.1: id and secret are form-urlencoded first, then joined with ':' and base64'd. */
+static int basic_authorization(const char *client_id, const char *client_secret, char **ret) {
+        _cleanup_erase_ char *id = NULL, *secret = NULL, *pair = NULL, *b64 = NULL;
+        char *h;
+
+        id = form_urlencode(client_id);
+        secret = form_urlencode(client_secret);
+        if (!id || !secret)
+                return -ENOMEM;
+        pair = strjoin(id, ":", secret);
+        if (!pair)
+                return -ENOMEM;
+        b64 = base64_encode(pair, strlen(pair));
+        if (!b64)
+                return -ENOMEM;
+        h = strjoin("Basic ", b64);
+        if (!h)
+                return -ENOMEM;
+        *ret = h;
+        return 0;
+}
+
+static char *token_url_build(const AccountConfig *a) {
+        const char *q = a->token_url_query, *sep;
+        size_t l;
+
+        if (isempty(q))
+                return strdup(a->token_url);
+        /* Accept the query with or without its leading separator. */
+        if (*q == '?' || *q == '&')
+                q++;
+        if (!*q)
+                return strdup(a->token_url);
+
+        l = strlen(a->token_url);
+        if (l > 0 && (a->token_url[l - 1] == '?' || a->token_url[l - 1] == '&'))
+                sep = "";
+        else
+                sep = strchr(a->token_url, '?') ? "&" : "?";
+        return strjoin(a->token_url, sep, q);
+}
+
+static int add_grant_params(const AccountConfig *a, const GrantInput *in, bool literal_value, ParamList *l) {
+        switch (in->grant) {
+        case GRANT_CLIENT_CREDENTIALS:
+                return 0;
+
+        case GRANT_PASSWORD:
+                /* The user name is configuration; only the password is a secret. */
+                if (isempty(a->username))
+                        return -EUCLEAN;
+                if (!in->password)
+                        return -ENOKEY;
+                param_add(l, "username", a->username);
+                param_add(l, "password", in->password);
+                return 0;
+
+        case GRANT_REFRESH_TOKEN:
+                if (isempty(in->refresh_token))
+                        return -ENOKEY;
+                param_add(l, "refresh_token", in->refresh_token);
+                return 0;
+
+        case GRANT_AUTHORIZATION_CODE:
+                if (isempty(in->code))
+                        return -EINVAL;
+                param_add(l, "code", in->code);
+                if (in->redirect_uri)
+                        param_add(l, "redirect_uri", in->redirect_uri);
+                if (in->code_verifier)
+                        param_add(l, "code_verifier", in->code_verifier);
+                return 0;
+
+        case GRANT_DEVICE_CODE:
+                if (isempty(in->device_code))
+                        return -EINVAL;
+                param_add(l, "device_code", in->device_code);
+                return 0;
+
+        case GRANT_TOKEN_EXCHANGE:
+                if (isempty(in->subject_token))
+                        return -ENOKEY;
+                param_add(l, "subject_token", in->subject_token);
+                /* A provider's own exchange grant (Sharetribe's "token_exchange") takes the subject token
+                 * and nothing else of RFC 8693. */
+                if (literal_value)
+                        return 0;
+                param_add(l, "subject_token_type", TOKEN_TYPE_ACCESS_TOKEN);
+                if (!isempty(in->actor_token)) {
+                        param_add(l, "actor_token", in->actor_token);
+                        param_add(l, "actor_token_type", TOKEN_TYPE_ACCESS_TOKEN);
+                }
+                if (!isempty(a->audience))
+                        param_add(l, "audience", a->audience);
+                if (!isempty(a->resource))
+                        param_add(l, "resource", a->resource);
+                return 0;
+
+        default:
+                return -EINVAL;
+        }
+}
+
+int token_request_build(const AccountConfig *a, const GrantInput *in, TokenRequest *ret) {
+        _cleanup_(token_request_clear) TokenRequest req = {};
+        _cleanup_free_ Param *items = NULL;
+        ParamList l = {};
+        const char *grant_type, *scope;
+        size_t n_extra;
+        bool literal_value = false;
+        ClientAuth auth;
+        int r;
+
+        assert(a);
+        assert(in);
+        assert(ret);
+
+        if (isempty(a->token_url))
+                return -EINVAL;
+        if (in->grant < 0 || in->grant >= _GRANT_MAX)
+                return -EINVAL;
+
+        n_extra = strv_length(a->extra_params);
+        if (n_extra % 2 != 0)
+                return -EUCLEAN;
+        l.allocated = 16 + n_extra / 2;
+        l.items = items = calloc(l.allocated, sizeof(Param));
+        if (!items)
+                return -ENOMEM;
+
+        /* GrantTypeValue renames only the grant the account is configured for; a refresh stays a refresh. */
+        grant_type = grant_type_wire[in->grant];
+        if (in->grant == a->grant && !isempty(a->grant_type_value)) {
+                literal_value = !streq(a->grant_type_value, grant_type);
+                grant_type = a->grant_type_value;
+        }
+        param_add(&l, "grant_type", grant_type);
+
+        r = add_grant_params(a, in, literal_value, &l);
+        if (r < 0)
+                return r;
+
+        scope = in->scope ?: a->scopes;
+        if (!isempty(scope))
+                param_add(&l, "scope", scope);
+
+        auth = account_config_client_auth(a, in->grant);
+        switch (auth) {
+        case CLIENT_AUTH_BASIC:
+        case CLIENT_AUTH_POST:
+                if (isempty(a->client_id))
+                        return -EUCLEAN;
+                if (isempty(in->client_secret))
+                        return -ENOKEY;
+                if (auth == CLIENT_AUTH_BASIC) {
+                        r = basic_authorization(a->client_id, in->client_secret, &req.authorization);
+                        if (r < 0)
+                                return r;
+                } else {
+                        param_add(&l, "client_id", a->client_id);
+                        param_add(&l, "client_secret", in->client_secret);
+                }
+                break;
+        case CLIENT_AUTH_NONE:
+                if (!isempty(a->client_id))
+                        param_add(&l, "client_id", a->client_id);
+                break;
+        default:
+                return -EINVAL;
+        }
+
+        for (size_t i = 0; i + 1 < n_extra; i += 2)
+                param_add(&l, a->extra_params[i], a->extra_params[i + 1]);
+
+        if (a->request_encoding == REQUEST_ENCODING_JSON) {
+                r = encode_json(&l, &req.body);
+                req.content_type = strdup("application/json");
+        } else {
+                r = encode_form(&l, &req.body);
+                req.content_type = strdup("application/x-www-form-urlencoded");
+        }
+        if (r < 0)
+                return r;
+        req.url = token_url_build(a);
+        if (!req.content_type || !req.url)
+                return -ENOMEM;
+
+        *ret = req;
+        req = (TokenRequest) {};
+        return 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "account-file.h"
+
+/* Builds the HTTP request for one grant at a token endpoint: pure, no I/O, so every provider's quirks are
+ * unit-tested without a network. */
+
+typedef struct GrantInput {
+        GrantType grant;
+        const char *scope;              /* NULL: the account's Scopes; "" sends none */
+        const char *client_secret;
+        const char *password;
+        const char *refresh_token;
+        const char *code;
+        const char *code_verifier;
+        const char *redirect_uri;
+        const char *device_code;
+        const char *subject_token;
+        const char *actor_token;
+} GrantInput;
+
+typedef struct TokenRequest {
+        char *url;                      /* token URL with TokenURLQuery appended */
+        char *content_type;
+        char *body;                     /* wiped on clear: carries secrets */
+        char *authorization;            /* "Basic ..." or NULL; wiped on clear */
+} TokenRequest;
+
+void token_request_clear(TokenRequest *r);
+
+/* The request for `in` against account `a`. -EINVAL if the account has no token URL or `in` lacks the code
+ * or device code its grant needs, -ENOKEY if the grant needs a secret that `in` lacks (client secret for
+ * basic/post, password, refresh token, subject token), -EUCLEAN if the account lacks a setting the grant
+ * needs (Username for password, ClientID for basic/post, ExtraParams not in pairs). */
+int token_request_build(const AccountConfig *a, const GrantInput *in, TokenRequest *ret);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reads a token endpoint's answer: pure, no I/O, fuzzed. */
+
+typedef struct TokenResponse {
+        char *access_token;             /* wiped on clear */
+        char *token_type;               /* as sent, "Bearer" if none; compare case-insensitively */
+        char *refresh_token;            /* wiped on clear; NULL if none */
+        char *scope;
+        char *id_token;                 /* wiped on clear */
+        int64_t expires_in;             /* seconds, -1 if absent */
+} TokenResponse;
+
+typedef struct TokenError {
+        char *error;                    /* RFC 6749 error code, or a synthesized one ("http_401", ...) */
+        char *description;              /* the server's words, sanitized to printable UTF-8, at most 256 bytes */
+        int http_status;
+        int retry_after_sec;            /* from the caller, for 429/503; -1 if none */
+} TokenError;
+
+void token_response_clear(TokenResponse *r);
+void token_error_clear(TokenError *e);
+
+/* `token_path` is a JSON pointer to the token object ("" or NULL: top level).
+ * Returns 0 and fills *ret for a token; -EREMOTEIO and fills *ret_error when the server refused (RFC 6749
+ * error body at any status, including a 200 as device-flow polls get; Flume's envelope with success:false;
+ * a non-2xx status without a usable body, as error "http_<status>"); -EBADMSG and fills *ret_error (error
+ * "invalid_response", description saying what is wrong) for a 2xx that is not a token response (HTML,
+ * truncated JSON, no access_token, token_type other than bearer, a token with control characters).
+ * *ret and *ret_error are overwritten, not freed first; ret_error may be NULL.
+ * Flume's envelope is mapped to error "invalid_grant" when it is a 400 whose words say the refresh token is
+ * invalid, expired or revoked; else to "http_<http_code>" (or "provider_error" if it claims a 2xx). */
+int token_response_parse(const char *body, size_t size, int http_status, const char *token_path,
+                         TokenResponse *ret, TokenError *ret_error);
+
+/* Absolute expiry in Unix seconds: now + expires_in, else the JWT's exp, else now + default_lifetime. */
+int64_t token_response_expires_at(const TokenResponse *r, int64_t now, int64_t default_lifetime);
+
+/* True for errors that mean the grant itself is dead: the account needs a new login, and retrying cannot
+ * help.
+ * invalid_grant always; for a refresh also invalid_token, unauthorized_client, access_denied and a bare
+ * 400 or 401 without an RFC error code. */
+int token_error_is_login_required(const TokenError *e, int grant_was_refresh);

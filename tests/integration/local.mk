@@ -1,0 +1,16 @@
+# tests/integration: TAP shell scripts run in a private session (tests/lib/with-keyring.sh) against the
+# loopback token server (tests/servers/token-server.py) and, where its node modules are installed, the
+# real OAuth2/OIDC server in tests/oidc. The rig they share is tests/lib/rig.sh.
+EXTRA_DIST += \
+	tests/lib/rig.sh \
+	tests/servers/token-server.py \
+	tests/oidc/server.mjs \
+	tests/oidc/package.json \
+	tests/oidc/package-lock.json
+
+rig_tests = \
+	%reldir%/foundation.sh \
+	%reldir%/rig-selftest.sh
+
+TESTS += $(rig_tests)
+dist_check_SCRIPTS += $(rig_tests)

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// A real OAuth 2.0 / OpenID Connect server (panva's oidc-provider) on loopback, for tests of standard
+// behaviour that a hand-written server could get wrong the same way as the client.
+//
+//   node tests/oidc/server.mjs --port-file FILE [--access-ttl S] [--refresh-ttl S] [--opaque]
+//
+// It listens on 127.0.0.1 on an ephemeral port, writes the port to FILE once it accepts connections and
+// uses http://127.0.0.1:PORT as its issuer (discovery at /.well-known/openid-configuration, token endpoint
+// /token, device authorization /device/auth, introspection /token/introspection, revocation
+// /token/revocation).
+//
+// Clients (grants: client_credentials, authorization_code with PKCE, refresh_token, device_code):
+//   cc-basic   secret cc-basic-secret   client_secret_basic
+//   cc-post    secret cc-post-secret    client_secret_post
+//   public     no secret                none (a native app: any port on http://127.0.0.1/callback)
+// Access tokens are for the one resource server urn:tokenbroker:test-api (scopes api:read api:write),
+// JWTs signed with a key made at start (or opaque with --opaque). Refresh tokens are rotated on every use;
+// presenting a rotated one revokes the grant and is counted as rt_reuse.
+//
+// Logins need no person: the interaction route approves as the configured user ("alice") at once,
+// unless a test said otherwise (POST /_control {"approve": false} or {"user": "bob"}). A browser stand-in
+// (curl with a cookie jar, following redirects) thus completes an authorization request, and a device
+// user code is approved by submitting the /device form.
+// Test-only endpoints: GET /_stats (counters), POST /_control, GET /api/whoami (200 for a valid Bearer
+// access token of this server, 401 otherwise).
+
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { parseArgs } from 'node:util';
+
+import Provider from 'oidc-provider';
+
+const RESOURCE = 'urn:tokenbroker:test-api';
+const RESOURCE_SCOPES = 'api:read api:write';
+
+const { values: opts } = parseArgs({
+  options: {
+    'port-file': { type: 'string' },
+    'access-ttl': { type: 'string', default: '3600' },
+    'refresh-ttl': { type: 'string', default: '86400' },
+    opaque: { type: 'boolean', default: false },
+  },
+});
+const accessTTL = Number(opts['access-ttl']);
+const refreshTTL = Number(opts['refresh-ttl']);
+
+const state = { approve: true, user: 'alice' };
+const stats = {
+  requests: {}, grants: {}, errors: {}, token_requests: 0, tokens_issued: 0, rt_reuse: 0, logins: 0,
+};
+const count = (table, key) => { stats[table][key] = (stats[table][key] || 0) + 1; };
+
+// A signing key of our own, so that nothing falls back to the library's development keys.
+const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-key', use: 'sig', alg: 'RS256' };
+
+const grantTypes = ['client_credentials', 'authorization_code', 'refresh_token',
+  'urn:ietf:params:oauth:grant-type:device_code'];
+const client = (id, secret, method) => ({
+  client_id: id,
+  ...(secret ? { client_secret: secret } : {}),
+  token_endpoint_auth_method: method,
+  application_type: 'native',
+  grant_types: method === 'none' ? grantTypes.filter((g) => g !== 'client_credentials') : grantTypes,
+  response_types: ['code'],
+  redirect_uris: ['http://127.0.0.1/callback'],
+  scope: `openid offline_access ${RESOURCE_SCOPES}`,
+});
+
+const server = http.createServer();
+await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+const { port } = server.address();
+const issuer = `http://127.0.0.1:${port}`;
+
+const provider = new Provider(issuer, {
+  clients: [
+    client('cc-basic', 'cc-basic-secret', 'client_secret_basic'),
+    client('cc-post', 'cc-post-secret', 'client_secret_post'),
+    client('public', null, 'none'),
+  ],
+  jwks: { keys: [jwk] },
+  cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
+  scopes: ['openid', 'offline_access', ...RESOURCE_SCOPES.split(' ')],
+  features: {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    deviceFlow: { enabled: true },
+    introspection: { enabled: true },
+    revocation: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      // Requests without a resource parameter get the one API, so that client_credentials and refreshes
+      // yield tokens for it rather than for the userinfo endpoint.
+      defaultResource: () => RESOURCE,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (ctx, indicator) => {
+        if (indicator !== RESOURCE) throw new Provider.errors.InvalidTarget();
+        return {
+          scope: RESOURCE_SCOPES,
+          audience: RESOURCE,
+          accessTokenTTL: accessTTL,
+          accessTokenFormat: opts.opaque ? 'opaque' : 'jwt',
+        };
+      },
+    },
+  },
+  pkce: { methods: ['S256'], required: () => true },
+  rotateRefreshToken: true,
+  // Refresh tokens for every code/device grant of a client allowed to refresh, offline_access or not.
+  issueRefreshToken: async (ctx, cl) => cl.grantTypeAllowed('refresh_token'),
+  ttl: {
+    AccessToken: accessTTL,
+    ClientCredentials: accessTTL,
+    RefreshToken: refreshTTL,
+    AuthorizationCode: 60,
+    DeviceCode: 600,
+    IdToken: 3600,
+    Interaction: 600,
+    Session: 3600,
+    Grant: refreshTTL,
+  },
+  findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+});
+
+provider.on('grant.success', (ctx) => { stats.tokens_issued += 1; count('grants', ctx.oidc.params.grant_type); });
+provider.on('grant.error', (ctx, err) => {
+  count('errors', err.error);
+  if (err.error_description === 'grant request is invalid' && err.error_detail === 'refresh token already used') {
+    stats.rt_reuse += 1;
+  }
+});
+provider.on('server_error', (ctx, err) => { console.error('oidc: server_error', err); });
+
+// The login and consent pages, answered without a person: the configured user logs in and grants what
+// the client asked for (or, with approve=false, the user refuses).
+async function interaction(req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const { prompt, params, session } = details;
+  let result;
+  if (!state.approve) {
+    result = { error: 'access_denied', error_description: 'the test user refused' };
+  } else if (prompt.name === 'login') {
+    stats.logins += 1;
+    result = { login: { accountId: state.user } };
+  } else {
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+    const missing = prompt.details;
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes || {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    result = { consent: { grantId: await grant.save() } };
+  }
+  await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
+}
+
+// Valid means: signed by our key and not expired (JWT), or known and not expired (opaque).
+async function whoami(req, res) {
+  const auth = req.headers.authorization || '';
+  const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : '';
+  let claims = null;
+  const parts = token.split('.');
+  if (parts.length === 3) {
+    const ok = crypto.verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), publicKey,
+      Buffer.from(parts[2], 'base64url'));
+    if (ok) {
+      claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString());
+      if (claims.exp <= Date.now() / 1000) claims = null;
+    }
+  } else if (token) {
+    const t = (await provider.AccessToken.find(token)) || (await provider.ClientCredentials.find(token));
+    if (t && !t.isExpired) claims = { sub: t.accountId || t.clientId, client_id: t.clientId, scope: t.scope };
+  }
+  if (!claims) {
+    res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"', 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: 'invalid_token' }));
+    return;
+  }
+  reply(res, 200, { sub: claims.sub, client_id: claims.client_id, scope: claims.scope, exp: claims.exp });
+}
+
+function reply(res, status, body) {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function control(req, res) {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  const cmd = JSON.parse(body || '{}');
+  if ('approve' in cmd) state.approve = !!cmd.approve;
+  if (cmd.user) state.user = String(cmd.user);
+  reply(res, 200, state);
+}
+
+const callback = provider.callback();
+server.on('request', (req, res) => {
+  const path = req.url.split('?')[0];
+  count('requests', `${req.method} ${path.replace(/^\/(interaction|auth)\/.+/, '/$1/:uid')}`);
+  if (path === '/token' && req.method === 'POST') stats.token_requests += 1;
+  let handler = null;
+  if (path.startsWith('/interaction/')) handler = interaction;
+  else if (path === '/api/whoami') handler = whoami;
+  else if (path === '/_control' && req.method === 'POST') handler = control;
+  else if (path === '/_stats') handler = async (rq, rs) => reply(rs, 200, stats);
+  if (!handler) {
+    callback(req, res);
+    return;
+  }
+  handler(req, res).catch((err) => {
+    console.error(`oidc: ${path}: ${err.message}`);
+    if (!res.headersSent) reply(res, 500, { error: 'server_error' });
+  });
+});
+
+if (opts['port-file']) {
+  fs.writeFileSync(`${opts['port-file']}.tmp`, `${port}\n`);
+  fs.renameSync(`${opts['port-file']}.tmp`, opts['port-file']);
+}
+console.log(port);
+process.on('SIGTERM', () => { server.close(); process.exit(0); });

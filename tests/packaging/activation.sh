@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# D-Bus activation with the built activation file: on a private bus whose service directory holds it (with
+# Exec= pointing at the built daemon), the first call to org.tokenbroker.Broker1 starts tokenbrokerd, which
+# then answers from the account files of the caller's environment.
+. "$abs_top_srcdir/tests/lib/rig.sh"
+
+daemon="$abs_top_builddir/tokenbrokerd"
+activation="$abs_top_builddir/packaging/org.tokenbroker.Broker1.service"
+"$daemon" --version >/dev/null 2>&1 || tap_skip_all "$daemon --version does not work yet"
+command -v dbus-daemon >/dev/null || tap_skip_all "dbus-daemon is not installed"
+command -v busctl >/dev/null || tap_skip_all "busctl is not installed"
+[ -f "$activation" ] || make -C "$abs_top_builddir" packaging/org.tokenbroker.Broker1.service >/dev/null 2>&1
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tb-activation.XXXXXX")
+bus_pid=
+daemon_pid=
+cleanup() {
+        [ -z "$daemon_pid" ] || rig_stop_pid "$daemon_pid" 5
+        [ -z "$bus_pid" ] || rig_stop_pid "$bus_pid" 5
+        rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+mkdir -p "$tmp/services" "$tmp/home" "$tmp/config/tokenbroker/accounts" "$tmp/runtime" "$tmp/cache"
+chmod 0700 "$tmp/runtime" "$tmp/config/tokenbroker" "$tmp/config/tokenbroker/accounts"
+sed "s|^Exec=.*|Exec=$daemon|" "$activation" >"$tmp/services/org.tokenbroker.Broker1.service"
+install -m 0600 "$abs_top_srcdir/packaging/examples/flaik.conf" "$tmp/config/tokenbroker/accounts/ski.conf"
+cat >"$tmp/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$tmp/bus</listen>
+  <servicedir>$tmp/services</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+
+# Activated services inherit the bus daemon's environment: give it a throw-away session.
+env -u DBUS_SESSION_BUS_ADDRESS HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_RUNTIME_DIR="$tmp/runtime" \
+        XDG_CACHE_HOME="$tmp/cache" dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile \
+        >"$tmp/bus.log" 2>&1 </dev/null &
+bus_pid=$!
+address="unix:path=$tmp/bus"
+rig_wait_for 10 test -S "$tmp/bus" || tap_bail "the private bus did not come up"
+bc() { busctl --address="$address" "$@"; }
+
+tap_ok "the bus lists org.tokenbroker.Broker1 as activatable" \
+        bash -c "busctl --address='$address' list --activatable --no-legend | grep -q '^org.tokenbroker.Broker1 '"
+tap_fails "nothing owns the name before the first call" bc status org.tokenbroker.Broker1
+
+out=$(timeout 30 busctl --address="$address" call org.tokenbroker.Broker1 /org/tokenbroker/Broker1 \
+        org.tokenbroker.Broker1 ListAccounts 2>&1)
+tap_is "$out" 'as 1 "ski"' "the first call starts the daemon, which lists the account of the session"
+
+daemon_pid=$(bc status org.tokenbroker.Broker1 2>/dev/null | sed -n 's/^PID=//p')
+tap_like "$daemon_pid" '^[0-9]+$' "the name now has an owner"
+tap_is "$(readlink "/proc/$daemon_pid/exe")" "$(readlink -f "$daemon")" "the owner is the daemon the activation file names"
+tap_is "$(tr '\0' '\n' <"/proc/$daemon_pid/environ" 2>/dev/null | sed -n 's/^DBUS_STARTER_BUS_TYPE=//p')" "session" \
+        "it was started by the bus, as a session service"
+tap_ok "it serves the private socket in the session's runtime directory" test -S "$tmp/runtime/tokenbroker/bus"
+
+# A second call goes to the same process.
+bc call org.tokenbroker.Broker1 /org/tokenbroker/Broker1 org.tokenbroker.Broker1 ListAccounts >/dev/null 2>&1
+tap_is "$(bc status org.tokenbroker.Broker1 2>/dev/null | sed -n 's/^PID=//p')" "$daemon_pid" \
+        "a second call is served by the same daemon"
+
+tap_done

@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "account-file.h"
+#include "alloc-util.h"
+#include "string-util.h"
+#include "tap.h"
+
+static char tmpdir[] = "/tmp/test-account-file.XXXXXX";
+
+static char *mfree_str(char *s) {
+        free(s);
+        return NULL;
+}
+
+/* True if one diagnostic starts with `prefix`; prints them all otherwise, to make a failure readable. */
+static bool diag_has(char **diags, const char *prefix) {
+        STRV_FOREACH(d, diags)
+                if (startswith(*d, prefix))
+                        return true;
+        tap_diag("no diagnostic starts with \"%s\"; got:", prefix);
+        STRV_FOREACH(d, diags)
+                tap_diag("  %s", *d);
+        return false;
+}
+
+static bool diag_contains(char **diags, const char *needle) {
+        STRV_FOREACH(d, diags)
+                if (strstr(*d, needle))
+                        return true;
+        return false;
+}
+
+static int load_text(const char *text, AccountConfig **ret, char ***diags) {
+        return account_config_load_data("t.conf", text, strlen(text), ret, diags);
+}
+
+static char *write_file(const char *name, const char *text, mode_t mode) {
+        char *path = strjoin(tmpdir, "/", name);
+        FILE *f;
+
+        assert(path);
+        (void) unlink(path);
+        f = fopen(path, "we");
+        assert(f);
+        fputs(text, f);
+        fclose(f);
+        assert(chmod(path, mode) == 0);
+        return path;
+}
+
+static char *read_file(const char *path) {
+        char buf[4096];
+        size_t n;
+        FILE *f = fopen(path, "re");
+
+        if (!f)
+                return NULL;
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        return strdup(buf);
+}
+
+#define MINIMAL "[Account]\nTokenURL=https://auth.example.com/token\nClientID=cid\n"
+
+static void test_enums(void) {
+        for (GrantType g = 0; g < _GRANT_MAX; g++)
+                is_int(grant_type_from_string(grant_type_to_string(g)), g, "grant %s round trips",
+                       grant_type_to_string(g));
+        for (ClientAuth c = 0; c < _CLIENT_AUTH_MAX; c++)
+                is_int(client_auth_from_string(client_auth_to_string(c)), c, "client auth %s round trips",
+                       client_auth_to_string(c));
+        for (RequestEncoding e = 0; e < _REQUEST_ENCODING_MAX; e++)
+                is_int(request_encoding_from_string(request_encoding_to_string(e)), e, "encoding %s round trips",
+                       request_encoding_to_string(e));
+        is_int(grant_type_from_string("implicit"), _GRANT_INVALID, "unknown grant is invalid");
+        is_int(client_auth_from_string("client_secret_post"), CLIENT_AUTH_POST, "discovery name for post");
+        is_int(client_auth_from_string(NULL), _CLIENT_AUTH_INVALID, "NULL client auth is invalid");
+        ok(grant_type_to_string(_GRANT_MAX) == NULL, "out-of-range grant has no name");
+}
+
+static void test_defaults(void) {
+        _cleanup_(account_config_freep) AccountConfig *a = NULL;
+        _cleanup_strv_free_ char **d = NULL;
+
+        is_int(load_text(MINIMAL, &a, &d), 0, "minimal file loads");
+        is_int(strv_length(d), 0, "no diagnostics for a minimal file");
+        is_str(a->name, "t", "name is the file name without .conf");
+        is_str(a->provider, "generic", "Provider defaults to generic");
+        is_int(a->client_auth, CLIENT_AUTH_BASIC, "ClientAuth defaults to basic");
+        is_int(a->grant, GRANT_CLIENT_CREDENTIALS, "Grant defaults to client_credentials");
+        is_int(a->refresh_skew_sec, 60, "RefreshSkew defaults to 60");
+        is_int(a->default_lifetime_sec, 3600, "DefaultLifetime defaults to 3600");
+        is_int(a->timeout_sec, 30, "Timeout defaults to 30");
+        is_int(a->request_encoding, REQUEST_ENCODING_FORM, "RequestEncoding defaults to form");
+        is_str(a->git_username, "oauth2", "GitUsername defaults to oauth2");
+        ok(!a->warmup, "Warmup defaults to off");
+        ok(!a->hosts && !a->extra_params && !a->scopes, "lists and optional strings are unset");
+        for (GrantType g = 0; g < _GRANT_MAX; g++)
+                if (a->client_auth_per_grant[g] != _CLIENT_AUTH_INVALID)
+                        ok(false, "per-grant client auth %d unset", g);
+        is_int(account_config_client_auth(a, GRANT_REFRESH_TOKEN), CLIENT_AUTH_BASIC,
+               "without override every grant uses ClientAuth");
+}
+
+static void test_full(void) {
+        _cleanup_(account_config_freep) AccountConfig *a = NULL;
+        _cleanup_strv_free_ char **d = NULL;
+        const char *text =
+                "# a comment\n"
+                "[Account]\n"
+                "Provider=sharetribe\n"
+                "TokenURL = https://flex-api.example.com/v1/auth/token\n"
+                "Issuer=https://flex-api.example.com\n"
+                "ClientID=abc-123\n"
+                "ClientAuth=post\n"
+                "ClientAuth.refresh_token=none\n"
+                "Grant=password\n"
+                "Scopes=user trusted:user\n"
+                "Username=alice@example.com\n"
+                "Hosts=https://git.example.com/team/* https://git.example.com/other\n"
+                "Warmup=yes\n"
+                "GitUsername=x-token\n"
+                "RefreshSkew=0\n"
+                "DefaultLifetime=86400\n"
+                "Timeout=5\n"
+                "CAFile=/etc/ssl/certs/ca-certificates.crt\n"
+                "RequestEncoding=json\n"
+                "TokenPath=/data/token\n"
+                "TokenURLQuery=version=2\n"
+                "ExtraParams=audience=https://api.example.com; scope=a b;x=\n"
+                "GrantTypeValue=urn:example:password\n"
+                "AuthorizeURL=http://127.0.0.1:8080/authorize\n"
+                "DeviceAuthorizationURL=http://[::1]:9000/device\n"
+                "RedirectURI=http://127.0.0.1:8400/callback\n"
+                "AuthorizeParamNames=client_id=clientId;redirect_uri=redirectUri\n"
+                "RevocationURL=http://localhost/revoke\n"
+                "SubjectAccount=upstream\n"
+                "Audience=api://default\n"
+                "Resource=https://api.example.com/\n"
+                "ApiKeyHeader=X-Api-Key\n"
+                "ExposeClaims=sub   tenant\n"
+                "AllowedCallers=/usr/bin/git /usr/lib/git-core/git-remote-https\n";
+
+        is_int(load_text(text, &a, &d), 0, "full file loads");
+        is_int(strv_length(d), 0, "no diagnostics for a full file");
+        if (!a)
+                return;
+        is_str(a->provider, "sharetribe", "Provider");
+        is_str(a->token_url, "https://flex-api.example.com/v1/auth/token", "TokenURL (spaces around = ignored)");
+        is_str(a->issuer, "https://flex-api.example.com", "Issuer");
+        is_str(a->client_id, "abc-123", "ClientID");
+        is_int(a->client_auth, CLIENT_AUTH_POST, "ClientAuth");
+        is_int(a->grant, GRANT_PASSWORD, "Grant");
+        is_str(a->scopes, "user trusted:user", "Scopes");
+        is_str(a->username, "alice@example.com", "Username");
+        is_int(strv_length(a->hosts), 2, "Hosts has two patterns");
+        is_str(a->hosts[1], "https://git.example.com/other", "second host pattern");
+        ok(a->warmup, "Warmup");
+        is_str(a->git_username, "x-token", "GitUsername");
+        is_int(a->refresh_skew_sec, 0, "RefreshSkew may be 0");
+        is_int(a->default_lifetime_sec, 86400, "DefaultLifetime");
+        is_int(a->timeout_sec, 5, "Timeout");
+        is_str(a->ca_file, "/etc/ssl/certs/ca-certificates.crt", "CAFile");
+        is_int(a->request_encoding, REQUEST_ENCODING_JSON, "RequestEncoding");
+        is_str(a->token_path, "/data/token", "TokenPath");
+        is_str(a->token_url_query, "version=2", "TokenURLQuery keeps its '='");
+        is_int(strv_length(a->extra_params), 6, "ExtraParams: three pairs");
+        if (strv_length(a->extra_params) == 6) {
+                is_str(a->extra_params[0], "audience", "ExtraParams name 1");
+                is_str(a->extra_params[1], "https://api.example.com", "ExtraParams value 1");
+                is_str(a->extra_params[2], "scope", "ExtraParams name 2 (space after ';' trimmed)");
+                is_str(a->extra_params[3], "a b", "ExtraParams value with a space");
+                is_str(a->extra_params[5], "", "ExtraParams empty value");
+        }
+        is_str(a->grant_type_value, "urn:example:password", "GrantTypeValue");
+        is_str(a->authorize_url, "http://127.0.0.1:8080/authorize", "http:// to 127.0.0.1 is allowed");
+        is_str(a->device_authorization_url, "http://[::1]:9000/device", "http:// to [::1] is allowed");
+        is_str(a->redirect_uri, "http://127.0.0.1:8400/callback", "RedirectURI");
+        is_int(strv_length(a->authorize_param_names), 4, "AuthorizeParamNames: two pairs");
+        if (strv_length(a->authorize_param_names) == 4)
+                is_str(a->authorize_param_names[3], "redirectUri", "AuthorizeParamNames sent name");
+        is_str(a->revocation_url, "http://localhost/revoke", "http:// to localhost is allowed");
+        is_str(a->subject_account, "upstream", "SubjectAccount");
+        is_str(a->audience, "api://default", "Audience");
+        is_str(a->resource, "https://api.example.com/", "Resource");
+        is_str(a->api_key_header, "X-Api-Key", "ApiKeyHeader");
+        is_int(strv_length(a->expose_claims), 2, "ExposeClaims: repeated spaces are one separator");
+        is_int(strv_length(a->allowed_callers), 2, "AllowedCallers");
+        is_int(account_config_client_auth(a, GRANT_REFRESH_TOKEN), CLIENT_AUTH_NONE, "per-grant override applies");
+        is_int(account_config_client_auth(a, GRANT_PASSWORD), CLIENT_AUTH_POST, "other grants use ClientAuth");
+}
+
+/* Each class of bad value, with the line it was reported on. */
+static void test_bad_values(void) {
+        static const struct {
+                const char *line;
+                const char *prefix;
+        } cases[] = {
+                { "Grant=implicit", "t.conf:4: Grant: invalid value \"implicit\"" },
+                { "Grant=refresh_token", "t.conf:4: Grant: refresh_token is used" },
+                { "ClientAuth=digest", "t.conf:4: ClientAuth: invalid value" },
+                { "ClientAuth.refresh_token=sometimes", "t.conf:4: ClientAuth.refresh_token: invalid value" },
+                { "RequestEncoding=xml", "t.conf:4: RequestEncoding: invalid value" },
+                { "Timeout=abc", "t.conf:4: Timeout: invalid number of seconds" },
+                { "Timeout=0", "t.conf:4: Timeout: invalid number of seconds" },
+                { "RefreshSkew=-5", "t.conf:4: RefreshSkew: invalid number" },
+                { "DefaultLifetime=1e3", "t.conf:4: DefaultLifetime: invalid number" },
+                { "DefaultLifetime=99999999999999999999999", "t.conf:4: DefaultLifetime: invalid number" },
+                { "Warmup=maybe", "t.conf:4: Warmup: invalid boolean" },
+                { "Issuer=ftp://example.com", "t.conf:4: Issuer: must be an https:// URL" },
+                { "Issuer=http://example.com/", "t.conf:4: Issuer: must use https://" },
+                { "AuthorizeURL=http://127.0.0.1.evil.example/", "t.conf:4: AuthorizeURL: must use https://" },
+                { "RevocationURL=http://[::2]/", "t.conf:4: RevocationURL: must use https://" },
+                { "AuthorizeURL=https://user:pw@example.com/", "t.conf:4: AuthorizeURL: must not contain a user" },
+                { "AuthorizeURL=https://example.com:99999/", "t.conf:4: AuthorizeURL: has an invalid port" },
+                { "AuthorizeURL=https:///x", "t.conf:4: AuthorizeURL: has no host" },
+                { "CAFile=certs/ca.pem", "t.conf:4: CAFile: must be an absolute path" },
+                { "ExtraParams=audience", "t.conf:4: ExtraParams: expected name=value pairs" },
+                { "AuthorizeParamNames==clientId", "t.conf:4: AuthorizeParamNames: expected name=value" },
+                { "ApiKeyHeader=X Api Key", "t.conf:4: ApiKeyHeader: invalid HTTP header name" },
+                { "AllowedCallers=/usr/bin/git git", "t.conf:4: AllowedCallers: \"git\" is not an absolute path" },
+                { "SubjectAccount=../other", "t.conf:4: SubjectAccount: invalid account name" },
+                { "Provider=Flume!", "t.conf:4: Provider: invalid name" },
+                { "Scopes=a\\qb", "t.conf:4: Scopes: invalid escape sequence" },
+                { "Scopes=a\\nb", "t.conf:4: Scopes: must not contain control characters" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+                _cleanup_free_ char *text = strjoin(MINIMAL, cases[i].line, "\n");
+
+                is_int(load_text(text, &a, &d), -EUCLEAN, "%s: refused", cases[i].line);
+                ok(!a, "%s: nothing returned", cases[i].line);
+                ok(diag_has(d, cases[i].prefix), "%s: reported at line 4", cases[i].line);
+        }
+
+        /* The later of two assignments wins, in GKeyFile and in the reported line. */
+        {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+
+                is_int(load_text(MINIMAL "Timeout=x\n\n# c\nTimeout=y\n", &a, &d), -EUCLEAN, "repeated key refused");
+                ok(diag_has(d, "t.conf:7: Timeout:"), "repeated key reported at its last line");
+                is_int(strv_length(d), 1, "one diagnostic for it");
+        }
+}
+
+static void test_required(void) {
+        _cleanup_(account_config_freep) AccountConfig *a = NULL;
+        _cleanup_strv_free_ char **d = NULL, **d2 = NULL, **d3 = NULL;
+
+        is_int(load_text("# x\n[Account]\nScopes=a\n", &a, &d), -EUCLEAN, "missing TokenURL and ClientID refused");
+        ok(diag_has(d, "t.conf:2: TokenURL: required"), "missing TokenURL reported at the group header");
+        ok(diag_has(d, "t.conf:2: ClientID: required"), "missing ClientID reported at the group header");
+
+        is_int(load_text("[Account]\nIssuer=https://id.example.com\nClientID=c\n", &a, &d2), 0,
+               "Issuer instead of TokenURL is enough");
+        a = account_config_free(a);
+
+        is_int(load_text("# nothing\n", &a, &d3), -EUCLEAN, "file without [Account] refused");
+        ok(diag_has(d3, "t.conf: [Account]: group missing"), "missing group reported");
+}
+
+static void test_warnings(void) {
+        _cleanup_(account_config_freep) AccountConfig *a = NULL;
+        _cleanup_strv_free_ char **d = NULL;
+
+        is_int(load_text(MINIMAL "Frobnicate=1\ntokenurl=https://x\nClientSecret=hunter2\n\n[Other]\nA=b\n", &a, &d), 0,
+               "unknown keys and groups do not stop loading");
+        ok(a, "account loaded");
+        is_int(strv_length(d), 4, "four warnings");
+        ok(diag_has(d, "t.conf:4: Frobnicate: unknown key, ignoring"), "unknown key with line");
+        ok(diag_has(d, "t.conf:5: tokenurl: unknown key (did you mean TokenURL?)"), "wrong case gets a hint");
+        ok(diag_has(d, "t.conf:6: ClientSecret: secrets do not belong"), "secret in file: warning with line");
+        ok(diag_contains(d, "set-secret"), "the warning points to set-secret");
+        ok(!diag_contains(d, "hunter2"), "the secret is not repeated in the warning");
+        ok(diag_has(d, "t.conf:8: [Other]: unknown group, ignoring"), "unknown group with line");
+}
+
+static void test_syntax(void) {
+        static const struct {
+                const char *text;
+                const char *prefix;
+        } cases[] = {
+                { "[Account]\nTokenURL=https://x\nthis is not a key\n", "t.conf:3: syntax error" },
+                { "\n\nTokenURL=https://x\n[Account]\n", "t.conf:3: key before the first [Group]" },
+                { "[Account]\nClientID=a\n[Broken\n", "t.conf:3: invalid group header" },
+                { "[Account]\n=value\n", "t.conf:2: syntax error" },
+                { "[Account]\nClientID=\xff\xfe\n", "t.conf:2:" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+
+                is_int(load_text(cases[i].text, &a, &d), -EUCLEAN, "syntax case %zu refused", i);
+                ok(diag_has(d, cases[i].prefix), "syntax case %zu reported at its line", i);
+        }
+
+        {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+                const char text[] = "[Account]\nClientID=a\0b\n";
+
+                is_int(account_config_load_data("t.conf", text, sizeof(text) - 1, &a, &d), -EUCLEAN,
+                       "NUL byte refused");
+                ok(diag_has(d, "t.conf:2: contains a NUL byte"), "NUL byte reported at its line");
+        }
+        {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+
+                is_int(account_config_load_data("/x/.hidden.conf", MINIMAL, strlen(MINIMAL), &a, &d), -EUCLEAN,
+                       "invalid account name refused");
+                ok(diag_has(d, "/x/.hidden.conf: invalid account name"), "invalid name reported");
+        }
+}
+
+static void test_file_checks(void) {
+        _cleanup_free_ char *good = write_file("good.conf", MINIMAL, 0600);
+        _cleanup_free_ char *open_to_all = write_file("open.conf", MINIMAL, 0644);
+        _cleanup_free_ char *group_w = write_file("groupw.conf", MINIMAL, 0620);
+        _cleanup_free_ char *link = strjoin(tmpdir, "/link.conf");
+        _cleanup_free_ char *big = NULL, *bigtext = NULL;
+        AccountConfig *a = NULL;
+        char **d = NULL;
+
+        is_int(account_config_load(good, &a, &d), 0, "0600 file of ours loads");
+        is_str(a ? a->name : NULL, "good", "its name");
+        is_str(a ? a->path : NULL, good, "its path");
+        a = account_config_free(a);
+
+        is_int(account_config_load(open_to_all, &a, &d), -EPERM, "world-readable file refused");
+        ok(!a, "nothing loaded");
+        ok(diag_contains(d, "mode 0644") && diag_contains(d, "chmod 0600"), "the message says why and how to fix");
+        d = strv_free(d);
+
+        is_int(account_config_load(group_w, &a, &d), -EPERM, "group-writable file refused");
+        d = strv_free(d);
+
+        (void) unlink(link);
+        ok(symlink(good, link) == 0, "symlink created");
+        is_int(account_config_load(link, &a, &d), -EPERM, "symlink refused");
+        ok(diag_contains(d, "symbolic link"), "symlink message");
+        d = strv_free(d);
+
+        is_int(account_config_load(tmpdir, &a, &d), -EPERM, "directory refused");
+        d = strv_free(d);
+
+        bigtext = calloc(1, 70 * 1024);
+        memset(bigtext, '#', 70 * 1024 - 1);
+        big = write_file("big.conf", bigtext, 0600);
+        is_int(account_config_load(big, &a, &d), -EFBIG, "file over 64 KiB refused");
+        d = strv_free(d);
+
+        {
+                _cleanup_free_ char *missing = strjoin(tmpdir, "/missing.conf");
+                is_int(account_config_load(missing, &a, &d), -ENOENT, "missing file: -ENOENT");
+        }
+
+        if (geteuid() == 0) {
+                _cleanup_free_ char *other = write_file("other.conf", MINIMAL, 0600);
+                ok(chown(other, 65534, 65534) == 0, "file given to nobody");
+                is_int(account_config_load(other, &a, &d), -EPERM, "file owned by another user refused");
+                ok(diag_contains(d, "owned by uid 65534"), "owner message");
+                d = strv_free(d);
+        } else
+                ok(true, "file owned by another user refused # SKIP needs root to chown");
+        strv_free(d);
+}
+
+static bool dir_has_temp_files(const char *dir) {
+        DIR *dh = opendir(dir);
+        struct dirent *de;
+        bool found = false;
+
+        if (!dh)
+                return false;
+        while ((de = readdir(dh)))
+                if (startswith(de->d_name, ".#"))
+                        found = true;
+        closedir(dh);
+        return found;
+}
+
+static void test_write(void) {
+        _cleanup_free_ char *dir = strjoin(tmpdir, "/cfg/tokenbroker/accounts");
+        _cleanup_free_ char *parent = strjoin(tmpdir, "/cfg");
+        _cleanup_free_ char *path = strjoin(dir, "/work.conf");
+        _cleanup_free_ char *before = NULL, *after = NULL;
+        char *settings[] = {
+                "TokenURL", "https://auth.example.com/oauth/token",
+                "ClientID", "work-client",
+                "Scopes", "read write",
+                "ClientAuth.refresh_token", "none",
+                "ExtraParams", "audience=https://api.example.com;note=two words",
+                "Hosts", "https://git.example.com/*",
+                "GitUsername", " leading space",
+                NULL,
+        };
+        AccountConfig *a = NULL;
+        char **d = NULL;
+        struct stat st;
+
+        is_int(account_config_write(dir, "work", settings, false, &d), 0, "write creates the account");
+        is_int(strv_length(d), 0, "without diagnostics");
+        ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600, "file is 0600");
+        ok(stat(dir, &st) == 0 && (st.st_mode & 07777) == 0700, "directory is 0700");
+        ok(stat(parent, &st) == 0 && (st.st_mode & 07777) == 0700, "created parents are 0700");
+
+        is_int(account_config_load(path, &a, &d), 0, "written file loads");
+        if (a) {
+                is_str(a->name, "work", "name");
+                is_str(a->token_url, "https://auth.example.com/oauth/token", "TokenURL round trip");
+                is_str(a->scopes, "read write", "Scopes round trip");
+                is_int(account_config_client_auth(a, GRANT_REFRESH_TOKEN), CLIENT_AUTH_NONE,
+                       "per-grant ClientAuth round trip");
+                is_int(strv_length(a->extra_params), 4, "ExtraParams round trip");
+                if (strv_length(a->extra_params) == 4)
+                        is_str(a->extra_params[3], "two words", "ExtraParams value with a space");
+                is_str(a->git_username, " leading space", "leading space is kept through escaping");
+        }
+        a = account_config_free(a);
+
+        is_int(account_config_write(dir, "work", settings, false, &d), -EEXIST, "no replace: -EEXIST");
+
+        before = read_file(path);
+        {
+                char *bad[] = { "TokenURL", "http://auth.example.com/token", "ClientID", "x", NULL };
+                is_int(account_config_write(dir, "work", bad, true, &d), -EUCLEAN, "invalid settings refused");
+                ok(diag_has(d, "TokenURL: must use https://"), "diagnostic names the key, without file and line");
+                d = strv_free(d);
+        }
+        after = read_file(path);
+        is_str(after, before, "old file is intact after a refused write");
+        ok(!dir_has_temp_files(dir), "no temporary file left behind");
+        after = mfree_str(after);
+
+        {
+                char *secret[] = { "TokenURL", "https://x.example.com", "ClientID", "x", "ClientSecret", "s3cr3t",
+                                   NULL };
+                is_int(account_config_write(dir, "work", secret, true, &d), -EINVAL, "secret key refused");
+                ok(diag_has(d, "ClientSecret: secrets do not belong"), "secret key diagnostic");
+                ok(diag_contains(d, "tokenbroker set-secret"), "points to set-secret");
+                ok(!diag_contains(d, "s3cr3t"), "does not repeat the secret");
+                d = strv_free(d);
+
+                char *pw[] = { "password", "x", NULL };
+                is_int(account_config_write(dir, "work", pw, true, &d), -EINVAL, "Password in any case refused");
+                d = strv_free(d);
+
+                char *unknown[] = { "TokenURL", "https://x.example.com", "Colour", "blue", NULL };
+                is_int(account_config_write(dir, "work", unknown, true, &d), -EINVAL, "unknown key refused");
+                ok(diag_has(d, "Colour: unknown key"), "unknown key diagnostic");
+                d = strv_free(d);
+
+                char *dup[] = { "ClientID", "a", "ClientID", "b", NULL };
+                is_int(account_config_write(dir, "work", dup, true, &d), -EINVAL, "repeated key refused");
+                d = strv_free(d);
+
+                is_int(account_config_write(dir, "../evil", settings, true, &d), -EINVAL, "bad name refused");
+                d = strv_free(d);
+        }
+        after = read_file(path);
+        is_str(after, before, "old file still intact");
+        after = mfree_str(after);
+
+        {
+                char *next[] = { "TokenURL", "https://other.example.com/token", "ClientID", "new", NULL };
+                is_int(account_config_write(dir, "work", next, true, &d), 0, "replace writes");
+                is_int(account_config_load(path, &a, &d), 0, "replaced file loads");
+                is_str(a ? a->client_id : NULL, "new", "replaced content");
+                ok(a && !a->scopes, "keys not given are gone");
+                a = account_config_free(a);
+        }
+
+        {
+                /* A write that fails after validation, as on a full disk: the file size limit makes write()
+                 * fail with EFBIG half-way (SIGXFSZ ignored), for root as well. */
+                struct rlimit old_limit, small = { .rlim_cur = 16 };
+
+                before = mfree_str(before);
+                before = read_file(path);
+                (void) signal(SIGXFSZ, SIG_IGN);
+                ok(getrlimit(RLIMIT_FSIZE, &old_limit) == 0, "file size limit read");
+                small.rlim_max = old_limit.rlim_max;
+                ok(setrlimit(RLIMIT_FSIZE, &small) == 0, "file size limited to 16 bytes");
+                is_int(account_config_write(dir, "work", settings, true, &d), -EFBIG, "failing write: error");
+                (void) setrlimit(RLIMIT_FSIZE, &old_limit);
+                after = read_file(path);
+                is_str(after, before, "failing write keeps the old file");
+                ok(!dir_has_temp_files(dir), "failing write removed its temporary file");
+                after = mfree_str(after);
+        }
+
+        is_int(account_config_remove(dir, "work"), 0, "remove");
+        ok(access(path, F_OK) < 0 && errno == ENOENT, "file gone");
+        is_int(account_config_remove(dir, "work"), -ENOENT, "second remove: -ENOENT");
+        is_int(account_config_remove(dir, "../x"), -EINVAL, "remove with a bad name: -EINVAL");
+        strv_free(d);
+}
+
+static void test_dir(void) {
+        _cleanup_free_ char *x = NULL, *y = NULL;
+
+        setenv("XDG_CONFIG_HOME", "/xdg/config", 1);
+        x = account_config_dir();
+        is_str(x, "/xdg/config/tokenbroker/accounts", "dir under XDG_CONFIG_HOME");
+        setenv("XDG_CONFIG_HOME", "relative", 1);
+        setenv("HOME", "/home/u", 1);
+        y = account_config_dir();
+        is_str(y, "/home/u/.config/tokenbroker/accounts", "relative XDG_CONFIG_HOME ignored: under HOME");
+}
+
+int main(void) {
+        _cleanup_free_ char *cmd = NULL;
+
+        umask(022);
+        if (!mkdtemp(tmpdir))
+                return 99;
+
+        test_enums();
+        test_defaults();
+        test_full();
+        test_bad_values();
+        test_required();
+        test_warnings();
+        test_syntax();
+        test_file_checks();
+        test_write();
+        test_dir();
+
+        cmd = strjoin("rm -rf '", tmpdir, "'");
+        (void) system(cmd);
+        return tap_done();
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "host-match.h"
+#include "macro.h"
+#include "tap.h"
+
+static const struct {
+        const char *pattern, *protocol, *host, *path;
+        bool want;
+} cases[] = {
+        /* Scheme. */
+        { "https://git.example.com", "https", "git.example.com", NULL, true },
+        { "https://git.example.com", "http", "git.example.com", NULL, false },
+        { "HTTPS://git.example.com", "https", "git.example.com", NULL, true },
+        { "http://git.example.com", "http", "git.example.com", NULL, true },
+        { "http://git.example.com", "https", "git.example.com", NULL, false },
+        { "git.example.com", "https", "git.example.com", NULL, true },
+        { "git.example.com", "http", "git.example.com", NULL, false },
+        { "localhost", "http", "localhost:8080", NULL, false },    /* port must match */
+        { "localhost:8080", "http", "localhost:8080", NULL, true },
+        { "127.0.0.1:3000", "http", "127.0.0.1:3000", NULL, true },
+        { "[::1]:3000", "http", "[::1]:3000", NULL, true },
+        { "git.example.com", "ssh", "git.example.com", NULL, false },
+        { "ftp://git.example.com", "ftp", "git.example.com", NULL, true },
+        { "https://git.example.com", "", "git.example.com", NULL, false },
+        { "://git.example.com", "https", "git.example.com", NULL, false },
+
+        /* Host names. */
+        { "https://Git.Example.COM", "https", "git.example.com", NULL, true },
+        { "https://git.example.com", "https", "GIT.EXAMPLE.COM", NULL, true },
+        { "https://git.example.com", "https", "git.example.com.", NULL, true },
+        { "https://git.example.com.", "https", "git.example.com", NULL, true },
+        { "https://git.example.com", "https", "git.example.co", NULL, false },
+        { "https://git.example.com", "https", "xgit.example.com", NULL, false },
+        { "https://git.example.com", "https", "git.example.com.evil", NULL, false },
+        { "https://example.com", "https", "git.example.com", NULL, false },
+        { "https://*.example.com", "https", "git.example.com", NULL, true },
+        { "https://*.example.com", "https", "GIT.example.COM", NULL, true },
+        { "https://*.example.com", "https", "example.com", NULL, false },
+        { "https://*.example.com", "https", "a.b.example.com", NULL, false },
+        { "https://*.example.com", "https", ".example.com", NULL, false },
+        { "https://*.example.com", "https", "gitexample.com", NULL, false },
+        { "https://*.example.com", "https", "git.example.com.evil.net", NULL, false },
+        { "https://*example.com", "https", "gitexample.com", NULL, false },   /* '*' only as a label */
+        { "https://git.*.com", "https", "git.example.com", NULL, false },
+        { "https://*", "https", "localhost", NULL, false },
+        { "https://*.", "https", "a.", NULL, false },
+        { "https://git.example.com", "https", "*.example.com", NULL, false },
+        { "https://git.example.com", "https", "", NULL, false },
+        { "", "https", "git.example.com", NULL, false },
+        { "https://", "https", "git.example.com", NULL, false },
+        { "https://user@git.example.com", "https", "git.example.com", NULL, false },
+        { "https://git.example.com", "https", "user@git.example.com", NULL, false },
+        { "https://git.example.com", "https", "evil.com/git.example.com", NULL, false },
+        { "https://git.example.com", "https", "git.example.com#x", NULL, false },
+
+        /* Ports. */
+        { "https://example.com:8443", "https", "example.com:8443", NULL, true },
+        { "https://example.com:8443", "https", "example.com", NULL, false },
+        { "https://example.com", "https", "example.com:8443", NULL, false },
+        { "https://example.com", "https", "example.com:443", NULL, true },    /* default port */
+        { "https://example.com:443", "https", "example.com", NULL, true },
+        { "http://example.com:80", "http", "example.com", NULL, true },
+        { "https://example.com:80", "https", "example.com", NULL, false },
+        { "https://example.com:08443", "https", "example.com:8443", NULL, true },
+        { "https://example.com:99999", "https", "example.com:99999", NULL, false },
+        { "https://example.com:0", "https", "example.com:0", NULL, false },
+        { "https://example.com:", "https", "example.com", NULL, false },
+        { "https://example.com:x", "https", "example.com", NULL, false },
+        { "https://example.com", "https", "example.com:", NULL, false },
+        { "https://[2001:db8::1]:8443", "https", "[2001:DB8::1]:8443", NULL, true },
+        { "https://[2001:db8::1]", "https", "[2001:db8::1]:8443", NULL, false },
+        { "https://[2001:db8::1]x", "https", "[2001:db8::1]", NULL, false },
+
+        /* Paths: only when the request has one. */
+        { "https://example.com:8443/repo.git", "https", "example.com:8443", "repo.git", true },
+        { "https://example.com:8443/repo.git", "https", "example.com:8443", NULL, true },
+        { "https://example.com:8443/repo.git", "https", "example.com:8443", "", true },
+        { "https://example.com:8443/repo.git", "https", "example.com:8443", "other.git", false },
+        { "https://example.com/org", "https", "example.com", "org/repo.git", true },
+        { "https://example.com/org/", "https", "example.com", "org/repo.git", true },
+        { "https://example.com/org", "https", "example.com", "org", true },
+        { "https://example.com/org", "https", "example.com", "organisation/repo.git", false },
+        { "https://*.example.com/org/*", "https", "git.example.com", "org/repo.git", true },
+        { "https://*.example.com/org/*", "https", "git.example.com", "org/a/b.git", true },
+        { "https://*.example.com/org/*", "https", "git.example.com", "other/repo.git", false },
+        { "https://*.example.com/org/*", "https", "git.example.com", NULL, true },
+        { "https://example.com/org/*.git", "https", "example.com", "org/x.git", true },
+        { "https://example.com/org/*.git", "https", "example.com", "org/x", false },
+        { "https://example.com/", "https", "example.com", "anything", true },
+        { "https://example.com/org", "https", "example.com", "/org/repo.git", true },
+};
+
+int main(void) {
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                is_int(host_pattern_match(cases[i].pattern, cases[i].protocol, cases[i].host, cases[i].path),
+                       cases[i].want, "\"%s\" vs %s://%s%s%s", cases[i].pattern, cases[i].protocol,
+                       cases[i].host, cases[i].path ? "/" : "", cases[i].path ?: "");
+
+        ok(!host_pattern_match(NULL, "https", "h", NULL), "NULL pattern");
+        ok(!host_pattern_match("h", NULL, "h", NULL), "NULL protocol");
+        ok(!host_pattern_match("h", "https", NULL, NULL), "NULL host");
+
+        ok(host_is_loopback("localhost"), "localhost");
+        ok(host_is_loopback("LOCALHOST:80"), "localhost with port");
+        ok(host_is_loopback("git.localhost"), "*.localhost");
+        ok(host_is_loopback("127.0.0.1"), "127.0.0.1");
+        ok(host_is_loopback("127.1.2.3:9000"), "127.1.2.3 with port");
+        ok(host_is_loopback("[::1]:9000"), "[::1] with port");
+        ok(!host_is_loopback("127.0.0.1.evil.com"), "127.0.0.1.evil.com is not");
+        ok(!host_is_loopback("127.0.0"), "three octets are not");
+        ok(!host_is_loopback("127.0.0.1000"), "four digits are not");
+        ok(!host_is_loopback("localhost.evil.com"), "localhost.evil.com is not");
+        ok(!host_is_loopback("evillocalhost"), "evillocalhost is not");
+        ok(!host_is_loopback("10.0.0.1"), "10.0.0.1 is not");
+        ok(!host_is_loopback(""), "empty is not");
+
+        return tap_done();
+}

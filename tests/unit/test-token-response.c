@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+
+#include "alloc-util.h"
+#include "string-util.h"
+#include "tap.h"
+#include "token-response.h"
+
+/* A JWT with payload {"exp":1700000000} (header {"alg":"HS256","typ":"JWT"}, fake signature). */
+#define JWT_EXP "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3MDAwMDAwMDB9.c2ln"
+
+typedef struct Result {
+        TokenResponse t;
+        TokenError e;
+        int r;
+} Result;
+
+static void result_clear(Result *x) {
+        if (x->r == 0)
+                token_response_clear(&x->t);
+        else
+                token_error_clear(&x->e);
+}
+
+static Result parse(const char *body, int status, const char *path) {
+        Result x = {};
+
+        x.r = token_response_parse(body, strlen(body), status, path, &x.t, &x.e);
+        return x;
+}
+
+static void test_rfc_success(void) {
+        _cleanup_(result_clear) Result a = {}, b = {}, c = {}, d = {};
+
+        /* RFC 6749 section 5.1 */
+        a = parse("{\"access_token\":\"2YotnFZFEjr1zCsicMWpAA\",\"token_type\":\"Bearer\","
+                  "\"expires_in\":3600,"
+                  "\"refresh_token\":\"tGzv3JOkF0XG5Qx2TlKWIA\",\"scope\":\"read write\","
+                  "\"example_parameter\":1}",
+                  200, NULL);
+        is_int(a.r, 0, "RFC 6749 token response");
+        is_str(a.t.access_token, "2YotnFZFEjr1zCsicMWpAA", "access_token");
+        is_str(a.t.token_type, "Bearer", "token_type");
+        is_int(a.t.expires_in, 3600, "expires_in");
+        is_str(a.t.refresh_token, "tGzv3JOkF0XG5Qx2TlKWIA", "refresh_token");
+        is_str(a.t.scope, "read write", "scope");
+        ok(!a.t.id_token, "no id_token");
+        is_int(token_response_expires_at(&a.t, 1000, 60), 4600, "expires_at from expires_in");
+
+        b = parse("{\"access_token\":\"at\",\"token_type\":\"bearer\",\"expires_in\":\"7200\","
+                  "\"scope\":[\"a\",\"b\"],"
+                  "\"id_token\":\"x.y.z\"}",
+                  201, "");
+        is_int(b.r, 0, "lowercase bearer, quoted expires_in, 201");
+        is_str(b.t.token_type, "bearer", "token_type as sent");
+        is_int(b.t.expires_in, 7200, "string expires_in parsed");
+        is_str(b.t.scope, "a b", "scope array joined");
+        is_str(b.t.id_token, "x.y.z", "id_token");
+        ok(!b.t.refresh_token, "no refresh_token");
+
+        c = parse("{\"access_token\":\"" JWT_EXP "\",\"expires_in\":\"soon\"}", 200, NULL);
+        is_int(c.r, 0, "no token_type, junk expires_in");
+        is_str(c.t.token_type, "Bearer", "missing token_type means Bearer");
+        is_int(c.t.expires_in, -1, "junk expires_in is absent");
+        is_int(token_response_expires_at(&c.t, 1000, 60), 1700000000, "expires_at from the JWT's exp");
+
+        d = parse(" {\"access_token\":\"opaque\",\"token_type\":\"BEARER\","
+                  "\"expires_in\":0}\r\n", 200, NULL);
+        is_int(d.r, 0, "upper-case BEARER, surrounding whitespace");
+        is_int(token_response_expires_at(&d.t, 1000, 60), 1060, "expires_at from the default lifetime");
+        d.t.expires_in = INT64_MAX;
+        ok(token_response_expires_at(&d.t, 1000, 60) == INT64_MAX, "expires_at saturates");
+}
+
+static void test_envelopes(void) {
+        _cleanup_(result_clear) Result a = {}, b = {}, c = {}, d = {}, e = {}, f = {};
+
+        /* Flume: the token is the first element of "data" */
+        a = parse("{\"success\":true,\"code\":602,\"message\":\"Request OK\",\"http_code\":200,"
+                  "\"http_message\":\"OK\","
+                  "\"detailed\":null,\"data\":[{\"token_type\":\"bearer\",\"access_token\":\"" JWT_EXP "\","
+                  "\"expires_in\":604800,\"refresh_token\":\"rt-flume\"}],\"count\":1,\"pagination\":null}",
+                  200, "/data/0");
+        is_int(a.r, 0, "Flume envelope with TokenPath /data/0");
+        is_str(a.t.access_token, JWT_EXP, "access_token from data[0]");
+        is_str(a.t.refresh_token, "rt-flume", "refresh_token from data[0]");
+        is_int(a.t.expires_in, 604800, "expires_in from data[0]");
+
+        b = parse("{\"success\":false,\"code\":1002,\"message\":\"Bad Request\",\"http_code\":400,"
+                  "\"http_message\":\"Bad Request\",\"detailed\":[\"Refresh token is invalid.\"],"
+                  "\"data\":[]}",
+                  400, "/data/0");
+        is_int(b.r, -EREMOTEIO, "Flume refusal");
+        is_str(b.e.error, "invalid_grant", "dead refresh token maps to invalid_grant");
+        is_str(b.e.description, "Refresh token is invalid.", "description from detailed[0]");
+        is_int(b.e.http_status, 400, "status kept");
+        is_int(b.e.retry_after_sec, -1, "no retry-after");
+        ok(token_error_is_login_required(&b.e, true), "login required");
+
+        c = parse("{\"success\":false,\"message\":\"Rate limited\",\"http_code\":429,"
+                  "\"detailed\":null}", 200,
+                  "/data/0");
+        is_int(c.r, -EREMOTEIO, "Flume success:false at HTTP 200 is a refusal");
+        is_str(c.e.error, "http_429", "error from http_code");
+        is_str(c.e.description, "Rate limited", "description from message");
+        ok(!token_error_is_login_required(&c.e, true), "rate limit is not a dead grant");
+
+        d = parse("{\"success\":false,\"message\":\"Something failed\"}", 200, NULL);
+        is_int(d.r, -EREMOTEIO, "envelope without http_code");
+        is_str(d.e.error, "provider_error", "synthesized error");
+
+        /* Flixcheck wraps the token in "resource" */
+        e = parse("{\"success\":true,\"resource\":{\"access_token\":\"fx\",\"token_type\":\"Bearer\","
+                  "\"expires_in\":86400}}",
+                  200, "/resource");
+        is_int(e.r, 0, "Flixcheck resource wrapper");
+        is_str(e.t.access_token, "fx", "access_token from resource");
+        is_int(e.t.expires_in, 86400, "expires_in from resource");
+
+        f = parse("{\"access_token\":\"top\"}", 200, "/data/0");
+        is_int(f.r, -EBADMSG, "TokenPath that does not resolve");
+        ok(f.e.description && strstr(f.e.description, "/data/0"), "description names the path");
+}
+
+static void test_rfc_errors(void) {
+        _cleanup_(result_clear) Result a = {}, b = {}, c = {}, d = {}, e = {}, f = {}, g = {};
+
+        a = parse("{\"error\":\"invalid_grant\","
+                  "\"error_description\":\"The refresh token has expired\"}", 400, NULL);
+        is_int(a.r, -EREMOTEIO, "RFC error");
+        is_str(a.e.error, "invalid_grant", "error code");
+        is_str(a.e.description, "The refresh token has expired", "error_description");
+        ok(token_error_is_login_required(&a.e, false), "invalid_grant needs a login, any grant");
+
+        b = parse("{\"error\":\"invalid_client\"}", 401, NULL);
+        is_int(b.r, -EREMOTEIO, "invalid_client");
+        ok(!b.e.description, "no description");
+        ok(!token_error_is_login_required(&b.e, true), "a bad client secret is not fixed by a login");
+
+        c = parse("{\"error\":\"authorization_pending\"}", 200, NULL);
+        is_int(c.r, -EREMOTEIO, "RFC error at HTTP 200 (device flow poll)");
+        is_str(c.e.error, "authorization_pending", "error code");
+
+        d = parse("{\"error\":{\"code\":401,\"message\":\"Request had invalid authentication credentials.\","
+                  "\"status\":\"UNAUTHENTICATED\"}}",
+                  401, NULL);
+        is_int(d.r, -EREMOTEIO, "error object");
+        is_str(d.e.error, "http_401", "synthesized code");
+        is_str(d.e.description, "Request had invalid authentication credentials.", "message");
+
+        e = parse("{\"message\":\"Service down\"}", 503, NULL);
+        is_int(e.r, -EREMOTEIO, "JSON without error fields at 503");
+        is_str(e.e.error, "http_503", "status code");
+        is_str(e.e.description, "Service down", "message");
+
+        f = parse("{\"error\":\"invalid_token\"}", 401, NULL);
+        ok(token_error_is_login_required(&f.e, true), "invalid_token on a refresh needs a login");
+        ok(!token_error_is_login_required(&f.e, false), "but not on another grant");
+
+        g = parse("{\"access_token\":\"at\",\"token_type\":\"bearer\"}", 500, NULL);
+        is_int(g.r, -EREMOTEIO, "a token with a 5xx status is not trusted");
+        ok(!token_error_is_login_required(NULL, true), "no error, no login");
+}
+
+static void test_not_json(void) {
+        _cleanup_(result_clear) Result a = {}, b = {}, c = {}, d = {}, e = {}, f = {};
+
+        /* Sharetribe answers a dead refresh token with a bare 401 */
+        a = parse("Unauthorized", 401, NULL);
+        is_int(a.r, -EREMOTEIO, "status-only 401 with text body");
+        is_str(a.e.error, "http_401", "error from status");
+        is_str(a.e.description, "Unauthorized", "short text kept");
+        ok(token_error_is_login_required(&a.e, true), "dead on a refresh");
+        ok(!token_error_is_login_required(&a.e, false), "not on the first grant");
+
+        b = parse("<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", 502, NULL);
+        is_int(b.r, -EREMOTEIO, "HTML error page");
+        is_str(b.e.error, "http_502", "error from status");
+        ok(!b.e.description, "HTML is not a description");
+
+        c = parse("<html><body>Welcome</body></html>", 200, NULL);
+        is_int(c.r, -EBADMSG, "HTML at 200");
+        is_str(c.e.description, "response is not JSON", "clear description");
+        is_int(c.e.http_status, 200, "status kept");
+
+        d = parse("{\"access_token\":\"abc\",\"token_ty", 200, NULL);
+        is_int(d.r, -EBADMSG, "truncated JSON");
+        is_str(d.e.description, "response is not JSON", "clear description");
+
+        e = parse("[{\"access_token\":\"abc\"}]", 200, NULL);
+        is_int(e.r, -EBADMSG, "JSON array");
+
+        f = parse("", 204, NULL);
+        is_int(f.r, -EBADMSG, "empty 204");
+}
+
+static void test_bad_tokens(void) {
+        static const char *const bodies[] = {
+                "{\"token_type\":\"bearer\"}",
+                "{\"access_token\":\"\"}",
+                "{\"access_token\":42}",
+                "{\"access_token\":null}",
+                "{\"access_token\":\"a\\nb\"}",
+                "{\"access_token\":\"a\\u0000b\"}",
+                "{\"access_token\":\"\\u00e4\"}",
+                "{\"access_token\":\"ok\",\"refresh_token\":\"r\\r\\nX-Injected: 1\"}",
+                "{\"access_token\":\"ok\",\"token_type\":7}",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(bodies); i++) {
+                _cleanup_(result_clear) Result x = parse(bodies[i], 200, NULL);
+
+                is_int(x.r, -EBADMSG, "not a usable token #%zu", i);
+                ok(x.r != -EBADMSG || !isempty(x.e.description), "with a description");
+        }
+
+        _cleanup_(result_clear) Result m = parse("{\"access_token\":\"x\","
+                                                 "\"token_type\":\"mac\"}", 200, NULL);
+        is_int(m.r, -EBADMSG, "MAC token refused");
+        ok(m.e.description && strstr(m.e.description, "mac"), "description names the type");
+
+        _cleanup_(result_clear) Result n = parse("{\"access_token\":\"x\","
+                                                 "\"id_token\":\"a\\nb\"}", 200, NULL);
+        is_int(n.r, 0, "bad id_token does not spoil the token");
+        ok(!n.t.id_token, "it is dropped");
+
+        TokenResponse t;
+        is_int(token_response_parse("{\"access_token\":1}", 18, 200, NULL, &t, NULL), -EBADMSG,
+               "ret_error may be NULL");
+}
+
+static void test_sanitize(void) {
+        _cleanup_(result_clear) Result a = {}, b = {};
+        _cleanup_free_ char *body = NULL, *long_desc = NULL;
+        size_t n = 300;
+
+        a = parse("{\"error\":\"bad\\u0007code\",\"error_description\":\"line1\\nline2\\t\\u001b[31mred"
+                  "\\u202eevil\\u0085x \"}",
+                  400, NULL);
+        is_int(a.r, -EREMOTEIO, "error with control characters");
+        is_str(a.e.error, "bad code", "controls in the code become spaces");
+        is_str(a.e.description, "line1 line2  [31mred?evil?x", "controls and bidi overrides replaced");
+
+        _cleanup_(result_clear) Result c = parse("{\"error\":\"\\u0007\\n\"}", 401, NULL);
+        is_int(c.r, -EREMOTEIO, "error code of control characters only");
+        is_str(c.e.error, "unknown_error", "gets a printable name");
+
+        /* 300 two-byte characters: cut to 256 bytes, on a character boundary */
+        long_desc = malloc(n * 2 + 1);
+        assert(long_desc);
+        for (size_t i = 0; i < n; i++)
+                memcpy(long_desc + 2 * i, "\xc3\xa4", 2);
+        long_desc[n * 2] = 0;
+        body = strjoin("{\"error\":\"x\",\"error_description\":\"", long_desc, "\"}");
+        assert(body);
+        b = parse(body, 400, NULL);
+        is_int(b.r, -EREMOTEIO, "long description");
+        is_int(strlen(b.e.description), 256, "cut to 256 bytes");
+        ok(string_is_safe_utf8(b.e.description, strlen(b.e.description)), "still valid UTF-8");
+}
+
+static void test_huge(void) {
+        const size_t n = 10 * 1024 * 1024;
+        _cleanup_(result_clear) Result a = {}, b = {}, c = {};
+        _cleanup_free_ char *buf = malloc(n + 64);
+        uint32_t x = 12345;
+
+        assert(buf);
+
+        /* 10 MiB of pseudo-random bytes */
+        for (size_t i = 0; i < n; i++) {
+                x = x * 1103515245 + 12345;
+                buf[i] = (char) (x >> 16);
+        }
+        a.r = token_response_parse(buf, n, 200, NULL, &a.t, &a.e);
+        is_int(a.r, -EBADMSG, "10 MiB of garbage at 200");
+        token_error_clear(&a.e);
+        a.r = token_response_parse(buf, n, 500, NULL, &a.t, &a.e);
+        is_int(a.r, -EREMOTEIO, "10 MiB of garbage at 500");
+        ok(!a.e.description, "not quoted");
+
+        /* 10 MiB of JSON that never ends: crosses every internal chunk and is still refused */
+        memcpy(buf, "{\"access_token\":\"", 17);
+        memset(buf + 17, 'a', n - 17);
+        b.r = token_response_parse(buf, n, 200, NULL, &b.t, &b.e);
+        is_int(b.r, -EBADMSG, "10 MiB truncated JSON");
+
+        /* ... and once closed it is a (large) valid token */
+        memcpy(buf + n, "\",\"token_type\":\"bearer\"}", 25);
+        c.r = token_response_parse(buf, n + 24, 200, NULL, &c.t, &c.e);
+        is_int(c.r, 0, "10 MiB token parsed across chunks");
+        is_int(c.r == 0 ? strlen(c.t.access_token) : 0, n - 17, "whole token kept");
+}
+
+int main(void) {
+        test_rfc_success();
+        test_envelopes();
+        test_rfc_errors();
+        test_not_json();
+        test_bad_tokens();
+        test_sanitize();
+        test_huge();
+        return tap_done();
+}

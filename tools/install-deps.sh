@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Installs what building and testing tokenbroker needs on Debian 12 (as root). Used by .ci/run and by
+# tools/demo.sh, so that the two never disagree about a package.
+set -euo pipefail
+
+packages=(
+        # build
+        build-essential autoconf automake libtool pkg-config scdoc
+        libcurl4-openssl-dev libjson-c-dev libsecret-1-dev libsystemd-dev libglib2.0-dev libpam0g-dev
+        libqrencode-dev
+        # the real parts the tests run against
+        gnome-keyring libsecret-tools dbus dbus-daemon libglib2.0-bin systemd procps psmisc pamtester
+        git python3 curl ca-certificates valgrind
+        # packaging checks
+        debhelper lintian bash-completion rpm groff-base fakeroot
+)
+# The machine's own Node.js (with its npm) is used when there is one: Debian's npm cannot be installed beside
+# a Node.js from elsewhere. Without one, Debian's nodejs and npm (Node 18) serve; tests/oidc pins an
+# oidc-provider release that runs on Node 18.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        packages+=(nodejs npm)
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: not root; install these with apt-get: ${packages[*]}" >&2
+        exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "==== installing Debian packages ===="
+apt-get update -q || echo "install-deps: apt-get update failed, trying with the lists at hand" >&2
+apt-get install -y -q --no-install-recommends "${packages[@]}"
