@@ -229,3 +229,7 @@ bool token_entry_usable(const TokenEntry *e, uint64_t min_validity_sec, int64_t 
                 return false;
         return e->expires_at - now >= token_entry_margin(e, min_validity_sec) && e->expires_at > now;
 }
+
+bool token_entry_unexpired(const TokenEntry *e, int64_t now) {
+        return e->access_token && e->expires_at > now;
+}

@@ -93,4 +93,6 @@ void account_fail_all(Account *a, int error, const char *message);
 /* The margin a token must have left to be handed out: min-validity, shrunk for short-lived tokens. */
 int64_t token_entry_margin(const TokenEntry *e, uint64_t min_validity_sec);
 bool token_entry_usable(const TokenEntry *e, uint64_t min_validity_sec, int64_t now);
+/* Has a token that has not expired yet (though maybe too close to expiry to be handed out normally). */
+bool token_entry_unexpired(const TokenEntry *e, int64_t now);
 void token_entry_clear_token(TokenEntry *e);

@@ -127,6 +127,9 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
 
         if (token_entry_usable(e, min_validity, (int64_t) time(NULL)))
                 return token_reply(msg, e);
+        /* The endpoint is failing and a retry is pending: the token we have still works, hand it out. */
+        if (e->retry_timer && token_entry_unexpired(e, (int64_t) time(NULL)))
+                return token_reply(msg, e);
 
         r = token_fetch_start(e, msg);
         if (r < 0)

@@ -103,7 +103,7 @@ static void answer_waiters(TokenEntry *e, int error, const char *message) {
 
                 if (w->message) {
                         /* A failed refresh still hands out a token that has not expired yet. */
-                        if (error >= 0 || (e->access_token && e->expires_at > now))
+                        if (error >= 0 || token_entry_unexpired(e, now))
                                 (void) token_reply(w->message, e);
                         else {
                                 _cleanup_(sd_bus_error_free) sd_bus_error be = SD_BUS_ERROR_NULL;
@@ -167,9 +167,9 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
         e->refresh_timer = sd_event_source_disable_unref(e->refresh_timer);
 
-        /* Only a live account is kept warm: one used within the token's lifetime. An idle one just expires and
-         * is fetched again on its next use. */
-        if (idle > (uint64_t) MAX(lifetime, (int64_t) 60) * USEC_PER_SEC) {
+        /* Only a live account is kept warm: one used within the token's lifetime (at least the last 5 s). An
+         * idle one just expires and is fetched again on its next use. */
+        if (idle > (uint64_t) MAX(lifetime, (int64_t) 5) * USEC_PER_SEC) {
                 log_debug("Account '%s': idle, not refreshing its token.", e->account->name);
                 return 0;
         }
@@ -285,6 +285,10 @@ static bool schedule_retry(TokenEntry *e, int retry_after_sec) {
                 return false;
         log_info("Account '%s': retrying the token request in %.1f s (attempt %u of %u).", e->account->name,
                  (double) delay / USEC_PER_SEC, e->attempt + 1, FETCH_MAX_ATTEMPTS);
+
+        /* Callers would rather have the cached token that is still valid now than wait out the backoff. */
+        if (token_entry_unexpired(e, now_unix()))
+                answer_waiters(e, 0, NULL);
         return true;
 }
 

@@ -325,10 +325,15 @@ static int warmup_run(const PamWarmup *w) {
 _noreturn_ static void child_run(PamWarmup *w) {
         int r;
 
+        child_reset_signals();
+        /* A hard stop whatever happens below, set first: even a lock another thread of the application held
+         * at fork() time cannot keep this process around. The wait for the socket, then one call, each
+         * bounded by the timeout, fit well within it. */
+        (void) alarm(2 * w->options.timeout_sec + 5);
+
         /* The application's syslog socket is about to be closed; without this, libc would keep writing to
          * its number, which the bus connection may reuse. */
         closelog();
-        child_reset_signals();
         (void) setsid();
 
         r = child_close_fds(w->options.log_stderr);
@@ -336,9 +341,6 @@ _noreturn_ static void child_run(PamWarmup *w) {
                 pam_warmup_log_errno(w, LOG_ERR, r, "Failed to close file descriptors, not warming up: %m");
                 _exit(EXIT_FAILURE);
         }
-
-        /* A hard stop whatever happens below: the wait for the socket, then one call, each bounded. */
-        (void) alarm(2 * w->options.timeout_sec + 5);
 
         r = child_drop_privileges(w);
         if (r < 0) {
@@ -348,8 +350,10 @@ _noreturn_ static void child_run(PamWarmup *w) {
 
         /* Nothing from the application's environment is needed or wanted from here on. */
         (void) clearenv();
-        if (chdir("/") < 0)
+        if (chdir("/") < 0) {
+                pam_warmup_log_errno(w, LOG_ERR, errno, "Failed to change to /, not warming up: %m");
                 _exit(EXIT_FAILURE);
+        }
 
         bus_errors_register();
         r = warmup_run(w);

@@ -10,6 +10,7 @@ EXTRA_DIST += \
 
 rig_tests = \
 	%reldir%/foundation.sh \
+	%reldir%/token-engine.sh \
 	%reldir%/rig-selftest.sh
 
 TESTS += $(rig_tests)

@@ -463,7 +463,7 @@ rig_kill9_daemon() {
 rig_restart_daemon() {
         local status=0
         [ $# -gt 0 ] || set -- "${RIG_DAEMON_ARGS[@]}"
-        rig_stop_daemon || status=$?
+        rig_stop_daemon 10 || status=$?
         [ "$status" -eq 0 ] || echo "rig: tokenbrokerd exited with status $status on SIGTERM" >&2
         rig_start_daemon "$@"
 }
@@ -472,7 +472,7 @@ rig_restart_daemon() {
 # string the rig handed out (the servers' tokens start with "rt_"/"op_" or are JWTs).
 rig_check_daemon_log() {
         local log="${TB_SESSION_ROOT:-$RIG_DIR}/tokenbrokerd.log" hits
-        hits=$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|rt_[A-Za-z0-9_-]{20}|op_[A-Za-z0-9_-]{20}|eyJ[A-Za-z0-9_-]{10,}\.eyJ' \
+        hits=$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|\b(rt|op)_[A-Za-z0-9_-]{20}|eyJ[A-Za-z0-9_-]{10,}\.eyJ' \
                 "$log" 2>/dev/null | head -n 5 | sed -E 's/(rt_|op_|eyJ)[A-Za-z0-9_.-]+/\1<redacted>/g')
         if [ -z "$hits" ]; then
                 tap_result 0 "${1:-daemon log is clean}"

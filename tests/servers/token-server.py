@@ -313,7 +313,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def authenticate(self, params):
         """RFC 6749 2.3: exactly one client authentication method. Returns the client."""
-        cfg = self.state.config
         auth = self.headers.get("Authorization")
         client_id, secret, method = None, None, None
         if auth:

@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The token engine against the loopback token server (tests/servers/token-server.py): client auth methods,
+# the password grant with a public client, refresh-token rotation kept across a daemon restart, expiry,
+# single-flight under 200 concurrent callers, Retry-After, a failing endpoint behind a valid cached token,
+# a refused refresh token, and per-request scopes.
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
+rig_run_in_session "$0" "$@"
+
+whoami_sub() { rig_json_get sub "$(curl -s -H "Authorization: Bearer $1" "$TS_URL/api/whoami")"; }
+# Requests that reached the token endpoint, answered normally or with an injected failure.
+requests() { echo $(($(rig_server_stats TS token_requests) + $(rig_server_stats TS injected))); }
+keyring_rt() { secret-tool lookup account "$1" kind refresh-token; }
+
+rig_start_token_server TS --access-ttl 3600 || tap_bail "no token server"
+rig_start_daemon || tap_bail "tokenbrokerd did not start"
+
+# --- client authentication ----------------------------------------------------------------------------------
+rig_tb add basic --token-url "$TS_TOKEN_URL" --client-id basic-client --client-auth basic >/dev/null 2>&1
+rig_tb set-secret basic client-secret <<<"basic-secret"
+tap_is "$(whoami_sub "$(rig_tb token basic)")" basic-client "client_secret_basic: the token works"
+rig_tb add post --token-url "$TS_TOKEN_URL" --client-id post-client --client-auth post >/dev/null 2>&1
+rig_tb set-secret post client-secret <<<"post-secret"
+tap_is "$(whoami_sub "$(rig_tb token post)")" post-client "client_secret_post: the token works"
+rig_tb add post-as-basic --token-url "$TS_TOKEN_URL" --client-id post-client --client-auth basic >/dev/null 2>&1
+rig_tb set-secret post-as-basic client-secret <<<"post-secret"
+out=$(rig_tb token post-as-basic 2>&1); rc=$?
+tap_is "$rc" 5 "the wrong client auth method is refused by the server (exit 5)"
+tap_like "$out" "invalid_client" "... with the server's invalid_client"
+rig_tb add wrongpost --token-url "$TS_TOKEN_URL" --client-id post-client --client-auth post >/dev/null 2>&1
+rig_tb set-secret wrongpost client-secret <<<"nope"
+out=$(rig_tb token wrongpost 2>&1)
+tap_like "$out" "invalid_client" "a wrong secret gives the provider's invalid_client"
+
+# --- password grant, public client, refresh-token rotation --------------------------------------------------
+rig_server_ctl TS '{"config": {"access_ttl": 2}}' >/dev/null
+rig_tb add user --token-url "$TS_TOKEN_URL" --client-id public-client --client-auth none --grant password \
+        --username alice --scopes read >/dev/null 2>&1
+rig_tb set-secret user password <<<"wonderland"
+t1=$(rig_tb token user)
+tap_is "$(whoami_sub "$t1")" alice "password grant with a public client: the token is alice's"
+rt1=$(keyring_rt user)
+tap_like "$rt1" '.+' "the refresh token from the password grant is in the keyring"
+sleep 2.2
+t2=$(rig_tb token user)
+tap_isnt "$t2" "$t1" "an expired token is replaced"
+refreshes=$(rig_server_stats TS grants.refresh_token)
+tap_ok "... through the refresh_token grant ($refreshes)" test "$refreshes" -ge 1
+rt2=$(keyring_rt user)
+tap_isnt "$rt2" "$rt1" "the rotated refresh token replaced the old one in the keyring"
+tap_is "$(whoami_sub "$t2")" alice "the refreshed token works"
+
+rig_restart_daemon || tap_bail "restart failed"
+sleep 2.2
+t3=$(rig_tb token user)
+tap_is "$(whoami_sub "$t3")" alice "after a daemon restart the stored refresh token still works"
+tap_ok "... it was used (no new password grant)" test "$(rig_server_stats TS grants.refresh_token)" -gt "$refreshes"
+tap_is "$(rig_server_stats TS grants.password)" 1 "only one password grant in all"
+tap_is "$(rig_server_stats TS rt_reuse)" 0 "the server never saw a rotated refresh token reused"
+
+# --- an expired token is never handed out -------------------------------------------------------------------
+bad=0
+end=$((SECONDS + 7))
+while [ $SECONDS -lt $end ]; do
+        json=$(rig_tb token user --json)
+        exp=$(rig_json_get expires_at "$json")
+        [ "$exp" -gt "$(date +%s)" ] || bad=$((bad + 1))
+        [ "$(whoami_sub "$(rig_json_get access_token "$json")")" = alice ] || bad=$((bad + 1))
+        sleep 0.2
+done
+tap_is "$bad" 0 "over 7 s of 2-second tokens, every token handed out was unexpired and accepted"
+
+# --- single-flight: 200 concurrent callers, one request upstream ---------------------------------------------
+rig_server_ctl TS '{"config": {"access_ttl": 3600}}' >/dev/null
+rig_tb add crowd --token-url "$TS_TOKEN_URL" --client-id basic-client --client-auth basic >/dev/null 2>&1
+rig_tb set-secret crowd client-secret <<<"basic-secret"
+rig_tb token crowd >/dev/null          # secrets loaded; the next token must come from upstream
+rig_tb status crowd >/dev/null
+busctl --user call org.tokenbroker.Broker1 /org/tokenbroker/Broker1 org.tokenbroker.Broker1 Invalidate ss crowd ""
+before=$(rig_server_stats TS token_requests)
+rig_server_ctl TS '{"inject": [{"kind": "delay", "seconds": 1.5, "count": 1, "path": "/token"}]}' >/dev/null
+outdir="$RIG_DIR/crowd"
+mkdir -p "$outdir"
+pids=()
+for i in $(seq 200); do
+        (rig_tb token crowd >"$outdir/$i.out" 2>&1; echo $? >"$outdir/$i.rc") &
+        pids+=($!)
+done
+wait "${pids[@]}"
+tap_is "$(($(rig_server_stats TS token_requests) - before))" 1 "200 concurrent callers caused exactly one upstream request"
+tap_is "$(cat "$outdir"/*.rc | sort -u | tr '\n' ' ')" "0 " "all 200 callers succeeded"
+tap_is "$(cat "$outdir"/*.out | sort -u | wc -l)" 1 "all 200 callers got the same token"
+
+# --- 503 with Retry-After is ridden out ------------------------------------------------------------------
+busctl --user call org.tokenbroker.Broker1 /org/tokenbroker/Broker1 org.tokenbroker.Broker1 Invalidate ss crowd ""
+before=$(requests)
+rig_server_ctl TS '{"inject": [{"kind": "status", "status": 503, "retry_after": 1, "count": 2, "path": "/token"}]}' >/dev/null
+start=$(date +%s.%N)
+tok=$(rig_tb token crowd); rc=$?
+elapsed=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || python3 -c "print($(date +%s.%N) - $start)")
+tap_is "$rc" 0 "two 503s with Retry-After: 1 are ridden out"
+tap_is "$(whoami_sub "$tok")" basic-client "... and the token works"
+tap_is "$(($(requests) - before))" 3 "... with exactly three requests (no tight loop)"
+tap_ok "... waiting as told (at least 2 s)" python3 -c "import sys; sys.exit(0 if $elapsed >= 1.9 else 1)"
+
+# --- a failing endpoint: a still-valid cached token keeps being served ---------------------------------------
+rig_server_ctl TS '{"config": {"access_ttl": 8}}' >/dev/null
+rig_tb add steady --token-url "$TS_TOKEN_URL" --client-id basic-client --client-auth basic >/dev/null 2>&1
+rig_tb set-secret steady client-secret <<<"basic-secret"
+s1=$(rig_tb token steady)
+before=$(requests)
+rig_server_ctl TS '{"inject": [{"kind": "status", "status": 500, "count": 50, "path": "/token"}]}' >/dev/null
+sleep 6.2       # past the usable window (3/4 of 8 s), before expiry; the background refresh fails meanwhile
+s2=$(rig_tb token steady); rc=$?
+tap_is "$rc" 0 "with the endpoint failing, the call still succeeds"
+tap_is "$s2" "$s1" "... with the cached token, which has not expired"
+n=$(($(requests) - before))
+tap_ok "... after a bounded number of retries ($n)" test "$n" -ge 2 -a "$n" -le 4
+rig_server_ctl TS '{"reset": true}' >/dev/null
+
+# --- a refused refresh token: a password account starts over, an interactive one needs a login ---------------
+rig_tb token user >/dev/null
+rig_server_ctl TS '{"revoke_all": true}' >/dev/null
+# The server revoked the grant; a client that saw the token refused says so (as git's erase does).
+busctl --user call org.tokenbroker.Broker1 /org/tokenbroker/Broker1 org.tokenbroker.Broker1 Invalidate ss user ""
+u=$(rig_tb token user); rc=$?
+tap_is "$rc" 0 "a password account whose refresh token was revoked gets a new token"
+tap_is "$(whoami_sub "$u")" alice "... through the password grant again"
+
+rig_server_ctl TS '{"config": {"access_ttl": 3600}}' >/dev/null
+rig_tb add interactive --token-url "$TS_TOKEN_URL" --client-id public-client --client-auth none \
+        --grant authorization_code --scopes read >/dev/null 2>&1
+out=$(rig_tb token interactive 2>&1); rc=$?
+tap_is "$rc" 4 "an authorization_code account without a refresh token: login required (exit 4)"
+tap_like "$out" "tokenbroker login interactive" "... and the message says what to run"
+rt=$(curl -s -d grant_type=password -d client_id=public-client -d username=alice -d password=wonderland \
+        -d scope=read "$TS_TOKEN_URL" | python3 -c 'import json,sys; print(json.load(sys.stdin)["refresh_token"])')
+rig_tb set-secret interactive refresh-token <<<"$rt"
+tap_is "$(whoami_sub "$(rig_tb token interactive)")" alice "a refresh token set by hand is used"
+busctl --user call org.tokenbroker.Broker1 /org/tokenbroker/Broker1 org.tokenbroker.Broker1 Invalidate ss interactive ""
+rig_server_ctl TS '{"revoke_all": true}' >/dev/null
+before=$(requests)
+timeout 10 busctl --user monitor --match "type='signal',member='LoginRequired'" >"$RIG_DIR/signals" 2>&1 &
+mon=$!
+sleep 0.3
+out=$(rig_tb token interactive 2>&1); rc=$?
+sleep 0.3
+kill $mon 2>/dev/null; wait $mon 2>/dev/null
+tap_is "$rc" 4 "a refused refresh token of an interactive account: login required"
+tap_is "$(($(requests) - before))" 1 "... after exactly one request (no retry loop)"
+tap_like "$(cat "$RIG_DIR/signals")" 'LoginRequired' "... and the LoginRequired signal was emitted"
+tap_is "$(keyring_rt interactive)" "" "... and the dead refresh token is gone from the keyring"
+tap_status 4 "... and it stays login-required without another request" rig_tb token interactive
+tap_is "$(($(requests) - before))" 1 "... no further request upstream"
+
+# --- per-request scopes ----------------------------------------------------------------------------------
+rig_server_ctl TS '{"config": {"access_ttl": 3600}}' >/dev/null
+rig_tb add scoped --token-url "$TS_TOKEN_URL" --client-id basic-client --scopes "read write" >/dev/null 2>&1
+rig_tb set-secret scoped client-secret <<<"basic-secret"
+full=$(rig_tb token scoped)
+narrow=$(rig_tb token scoped --scope read)
+tap_isnt "$narrow" "$full" "a narrower scope set gets its own token"
+tap_is "$(rig_json_get scope "$(curl -s -H "Authorization: Bearer $narrow" "$TS_URL/api/whoami")")" read \
+        "... with just that scope"
+tap_is "$(rig_tb token scoped --scope 'write read')" "$full" "the full set, in any order, is the account's token"
+tap_status 2 "a scope outside the account's Scopes is refused" rig_tb token scoped --scope admin
+
+rig_check_daemon_log "the daemon log has no sanitizer report and no secret"
+tap_done
