@@ -32,8 +32,8 @@ static void waiters_fail(Waiter **list, int error, const char *message) {
 
 void token_entry_clear_token(TokenEntry *e) {
         e->access_token = erase_and_free(e->access_token);
-        e->expires_at = 0;
-        e->fetched_at = 0;
+        e->expires_usec = 0;
+        e->fetched_usec = 0;
         e->refresh_timer = sd_event_source_disable_unref(e->refresh_timer);
 }
 
@@ -213,23 +213,27 @@ void account_fail_all(Account *a, int error, const char *message) {
                 waiters_fail(&e->waiters, error, message);
 }
 
-int64_t token_entry_margin(const TokenEntry *e, uint64_t min_validity_sec) {
-        int64_t lifetime = e->expires_at - e->fetched_at;
-        int64_t margin = (int64_t) min_validity_sec;
+/* expires_at leaves the daemon in whole seconds, rounded down, so a token with less than a second left could
+ * reach a caller as already expired (git drops such a credential at once). None is handed out with less. */
+#define TOKEN_MIN_LEFT_USEC USEC_PER_SEC
+
+uint64_t token_entry_margin(const TokenEntry *e, uint64_t min_validity_sec) {
+        uint64_t lifetime = e->expires_usec > e->fetched_usec ? e->expires_usec - e->fetched_usec : 0;
+        uint64_t margin = min_validity_sec * USEC_PER_SEC;
 
         /* A token that lives less than four margins keeps three quarters of its life usable: a 10-second
          * token is handed out for 7.5 seconds instead of being fetched anew on every call. */
         if (lifetime > 0 && margin > lifetime / 4)
                 margin = lifetime / 4;
-        return margin;
+        return MAX(margin, TOKEN_MIN_LEFT_USEC);
 }
 
-bool token_entry_usable(const TokenEntry *e, uint64_t min_validity_sec, int64_t now) {
-        if (!e->access_token)
+bool token_entry_usable(const TokenEntry *e, uint64_t min_validity_sec, uint64_t now) {
+        if (!e->access_token || e->expires_usec <= now)
                 return false;
-        return e->expires_at - now >= token_entry_margin(e, min_validity_sec) && e->expires_at > now;
+        return e->expires_usec - now >= token_entry_margin(e, min_validity_sec);
 }
 
-bool token_entry_unexpired(const TokenEntry *e, int64_t now) {
-        return e->access_token && e->expires_at > now;
+bool token_entry_unexpired(const TokenEntry *e, uint64_t now) {
+        return e->access_token && e->expires_usec > now && e->expires_usec - now >= TOKEN_MIN_LEFT_USEC;
 }

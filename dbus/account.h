@@ -34,8 +34,9 @@ typedef struct TokenEntry {
         char *scope;                    /* normalized scope set; "" = the account's Scopes */
 
         char *access_token;             /* wiped on free; NULL when none cached */
-        int64_t expires_at;             /* Unix seconds */
-        int64_t fetched_at;             /* Unix seconds */
+        /* CLOCK_REALTIME in microseconds: whole seconds are too coarse for tokens that live a few seconds. */
+        uint64_t expires_usec;
+        uint64_t fetched_usec;
         uint64_t last_used;             /* CLOCK_MONOTONIC usec of the last GetToken, for proactive refresh */
 
         /* The one fetch in flight (single-flight): every caller arriving meanwhile waits on it. */
@@ -43,9 +44,10 @@ typedef struct TokenEntry {
         GrantType grant_in_flight;
         unsigned attempt;
         HttpRequest *http;
+        uint64_t sent_usec;             /* CLOCK_REALTIME when the request in flight was sent */
         Waiter *waiters;
         char *pending_token;            /* a new token held back until its rotated refresh token is stored */
-        int64_t pending_expires_at;
+        uint64_t pending_expires_usec;
         sd_event_source *retry_timer;
         sd_event_source *refresh_timer;
 } TokenEntry;
@@ -91,8 +93,8 @@ unsigned account_invalidate(Account *a, const char *token);
 void account_fail_all(Account *a, int error, const char *message);
 
 /* The margin a token must have left to be handed out: min-validity, shrunk for short-lived tokens. */
-int64_t token_entry_margin(const TokenEntry *e, uint64_t min_validity_sec);
-bool token_entry_usable(const TokenEntry *e, uint64_t min_validity_sec, int64_t now);
+uint64_t token_entry_margin(const TokenEntry *e, uint64_t min_validity_sec);
+bool token_entry_usable(const TokenEntry *e, uint64_t min_validity_sec, uint64_t now);
 /* Has a token that has not expired yet (though maybe too close to expiry to be handed out normally). */
-bool token_entry_unexpired(const TokenEntry *e, int64_t now);
+bool token_entry_unexpired(const TokenEntry *e, uint64_t now);
 void token_entry_clear_token(TokenEntry *e);

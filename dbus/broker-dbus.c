@@ -125,10 +125,10 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
         if (min_validity == UINT32_MAX)
                 min_validity = (uint32_t) a->config->refresh_skew_sec;
 
-        if (token_entry_usable(e, min_validity, (int64_t) time(NULL)))
+        if (token_entry_usable(e, min_validity, now_usec(CLOCK_REALTIME)))
                 return token_reply(msg, e);
         /* The endpoint is failing and a retry is pending: the token we have still works, hand it out. */
-        if (e->retry_timer && token_entry_unexpired(e, (int64_t) time(NULL)))
+        if (e->retry_timer && token_entry_unexpired(e, now_usec(CLOCK_REALTIME)))
                 return token_reply(msg, e);
 
         r = token_fetch_start(e, msg);
@@ -246,7 +246,7 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
             (r = append_entry(reply, "secrets-loaded", "b", (int) (a->secrets_state == SECRETS_LOADED))) < 0 ||
             (r = append_strv_entry(reply, "secrets", kinds)) < 0 ||
             (r = append_entry(reply, "token-cached", "b", (int) (e && e->access_token))) < 0 ||
-            (r = append_entry(reply, "expires-at", "x", (int64_t) (e && e->access_token ? e->expires_at : 0))) < 0 ||
+            (r = append_entry(reply, "expires-at", "x", (int64_t) (e && e->access_token ? e->expires_usec / USEC_PER_SEC : 0))) < 0 ||
             (r = append_entry(reply, "login-required", "b", (int) a->login_required)) < 0 ||
             (r = append_entry(reply, "last-error", "s", strempty(a->last_error))) < 0 ||
             (r = append_entry(reply, "path", "s", strempty(c->path))) < 0)
@@ -324,7 +324,7 @@ static int method_warmup(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         GHashTableIter i;
         Account *a;
         uint32_t started = 0;
-        int64_t now = (int64_t) time(NULL);
+        uint64_t now = now_usec(CLOCK_REALTIME);
         int r;
 
         r = caller_check(m, msg, error);

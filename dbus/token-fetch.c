@@ -50,8 +50,8 @@ static void keyring_context_free(KeyringContext *c) {
         free(c);
 }
 
-static int64_t now_unix(void) {
-        return (int64_t) time(NULL);
+static uint64_t now_realtime(void) {
+        return now_usec(CLOCK_REALTIME);
 }
 
 static uint64_t random_u64(void) {
@@ -75,7 +75,7 @@ int token_reply(sd_bus_message *message, TokenEntry *e) {
         if (r < 0)
                 return r;
         /* Whatever case the server used, callers get the type HTTP wants in the header. */
-        r = sd_bus_message_append(reply, "ssx", e->access_token, "Bearer", e->expires_at);
+        r = sd_bus_message_append(reply, "ssx", e->access_token, "Bearer", (int64_t) (e->expires_usec / USEC_PER_SEC));
         if (r < 0)
                 return r;
         r = sd_bus_message_open_container(reply, 'a', "{ss}");
@@ -95,7 +95,7 @@ int token_reply(sd_bus_message *message, TokenEntry *e) {
 
 static void answer_waiters(TokenEntry *e, int error, const char *message) {
         Waiter *w = e->waiters;
-        int64_t now = now_unix();
+        uint64_t now = now_realtime();
 
         e->waiters = NULL;
         while (w) {
@@ -134,25 +134,21 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata);
 
 void token_schedule_refresh(TokenEntry *e) {
         Account *a = e->account;
-        int64_t lifetime = e->expires_at - e->fetched_at, margin, at;
-        uint64_t delay_usec, jitter_usec;
+        uint64_t lifetime, margin, delay_usec, jitter_usec;
         int r;
 
         e->refresh_timer = sd_event_source_disable_unref(e->refresh_timer);
-        if (lifetime <= 1)
+        if (e->expires_usec <= e->fetched_usec + USEC_PER_SEC)
                 return;
+        lifetime = e->expires_usec - e->fetched_usec;
 
         /* At 80% of the token's life, and before it leaves the usable window, minus up to 5% jitter so that
-         * many accounts fetched together do not all come back at the same instant. */
+         * many accounts fetched together do not all come back at the same instant. The timer runs on the
+         * boot-time clock from now (the token was just fetched), so a wall-clock jump does not move it. */
         margin = token_entry_margin(e, a->config->refresh_skew_sec);
-        at = MIN(lifetime * 8 / 10, lifetime - margin);
-        if (at < 1)
-                at = 1;
-        delay_usec = (uint64_t) at * USEC_PER_SEC;
-        jitter_usec = random_u64() % ((uint64_t) lifetime * USEC_PER_SEC / 20 + 1);
-        delay_usec = delay_usec > jitter_usec + USEC_PER_SEC ? delay_usec - jitter_usec : USEC_PER_SEC / 2;
-        /* Monotonic time since the fetch; the wall clock may jump. */
-        delay_usec -= MIN(delay_usec - 1, (uint64_t) MAX((int64_t) 0, now_unix() - e->fetched_at) * USEC_PER_SEC);
+        delay_usec = MIN(lifetime / 10 * 8, lifetime - margin);
+        jitter_usec = random_u64() % (lifetime / 20 + 1);
+        delay_usec = delay_usec > jitter_usec + USEC_PER_SEC / 2 ? delay_usec - jitter_usec : USEC_PER_SEC / 2;
 
         r = sd_event_add_time_relative(a->manager->event, &e->refresh_timer, CLOCK_BOOTTIME, delay_usec,
                                        USEC_PER_SEC / 10, on_refresh_timer, e);
@@ -162,14 +158,14 @@ void token_schedule_refresh(TokenEntry *e) {
 
 static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         TokenEntry *e = userdata;
-        int64_t lifetime = e->expires_at - e->fetched_at;
+        uint64_t lifetime = e->expires_usec - e->fetched_usec;
         uint64_t idle = now_usec(CLOCK_MONOTONIC) - e->last_used;
 
         e->refresh_timer = sd_event_source_disable_unref(e->refresh_timer);
 
         /* Only a live account is kept warm: one used within the token's lifetime (at least the last 5 s). An
          * idle one just expires and is fetched again on its next use. */
-        if (idle > (uint64_t) MAX(lifetime, (int64_t) 5) * USEC_PER_SEC) {
+        if (idle > MAX(lifetime, 5 * USEC_PER_SEC)) {
                 log_debug("Account '%s': idle, not refreshing its token.", e->account->name);
                 return 0;
         }
@@ -178,19 +174,21 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static void commit_token(TokenEntry *e, char *token, int64_t expires_at) {
+static void commit_token(TokenEntry *e, char *token, uint64_t expires_usec) {
         Account *a = e->account;
+        uint64_t now = now_realtime();
 
         token_entry_clear_token(e);
         e->access_token = token;
-        e->expires_at = expires_at;
-        e->fetched_at = now_unix();
+        e->fetched_usec = now;
+        /* A token that came already expired (a clock far off) is not handed out as valid. */
+        e->expires_usec = MAX(expires_usec, now);
         a->login_required = false;
 
-        log_info("Account '%s': new access token (%zu bytes), valid until %" PRIi64 ".", a->name, strlen(token),
-                 expires_at);
+        log_info("Account '%s': new access token (%zu bytes), valid for %.1f s.", a->name, strlen(token),
+                 (double) (e->expires_usec - now) / USEC_PER_SEC);
         token_schedule_refresh(e);
-        manager_emit_token_refreshed(a->manager, a->name, expires_at);
+        manager_emit_token_refreshed(a->manager, a->name, (int64_t) (e->expires_usec / USEC_PER_SEC));
         fetch_done(e, 0, NULL);
 }
 
@@ -212,7 +210,7 @@ static void on_refresh_token_stored(int r, char **secrets, void *userdata) {
                         a->refresh_token_unsaved = false;
         }
         if (e && e->pending_token)
-                commit_token(e, TAKE_PTR(e->pending_token), e->pending_expires_at);
+                commit_token(e, TAKE_PTR(e->pending_token), e->pending_expires_usec);
 
         strv_free_erase(secrets);
         keyring_context_free(c);
@@ -230,7 +228,7 @@ static void ignore_keyring_result(int r, char **secrets, void *userdata) {
 /* The refresh token changed: remember it at once (no later refresh may use the spent one), store it, and
  * hand out the access token that came with it only once the keyring has it. */
 static int store_rotated_refresh_token(TokenEntry *e, const char *refresh_token, char *access_token,
-                                       int64_t expires_at) {
+                                       uint64_t expires_usec) {
         Account *a = e->account;
         KeyringContext *c;
         int r;
@@ -250,7 +248,7 @@ static int store_rotated_refresh_token(TokenEntry *e, const char *refresh_token,
         }
         erase_and_free(e->pending_token);
         e->pending_token = access_token;
-        e->pending_expires_at = expires_at;
+        e->pending_expires_usec = expires_usec;
         return 0;
 }
 
@@ -287,7 +285,7 @@ static bool schedule_retry(TokenEntry *e, int retry_after_sec) {
                  (double) delay / USEC_PER_SEC, e->attempt + 1, FETCH_MAX_ATTEMPTS);
 
         /* Callers would rather have the cached token that is still valid now than wait out the backoff. */
-        if (token_entry_unexpired(e, now_unix()))
+        if (token_entry_unexpired(e, now_realtime()))
                 answer_waiters(e, 0, NULL);
         return true;
 }
@@ -350,7 +348,7 @@ static void on_token_response(const HttpResult *res, void *userdata) {
         _cleanup_(token_response_clear) TokenResponse tr = {};
         _cleanup_(token_error_clear) TokenError te = {};
         _cleanup_free_ char *msg = NULL;
-        int64_t expires_at;
+        uint64_t expires_usec;
         char *token;
         int r;
 
@@ -391,18 +389,18 @@ static void on_token_response(const HttpResult *res, void *userdata) {
                 return;
         }
 
-        expires_at = token_response_expires_at(&tr, now_unix(), (int64_t) a->config->default_lifetime_sec);
+        expires_usec = token_response_expires_usec(&tr, e->sent_usec, (int64_t) a->config->default_lifetime_sec);
         token = TAKE_PTR(tr.access_token);
 
         if (tr.refresh_token && !streq_ptr(tr.refresh_token, a->refresh_token)) {
-                r = store_rotated_refresh_token(e, tr.refresh_token, token, expires_at);
+                r = store_rotated_refresh_token(e, tr.refresh_token, token, expires_usec);
                 if (r < 0) {
                         erase_and_free(token);
                         fetch_done(e, r, "Failed to keep the new refresh token.");
                 }
                 return;
         }
-        commit_token(e, token, expires_at);
+        commit_token(e, token, expires_usec);
 }
 
 static GrantType choose_grant(Account *a) {
@@ -461,6 +459,7 @@ static void fetch_send(TokenEntry *e) {
 
         e->grant_in_flight = in.grant;
         e->attempt++;
+        e->sent_usec = now_realtime();
         r = http_client_start(m->http, &p, on_token_response, e, &e->http);
         if (r < 0) {
                 fetch_done(e, r == -EPROTONOSUPPORT ? -EINVAL : r,

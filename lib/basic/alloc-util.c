@@ -10,13 +10,19 @@ static void lock_best_effort(const void *p, size_t n) {
 }
 
 char *secret_strndup(const char *s, size_t n) {
+        size_t l;
         char *c;
 
         if (!s)
                 return NULL;
-        c = strndup(s, n);
-        if (c)
-                lock_best_effort(c, strlen(c) + 1);
+        /* Not strndup(): the input may be a D-Bus byte array with no NUL after its n bytes. */
+        l = strnlen(s, n);
+        c = malloc(l + 1);
+        if (!c)
+                return NULL;
+        memcpy(c, s, l);
+        c[l] = 0;
+        lock_best_effort(c, l + 1);
         return c;
 }
 

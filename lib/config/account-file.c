@@ -29,6 +29,7 @@
 #include "account-file.h"
 #include "alloc-util.h"
 #include "log.h"
+#include "provider-presets.h"
 #include "string-util.h"
 
 AccountConfig *account_config_free(AccountConfig *a) {
@@ -55,6 +56,7 @@ AccountConfig *account_config_free(AccountConfig *a) {
         free(a->redirect_uri);
         strv_free(a->authorize_param_names);
         free(a->revocation_url);
+        free(a->revocation_auth);
         free(a->subject_account);
         free(a->audience);
         free(a->resource);
@@ -118,6 +120,7 @@ static const KeyInfo key_table[] = {
         KEY("RedirectURI", KEY_STRING, redirect_uri),
         KEY("AuthorizeParamNames", KEY_PAIRS, authorize_param_names),
         KEY("RevocationURL", KEY_URL, revocation_url),
+        KEY("RevocationAuth", KEY_IDENTIFIER, revocation_auth),
         KEY("SubjectAccount", KEY_ACCOUNT, subject_account),
         KEY("Audience", KEY_STRING, audience),
         KEY("Resource", KEY_STRING, resource),
@@ -424,6 +427,23 @@ static void parse_account_group(Parser *p, GKeyFile *kf, AccountConfig *a) {
         }
 }
 
+/* Provider= is read before every other key: its profile sets defaults that the file's own keys override. */
+static void apply_provider_preset(Parser *p, GKeyFile *kf, AccountConfig *a) {
+        g_autofree char *value = g_key_file_get_string(kf, ACCOUNT_GROUP, "Provider", NULL);
+        char *v = value ? g_strstrip(value) : NULL;
+
+        if (isempty(v) || !config_is_identifier(v))
+                return;         /* unset, or reported by parse_key() */
+        if (!provider_is_known(v)) {
+                (void) report(p, true, key_line(p, "Provider"), "Provider",
+                              "unknown provider \"%s\" (expected generic, flaik, floriday, flixcheck, flume or "
+                              "sharetribe)", v);
+                return;
+        }
+        if (provider_preset_apply(a, v) < 0)
+                p->oom = true;
+}
+
 static void config_set_defaults(AccountConfig *a) {
         a->client_auth = CLIENT_AUTH_BASIC;
         for (size_t i = 0; i < _GRANT_MAX; i++)
@@ -513,7 +533,14 @@ int account_config_load_data(const char *path, const char *data, size_t size, Ac
         if (!g_key_file_has_group(kf, ACCOUNT_GROUP))
                 (void) report(&p, true, 0, "[" ACCOUNT_GROUP "]", "group missing");
         else {
+                apply_provider_preset(&p, kf, a);
                 parse_account_group(&p, kf, a);
+                if (provider_preset_finish(a) < 0)
+                        p.oom = true;
+                if (a->revocation_auth && !streq(a->revocation_auth, "client") &&
+                    !streq(a->revocation_auth, "bearer"))
+                        (void) report(&p, true, key_line(&p, "RevocationAuth"), "RevocationAuth",
+                                      "invalid value \"%s\" (expected client or bearer)", a->revocation_auth);
                 if (!a->token_url && !a->issuer)
                         (void) report(&p, true, key_line(&p, "TokenURL"), "TokenURL",
                                       "required (or Issuer= for discovery)");

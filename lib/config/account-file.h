@@ -68,6 +68,7 @@ typedef struct AccountConfig {
         char *redirect_uri;
         char **authorize_param_names;   /* standard name, sent name, ...: e.g. client_id, clientId */
         char *revocation_url;
+        char *revocation_auth;          /* "client" (RFC 7009, as at the token endpoint) or "bearer" (Sharetribe) */
         char *subject_account;          /* token exchange: whose access token is the subject */
         char *audience;
         char *resource;

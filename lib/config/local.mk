@@ -6,4 +6,6 @@ lib_libtb_engine_la_SOURCES += \
 	%reldir%/account-file-enum.c \
 	%reldir%/account-file-locate.c \
 	%reldir%/account-file-value.c \
-	%reldir%/account-file-write.c
+	%reldir%/account-file-write.c \
+	%reldir%/provider-presets.h \
+	%reldir%/provider-presets.c

@@ -8,6 +8,7 @@
 #include "json-util.h"
 #include "jwt.h"
 #include "string-util.h"
+#include "time-util.h"
 #include "token-response.h"
 
 /* How much of a server's words is kept: enough for a sentence, never a whole page. */
@@ -405,6 +406,10 @@ static int parse_internal(const char *body, size_t size, int http_status, const 
         }
 
         tok = json_pointer_lookup(root, token_path);
+        /* TokenPath names a wrapper the server may leave out (Flixcheck's "resource"; Flume's envelope when
+         * asked for envelope=false): with nothing there, a token at the top level is taken. */
+        if (!json_object_is_type(tok, json_type_object) && json_object_object_get(root, "access_token"))
+                tok = root;
 
         if (!ok || is_success_false(root)) {
                 r = parse_error(root, tok, http_status, e);
@@ -451,22 +456,37 @@ int token_response_parse(const char *body, size_t size, int http_status, const c
         return r;
 }
 
-static int64_t add_clamped(int64_t a, int64_t b) {
-        if (b > 0 && a > INT64_MAX - b)
-                return INT64_MAX;
-        return a + b;
+static uint64_t add_sec_clamped(uint64_t base_usec, int64_t sec) {
+        if (sec <= 0)
+                return base_usec;
+        if ((uint64_t) sec > (UINT64_MAX - base_usec) / USEC_PER_SEC)
+                return UINT64_MAX;
+        return base_usec + (uint64_t) sec * USEC_PER_SEC;
 }
 
-int64_t token_response_expires_at(const TokenResponse *r, int64_t now, int64_t default_lifetime) {
+uint64_t token_response_expires_usec(const TokenResponse *r, uint64_t sent_usec, int64_t default_lifetime) {
+        uint64_t from_expires_in, from_jwt = 0;
         int64_t exp;
 
         assert(r);
 
-        if (r->expires_in > 0)
-                return add_clamped(now, r->expires_in);
         if (r->access_token && jwt_get_exp(r->access_token, &exp) >= 0 && exp > 0)
-                return exp;
-        return add_clamped(now, MAX(default_lifetime, (int64_t) 0));
+                from_jwt = add_sec_clamped(0, exp);
+
+        if (r->expires_in > 0) {
+                /* expires_in counts from when the server answered, so counting from when the request was
+                 * sent errs on the safe side. A JWT's exp is whole seconds of the server's clock (often its
+                 * issue second rounded down plus the lifetime): when it is the earlier of the two but still
+                 * in the future, it is the truth. One already past means the clocks disagree; then
+                 * expires_in, which needs no shared clock, wins. */
+                from_expires_in = add_sec_clamped(sent_usec, r->expires_in);
+                if (from_jwt > sent_usec && from_jwt < from_expires_in)
+                        return from_jwt;
+                return from_expires_in;
+        }
+        if (from_jwt > 0)
+                return from_jwt;
+        return add_sec_clamped(sent_usec, default_lifetime);
 }
 
 int token_error_is_login_required(const TokenError *e, int grant_was_refresh) {

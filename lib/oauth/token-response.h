@@ -25,7 +25,8 @@ typedef struct TokenError {
 void token_response_clear(TokenResponse *r);
 void token_error_clear(TokenError *e);
 
-/* `token_path` is a JSON pointer to the token object ("" or NULL: top level).
+/* `token_path` is a JSON pointer to the token object ("" or NULL: top level); when it leads nowhere, a token
+ * object at the top level is used instead.
  * Returns 0 and fills *ret for a token; -EREMOTEIO and fills *ret_error when the server refused (RFC 6749
  * error body at any status, including a 200 as device-flow polls get; Flume's envelope with success:false;
  * a non-2xx status without a usable body, as error "http_<status>"); -EBADMSG and fills *ret_error (error
@@ -37,8 +38,10 @@ void token_error_clear(TokenError *e);
 int token_response_parse(const char *body, size_t size, int http_status, const char *token_path,
                          TokenResponse *ret, TokenError *ret_error);
 
-/* Absolute expiry in Unix seconds: now + expires_in, else the JWT's exp, else now + default_lifetime. */
-int64_t token_response_expires_at(const TokenResponse *r, int64_t now, int64_t default_lifetime);
+/* Absolute expiry in CLOCK_REALTIME microseconds, for a request sent at sent_usec: sent + expires_in (or the
+ * JWT's exp when that is earlier and still ahead), else the JWT's exp, else sent + default_lifetime
+ * seconds. Saturates at UINT64_MAX. */
+uint64_t token_response_expires_usec(const TokenResponse *r, uint64_t sent_usec, int64_t default_lifetime);
 
 /* True for errors that mean the grant itself is dead: the account needs a new login, and retrying cannot
  * help.

@@ -11,6 +11,7 @@ EXTRA_DIST += \
 rig_tests = \
 	%reldir%/foundation.sh \
 	%reldir%/token-engine.sh \
+	%reldir%/oidc-provider.sh \
 	%reldir%/rig-selftest.sh
 
 TESTS += $(rig_tests)

@@ -62,10 +62,14 @@ tap_is "$(rig_server_stats TS rt_reuse)" 0 "the server never saw a rotated refre
 bad=0
 end=$((SECONDS + 7))
 while [ $SECONDS -lt $end ]; do
+        asked=$(date +%s.%N)
         json=$(rig_tb token user --json)
         exp=$(rig_json_get expires_at "$json")
-        [ "$exp" -gt "$(date +%s)" ] || bad=$((bad + 1))
-        [ "$(whoami_sub "$(rig_json_get access_token "$json")")" = alice ] || bad=$((bad + 1))
+        # Handed out with at least a second left, after it was asked for: its whole-second expiry lies
+        # beyond the second it was asked in.
+        [ "$exp" -gt "${asked%.*}" ] || { bad=$((bad + 1)); tap_diag "asked at $asked, expires_at $exp"; }
+        [ "$(whoami_sub "$(rig_json_get access_token "$json")")" = alice ] ||
+                { bad=$((bad + 1)); tap_diag "rejected at $(date +%s.%N), asked at $asked, expires_at $exp"; }
         sleep 0.2
 done
 tap_is "$bad" 0 "over 7 s of 2-second tokens, every token handed out was unexpired and accepted"
@@ -108,18 +112,35 @@ tap_is "$(whoami_sub "$tok")" basic-client "... and the token works"
 tap_is "$(($(requests) - before))" 3 "... with exactly three requests (no tight loop)"
 tap_ok "... waiting as told (at least 2 s)" python3 -c "import sys; sys.exit(0 if $elapsed >= 1.9 else 1)"
 
-# --- a failing endpoint: a still-valid cached token keeps being served ---------------------------------------
-rig_server_ctl TS '{"config": {"access_ttl": 8}}' >/dev/null
+# --- a failing endpoint: bounded retries with backoff, and a still-valid cached token keeps being served -----
+rig_tb add flaky --token-url "$TS_TOKEN_URL" --client-id basic-client --client-auth basic >/dev/null 2>&1
+rig_tb set-secret flaky client-secret <<<"basic-secret"
+rig_tb status flaky >/dev/null
+before=$(requests)
+rig_server_ctl TS '{"inject": [{"kind": "status", "status": 500, "count": 50, "path": "/token"}]}' >/dev/null
+start=$(date +%s.%N)
+rig_tb token flaky >/dev/null 2>&1; rc=$?
+elapsed=$(python3 -c "print($(date +%s.%N) - $start)")
+tap_is "$rc" 5 "an endpoint answering 500 to every try: the provider error, in the end (exit 5)"
+tap_is "$(($(requests) - before))" 4 "... after exactly four tries"
+tap_ok "... spaced by backoff ($elapsed s, at least 1.75 s)" python3 -c "import sys; sys.exit(0 if $elapsed >= 1.75 else 1)"
+rig_server_ctl TS '{"reset": true}' >/dev/null
+
+# 16-second tokens: the server's JWT exp (its issue second rounded down, plus 16) makes them live 15 to 16 s,
+# handed out while a quarter of that is left, so from 12 s on the cached one needs renewing. A 503 with
+# Retry-After: 2 to every try keeps the background renewal busy from then until well past 16 s.
+rig_server_ctl TS '{"config": {"access_ttl": 16}}' >/dev/null
 rig_tb add steady --token-url "$TS_TOKEN_URL" --client-id basic-client --client-auth basic >/dev/null 2>&1
 rig_tb set-secret steady client-secret <<<"basic-secret"
 s1=$(rig_tb token steady)
 before=$(requests)
-rig_server_ctl TS '{"inject": [{"kind": "status", "status": 500, "count": 50, "path": "/token"}]}' >/dev/null
-sleep 6.2       # past the usable window (3/4 of 8 s), before expiry; the background refresh fails meanwhile
+rig_server_ctl TS '{"inject": [{"kind": "status", "status": 503, "retry_after": 2, "count": 50, "path": "/token"}]}' \
+        >/dev/null
+sleep 12.3      # past the usable window, 2 s or more before expiry; the renewal is failing meanwhile
 s2=$(rig_tb token steady); rc=$?
 tap_is "$rc" 0 "with the endpoint failing, the call still succeeds"
 tap_is "$s2" "$s1" "... with the cached token, which has not expired"
-sleep 5         # the background fetch gives up after its last retry
+sleep 6.5       # the background renewal gives up after its last try
 n=$(($(requests) - before))
 tap_ok "the failing endpoint saw a bounded number of attempts ($n, at most 4)" test "$n" -ge 2 -a "$n" -le 4
 rig_server_ctl TS '{"reset": true}' >/dev/null

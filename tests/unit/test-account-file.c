@@ -197,7 +197,8 @@ static void test_full(void) {
         is_int(strv_length(a->expose_claims), 2, "ExposeClaims: repeated spaces are one separator");
         is_int(strv_length(a->allowed_callers), 2, "AllowedCallers");
         is_int(account_config_client_auth(a, GRANT_REFRESH_TOKEN), CLIENT_AUTH_NONE, "per-grant override applies");
-        is_int(account_config_client_auth(a, GRANT_PASSWORD), CLIENT_AUTH_POST, "other grants use ClientAuth");
+        is_int(account_config_client_auth(a, GRANT_PASSWORD), CLIENT_AUTH_NONE, "Provider=sharetribe: no secret for password");
+        is_int(account_config_client_auth(a, GRANT_CLIENT_CREDENTIALS), CLIENT_AUTH_POST, "other grants use ClientAuth");
 }
 
 /* Each class of bad value, with the line it was reported on. */

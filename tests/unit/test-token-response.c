@@ -4,6 +4,7 @@
 #include "alloc-util.h"
 #include "string-util.h"
 #include "tap.h"
+#include "time-util.h"
 #include "token-response.h"
 
 /* A JWT with payload {"exp":1700000000} (header {"alg":"HS256","typ":"JWT"}, fake signature). */
@@ -45,7 +46,8 @@ static void test_rfc_success(void) {
         is_str(a.t.refresh_token, "tGzv3JOkF0XG5Qx2TlKWIA", "refresh_token");
         is_str(a.t.scope, "read write", "scope");
         ok(!a.t.id_token, "no id_token");
-        is_int(token_response_expires_at(&a.t, 1000, 60), 4600, "expires_at from expires_in");
+        ok(token_response_expires_usec(&a.t, 1000 * USEC_PER_SEC + 5, 60) == 4600 * USEC_PER_SEC + 5,
+           "expiry from expires_in, counted from the moment the request was sent");
 
         b = parse("{\"access_token\":\"at\",\"token_type\":\"bearer\",\"expires_in\":\"7200\","
                   "\"scope\":[\"a\",\"b\"],"
@@ -62,18 +64,27 @@ static void test_rfc_success(void) {
         is_int(c.r, 0, "no token_type, junk expires_in");
         is_str(c.t.token_type, "Bearer", "missing token_type means Bearer");
         is_int(c.t.expires_in, -1, "junk expires_in is absent");
-        is_int(token_response_expires_at(&c.t, 1000, 60), 1700000000, "expires_at from the JWT's exp");
+        ok(token_response_expires_usec(&c.t, 1000 * USEC_PER_SEC, 60) == 1700000000 * USEC_PER_SEC,
+           "expiry from the JWT's exp");
+        /* A JWT exp earlier than expires_in says (server clock rounding) is the truth while it is ahead ... */
+        c.t.expires_in = 3600;
+        ok(token_response_expires_usec(&c.t, 1699999000 * USEC_PER_SEC + 700000, 60) == 1700000000 * USEC_PER_SEC,
+           "an earlier JWT exp bounds expires_in");
+        /* ... but one already past means the clocks disagree: expires_in wins. */
+        ok(token_response_expires_usec(&c.t, 1800000000 * USEC_PER_SEC, 60) == (1800000000 + 3600) * USEC_PER_SEC,
+           "a JWT exp in the past does not shorten expires_in");
 
         d = parse(" {\"access_token\":\"opaque\",\"token_type\":\"BEARER\","
                   "\"expires_in\":0}\r\n", 200, NULL);
         is_int(d.r, 0, "upper-case BEARER, surrounding whitespace");
-        is_int(token_response_expires_at(&d.t, 1000, 60), 1060, "expires_at from the default lifetime");
+        ok(token_response_expires_usec(&d.t, 1000 * USEC_PER_SEC, 60) == 1060 * USEC_PER_SEC,
+           "expiry from the default lifetime");
         d.t.expires_in = INT64_MAX;
-        ok(token_response_expires_at(&d.t, 1000, 60) == INT64_MAX, "expires_at saturates");
+        ok(token_response_expires_usec(&d.t, 1000 * USEC_PER_SEC, 60) == UINT64_MAX, "expiry saturates");
 }
 
 static void test_envelopes(void) {
-        _cleanup_(result_clear) Result a = {}, b = {}, c = {}, d = {}, e = {}, f = {};
+        _cleanup_(result_clear) Result a = {}, b = {}, c = {}, d = {}, e = {}, f = {}, g = {}, h = {};
 
         /* Flume: the token is the first element of "data" */
         a = parse("{\"success\":true,\"code\":602,\"message\":\"Request OK\",\"http_code\":200,"
@@ -117,9 +128,23 @@ static void test_envelopes(void) {
         is_str(e.t.access_token, "fx", "access_token from resource");
         is_int(e.t.expires_in, 86400, "expires_in from resource");
 
-        f = parse("{\"access_token\":\"top\"}", 200, "/data/0");
-        is_int(f.r, -EBADMSG, "TokenPath that does not resolve");
-        ok(f.e.description && strstr(f.e.description, "/data/0"), "description names the path");
+        /* A wrapper left out (Flume with envelope=false, Flixcheck's flat shape): the top level is used. */
+        f = parse("{\"access_token\":\"top\",\"token_type\":\"bearer\"}", 200, "/data/0");
+        is_int(f.r, 0, "TokenPath that does not resolve falls back to a top-level token");
+        is_str(f.t.access_token, "top", "... the top-level access_token");
+
+        g = parse("{\"data\":[]}", 200, "/data/0");
+        is_int(g.r, -EBADMSG, "TokenPath that does not resolve, and no top-level token");
+        ok(g.e.description && strstr(g.e.description, "/data/0"), "description names the path");
+
+        /* Flume's envelope=true error at 400 for bad user credentials: not a dead refresh token. */
+        h = parse("{\"success\":false,\"code\":1001,\"message\":\"Bad Request\",\"http_code\":400,"
+                  "\"http_message\":\"Bad Request\",\"detailed\":[\"Invalid user credentials.\"],"
+                  "\"data\":[],\"count\":0,\"pagination\":null}", 400, "/data/0");
+        is_int(h.r, -EREMOTEIO, "Flume bad credentials");
+        is_str(h.e.error, "http_400", "... a plain 400");
+        is_str(h.e.description, "Invalid user credentials.", "... described by detailed[0]");
+        ok(!token_error_is_login_required(&h.e, false), "... on the password grant no login loop");
 }
 
 static void test_rfc_errors(void) {
