@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "account.h"
+#include "account-secrets.h"
 #include "alloc-util.h"
 #include "bus-errors.h"
 #include "bus-api.h"
@@ -12,10 +13,10 @@
 #include "log.h"
 #include "string-util.h"
 
-static void waiters_fail(Waiter **list, int error, const char *message) {
-        Waiter *w = *list;
+static void waiters_fail(TokenEntry *entry, int error, const char *message) {
+        Waiter *w = entry->waiters;
 
-        *list = NULL;
+        entry->waiters = NULL;
         while (w) {
                 Waiter *next = w->next;
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -25,6 +26,8 @@ static void waiters_fail(Waiter **list, int error, const char *message) {
                         (void) sd_bus_reply_method_error(w->message, &e);
                         sd_bus_message_unref(w->message);
                 }
+                if (w->callback)
+                        w->callback(entry, error, message, w->userdata);
                 free(w);
                 w = next;
         }
@@ -42,7 +45,7 @@ static void token_entry_free(TokenEntry *e) {
                 return;
         http_request_cancel(e->http);
         e->retry_timer = sd_event_source_disable_unref(e->retry_timer);
-        waiters_fail(&e->waiters, -ESRCH, "The account was removed.");
+        waiters_fail(e, -ESRCH, "The account was removed.");
         token_entry_clear_token(e);
         erase_and_free(e->pending_token);
         free(e->scope);
@@ -86,6 +89,7 @@ Account *account_free(Account *a) {
                 return NULL;
         if (a->tokens)
                 g_hash_table_destroy(a->tokens);
+        account_secrets_waiters_fail(a, -ESRCH);
         account_forget_secrets(a);
         account_config_free(a->config);
         free(a->last_error);
@@ -210,7 +214,7 @@ void account_fail_all(Account *a, int error, const char *message) {
 
         g_hash_table_iter_init(&i, a->tokens);
         while (g_hash_table_iter_next(&i, NULL, (void **) &e))
-                waiters_fail(&e->waiters, error, message);
+                waiters_fail(e, error, message);
 }
 
 /* expires_at leaves the daemon in whole seconds, rounded down, so a token with less than a second left could

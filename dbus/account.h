@@ -23,13 +23,21 @@ typedef enum SecretsState {
         SECRETS_LOADED,
 } SecretsState;
 
-/* A caller waiting for a token fetch: the method call to answer. */
+typedef struct TokenEntry TokenEntry;
+
+/* Called when a fetch ends for an internal waiter (a token exchange waiting for its subject token, a
+ * revocation waiting for a bearer token): error 0 means the entry holds a token that has not expired. */
+typedef void (*waiter_callback_t)(TokenEntry *e, int error, const char *message, void *userdata);
+
+/* Someone waiting for a token fetch: a method call to answer, or an internal callback. */
 typedef struct Waiter {
         sd_bus_message *message;
+        waiter_callback_t callback;
+        void *userdata;
         struct Waiter *next;
 } Waiter;
 
-typedef struct TokenEntry {
+struct TokenEntry {
         Account *account;
         char *scope;                    /* normalized scope set; "" = the account's Scopes */
 
@@ -50,7 +58,9 @@ typedef struct TokenEntry {
         uint64_t pending_expires_usec;
         sd_event_source *retry_timer;
         sd_event_source *refresh_timer;
-} TokenEntry;
+};
+
+typedef struct SecretsWaiter SecretsWaiter;
 
 struct Account {
         Manager *manager;
@@ -58,6 +68,7 @@ struct Account {
         AccountConfig *config;
 
         SecretsState secrets_state;
+        SecretsWaiter *secrets_waiters; /* account-secrets.c: who waits for the keyring to answer */
         char *client_secret;            /* all wiped on free */
         char *password;
         char *api_key;

@@ -9,6 +9,7 @@
 #include "alloc-util.h"
 #include "bus-errors.h"
 #include "broker-dbus.h"
+#include "broker-dbus-internal.h"
 #include "bus-api.h"
 #include "caller.h"
 #include "host-match.h"
@@ -41,7 +42,7 @@ static char **sorted_account_names(Manager *m) {
         return l;
 }
 
-static Account *find_account(Manager *m, const char *name, sd_bus_error *error) {
+Account *find_account(Manager *m, const char *name, sd_bus_error *error) {
         Account *a;
 
         if (!account_name_is_valid(name)) {
@@ -351,257 +352,15 @@ static int method_warmup(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         return sd_bus_reply_method_return(msg, "u", started);
 }
 
-static int read_settings(sd_bus_message *msg, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        const char *k, *v;
-        int r;
-
-        r = sd_bus_message_enter_container(msg, 'a', "{ss}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_read(msg, "{ss}", &k, &v)) > 0)
-                if (strv_extend(&l, k) < 0 || strv_extend(&l, v) < 0)
-                        return -ENOMEM;
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(msg);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
-static int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        _cleanup_strv_free_ char **settings = NULL, **diagnostics = NULL;
-        const char *name;
-        int replace, r;
-
-        r = sd_bus_message_read(msg, "s", &name);
-        if (r < 0)
-                return r;
-        r = read_settings(msg, &settings);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(msg, "b", &replace);
-        if (r < 0)
-                return r;
-        r = caller_check(m, msg, error);
-        if (r < 0)
-                return r;
-        if (!account_name_is_valid(name))
-                return bus_error_setf(error, EINVAL,
-                                               "Invalid account name '%s': use letters, digits, '.', '_' and '-'.", name);
-
-        r = account_config_write(m->config_dir, name, settings, replace, &diagnostics);
-        if (r == -EEXIST)
-                return bus_error_setf(error, EEXIST, "Account '%s' exists already.", name);
-        if (r < 0) {
-                _cleanup_free_ char *joined = NULL;
-                size_t len = 0;
-
-                STRV_FOREACH(d, diagnostics)
-                        len += strlen(*d) + 2;
-                joined = calloc(1, len + 1);
-                if (joined)
-                        STRV_FOREACH(d, diagnostics) {
-                                if (*joined)
-                                        strcat(joined, "; ");
-                                strcat(joined, *d);
-                        }
-                return bus_error_setf(error, -r,
-                                               "Cannot write account '%s': %s", name,
-                                               !isempty(joined) ? joined : strerror(-r));
-        }
-        log_info("Account '%s' written.", name);
-
-        (void) manager_load_accounts(m);
-        return sd_bus_reply_method_return(msg, NULL);
-}
-
-typedef struct PendingCall {
-        Manager *manager;
-        sd_bus_message *message;
-        char *account;
-        char *kind;
-        char *value;            /* the secret, wiped */
-} PendingCall;
-
-static void pending_call_free(PendingCall *p) {
-        sd_bus_message_unref(p->message);
-        free(p->account);
-        free(p->kind);
-        erase_and_free(p->value);
-        free(p);
-}
-
-static PendingCall *pending_call_new(Manager *m, sd_bus_message *msg, const char *account, const char *kind) {
-        PendingCall *p = calloc(1, sizeof(*p));
-
-        if (!p)
-                return NULL;
-        p->manager = m;
-        p->message = sd_bus_message_ref(msg);
-        p->account = strdup(account);
-        p->kind = kind ? strdup(kind) : NULL;
-        if (!p->account || (kind && !p->kind)) {
-                pending_call_free(p);
-                return NULL;
-        }
-        return p;
-}
-
-static void reply_keyring_error(sd_bus_message *msg, int r, const char *what) {
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-
-        if (r == -ENOLCK)
-                (void) bus_error_setf(&e, r, "The keyring is locked; unlock it and try again (%s).", what);
-        else if (r == -EHOSTUNREACH)
-                (void) bus_error_setf(&e, r, "No Secret Service (keyring) on the session bus (%s).", what);
-        else
-                (void) bus_error_setf(&e, r, "Keyring error while trying to %s: %s", what, strerror(-r));
-        (void) sd_bus_reply_method_error(msg, &e);
-}
-
-static void on_secret_stored(int r, char **secrets, void *userdata) {
-        PendingCall *p = userdata;
-        Account *a;
-
-        strv_free_erase(secrets);
-        if (r < 0) {
-                log_warning_errno(r, "Account '%s': failed to store its %s: %m", p->account, p->kind);
-                reply_keyring_error(p->message, r, "store the secret");
-                pending_call_free(p);
-                return;
-        }
-
-        a = manager_get_account(p->manager, p->account);
-        if (a) {
-                if (a->secrets_state == SECRETS_LOADED)
-                        (void) account_set_secret(a, p->kind, p->value);
-                if (streq(p->kind, SECRET_KIND_REFRESH_TOKEN))
-                        a->login_required = false;
-                /* A new client secret or password may fix what failed; start afresh. */
-                account_set_last_error(a, NULL);
-        }
-        log_info("Account '%s': %s stored in the keyring.", p->account, p->kind);
-        (void) sd_bus_reply_method_return(p->message, NULL);
-        pending_call_free(p);
-}
-
-static int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name, *kind;
-        const void *data;
-        size_t size;
-        PendingCall *p;
-        Account *a;
-        int r;
-
-        r = sd_bus_message_read(msg, "ss", &name, &kind);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read_array(msg, 'y', &data, &size);
-        if (r < 0)
-                return r;
-        r = caller_check(m, msg, error);
-        if (r < 0)
-                return r;
-        a = find_account(m, name, error);
-        if (!a)
-                return -ESRCH;
-        if (!streq(kind, SECRET_KIND_CLIENT_SECRET) && !streq(kind, SECRET_KIND_PASSWORD) &&
-            !streq(kind, SECRET_KIND_API_KEY) && !streq(kind, SECRET_KIND_REFRESH_TOKEN))
-                return bus_error_setf(error, EINVAL,
-                                               "Unknown secret kind '%s': use client-secret, password, api-key or refresh-token.",
-                                               kind);
-        if (size == 0 || size > 16384 || memchr(data, 0, size) || !string_is_safe_utf8(data, size))
-                return bus_error_setf(error, EINVAL,
-                                               "The secret must be 1 to 16384 bytes of printable UTF-8 without newlines.");
-
-        p = pending_call_new(m, msg, name, kind);
-        if (!p)
-                return -ENOMEM;
-        p->value = secret_strndup(data, size);
-        if (!p->value) {
-                pending_call_free(p);
-                return -ENOMEM;
-        }
-        r = keyring_worker_submit(m->keyring, KEYRING_OP_STORE, name, kind, p->value, on_secret_stored, p);
-        if (r < 0) {
-                pending_call_free(p);
-                return r;
-        }
-        return 1;
-}
-
-static void on_secrets_cleared(int r, char **secrets, void *userdata) {
-        PendingCall *p = userdata;
-        Manager *m = p->manager;
-        Account *a;
-
-        strv_free_erase(secrets);
-        if (r < 0) {
-                /* Keep the file: removing it would orphan secrets nobody could name any more. */
-                log_warning_errno(r, "Account '%s': failed to delete its secrets, keeping the account: %m", p->account);
-                reply_keyring_error(p->message, r, "delete the account's secrets");
-                pending_call_free(p);
-                return;
-        }
-
-        r = account_config_remove(m->config_dir, p->account);
-        if (r < 0 && r != -ENOENT) {
-                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-
-                (void) bus_error_setf(&e, -r, "Secrets deleted, but the account file could not be removed: %s",
-                                               strerror(-r));
-                (void) sd_bus_reply_method_error(p->message, &e);
-                pending_call_free(p);
-                return;
-        }
-
-        a = manager_get_account(m, p->account);
-        if (a) {
-                account_fail_all(a, -ESRCH, "The account was removed.");
-                g_hash_table_remove(m->accounts, p->account);
-        }
-        log_info("Account '%s' removed with its secrets.", p->account);
-        manager_emit_accounts_changed(m);
-        (void) sd_bus_reply_method_return(p->message, NULL);
-        pending_call_free(p);
-}
-
-static int method_remove_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name;
-        PendingCall *p;
-        int r;
-
-        r = sd_bus_message_read(msg, "s", &name);
-        if (r < 0)
-                return r;
-        r = caller_check(m, msg, error);
-        if (r < 0)
-                return r;
-        if (!find_account(m, name, error))
-                return -ESRCH;
-
-        p = pending_call_new(m, msg, name, NULL);
-        if (!p)
-                return -ENOMEM;
-        r = keyring_worker_submit(m->keyring, KEYRING_OP_CLEAR, name, NULL, NULL, on_secrets_cleared, p);
-        if (r < 0) {
-                pending_call_free(p);
-                return r;
-        }
-        return 1;
-}
-
 const sd_bus_vtable broker_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("GetToken",
                                 SD_BUS_ARGS("s", account, "a{sv}", options),
                                 SD_BUS_RESULT("s", token, "s", token_type, "x", expires_at, "a{ss}", headers),
+                                method_get_token, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetTokenInfo",
+                                SD_BUS_ARGS("s", account, "a{sv}", options),
+                                SD_BUS_RESULT("a{sv}", info),
                                 method_get_token, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListAccounts",
                                 SD_BUS_NO_ARGS,
@@ -635,6 +394,10 @@ const sd_bus_vtable broker_vtable[] = {
                                 SD_BUS_ARGS("s", account),
                                 SD_BUS_NO_RESULT,
                                 method_remove_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Revoke",
+                                SD_BUS_ARGS("s", account),
+                                SD_BUS_RESULT("s", revoked),
+                                method_revoke, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("SetSecret",
                                 SD_BUS_ARGS("s", account, "s", kind, "ay", secret),
                                 SD_BUS_NO_RESULT,

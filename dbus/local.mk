@@ -8,12 +8,28 @@ tokenbrokerd_SOURCES = \
 	%reldir%/private-socket.c \
 	%reldir%/broker-dbus.h \
 	%reldir%/broker-dbus.c \
+	%reldir%/broker-dbus-internal.h \
+	%reldir%/broker-dbus-admin.c \
 	%reldir%/caller.h \
 	%reldir%/caller.c \
 	%reldir%/account.h \
 	%reldir%/account.c \
+	%reldir%/account-secrets.h \
+	%reldir%/account-secrets.c \
 	%reldir%/token-fetch.h \
 	%reldir%/token-fetch.c \
+	%reldir%/token-reply.h \
+	%reldir%/token-reply.c \
+	%reldir%/entry-ref.h \
+	%reldir%/entry-ref.c \
+	%reldir%/discovery.h \
+	%reldir%/discovery.c \
+	%reldir%/account-endpoints.h \
+	%reldir%/account-endpoints.c \
+	%reldir%/token-prereqs.h \
+	%reldir%/token-prereqs.c \
+	%reldir%/token-revoke.h \
+	%reldir%/token-revoke.c \
 	%reldir%/http-client.h \
 	%reldir%/http-client.c \
 	%reldir%/keyring-worker.h \

@@ -13,9 +13,11 @@
 #include "broker-dbus.h"
 #include "bus-api.h"
 #include "bus-errors.h"
+#include "discovery.h"
 #include "log.h"
 #include "manager.h"
 #include "string-util.h"
+#include "token-revoke.h"
 
 static void account_free_void(void *p) {
         account_free(p);
@@ -67,9 +69,11 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
 
-        /* Accounts first: their pending fetches reference the HTTP client and the bus connections. */
+        /* Revocations and accounts first: their requests reference the HTTP client and the bus connections. */
+        token_revoke_cancel_all(m);
         if (m->accounts)
                 g_hash_table_destroy(m->accounts);
+        discovery_free_all(m);
         keyring_worker_free(m->keyring);
         http_client_free(m->http);
 

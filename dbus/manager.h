@@ -29,6 +29,8 @@ typedef struct Manager {
 
         char *config_dir;
         GHashTable *accounts;           /* name -> Account* */
+        GHashTable *issuers;            /* issuer URL -> its discovered metadata (discovery.c) */
+        GHashTable *revocations;        /* the revocations in flight (token-revoke.c) */
         GHashTable *sender_uids;        /* unique bus name -> uid, for the caller check */
 
         uint64_t default_min_validity_sec;

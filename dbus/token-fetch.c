@@ -5,12 +5,16 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "account-endpoints.h"
+#include "account-secrets.h"
 #include "alloc-util.h"
 #include "bus-errors.h"
 #include "bus-api.h"
+#include "entry-ref.h"
 #include "log.h"
 #include "string-util.h"
 #include "token-fetch.h"
+#include "token-prereqs.h"
 #include "token-request.h"
 #include "token-response.h"
 
@@ -19,36 +23,6 @@
 #define RETRY_BASE_USEC (500ULL * USEC_PER_MSEC)
 #define RETRY_MAX_USEC (8ULL * USEC_PER_SEC)
 #define RETRY_AFTER_MAX_SEC 30
-
-/* Keyring callbacks look the account up by name: it may have been removed while the job ran. */
-typedef struct KeyringContext {
-        Manager *manager;
-        char *account;
-        char *scope;
-} KeyringContext;
-
-static KeyringContext *keyring_context_new(Manager *m, const char *account, const char *scope) {
-        KeyringContext *c = calloc(1, sizeof(*c));
-
-        if (!c)
-                return NULL;
-        c->manager = m;
-        c->account = strdup(account);
-        c->scope = scope ? strdup(scope) : NULL;
-        if (!c->account || (scope && !c->scope)) {
-                free(c->account);
-                free(c->scope);
-                free(c);
-                return NULL;
-        }
-        return c;
-}
-
-static void keyring_context_free(KeyringContext *c) {
-        free(c->account);
-        free(c->scope);
-        free(c);
-}
 
 static uint64_t now_realtime(void) {
         return now_usec(CLOCK_REALTIME);
@@ -62,37 +36,6 @@ static uint64_t random_u64(void) {
         return v;
 }
 
-int token_reply(sd_bus_message *message, TokenEntry *e) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Account *a = e->account;
-        int r;
-
-        r = sd_bus_message_new_method_return(message, &reply);
-        if (r < 0)
-                return r;
-        /* The reply carries a token: its memory is wiped when freed. */
-        r = sd_bus_message_sensitive(reply);
-        if (r < 0)
-                return r;
-        /* Whatever case the server used, callers get the type HTTP wants in the header. */
-        r = sd_bus_message_append(reply, "ssx", e->access_token, "Bearer", (int64_t) (e->expires_usec / USEC_PER_SEC));
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "{ss}");
-        if (r < 0)
-                return r;
-        if (a->config->api_key_header && a->api_key) {
-                r = sd_bus_message_append(reply, "{ss}", a->config->api_key_header, a->api_key);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-
-        return sd_bus_send(NULL, reply, NULL);
-}
-
 static void answer_waiters(TokenEntry *e, int error, const char *message) {
         Waiter *w = e->waiters;
         uint64_t now = now_realtime();
@@ -101,9 +44,11 @@ static void answer_waiters(TokenEntry *e, int error, const char *message) {
         while (w) {
                 Waiter *next = w->next;
 
+                /* A failed refresh still hands out a token that has not expired yet. */
+                bool ok = error >= 0 || token_entry_unexpired(e, now);
+
                 if (w->message) {
-                        /* A failed refresh still hands out a token that has not expired yet. */
-                        if (error >= 0 || token_entry_unexpired(e, now))
+                        if (ok)
                                 (void) token_reply(w->message, e);
                         else {
                                 _cleanup_(sd_bus_error_free) sd_bus_error be = SD_BUS_ERROR_NULL;
@@ -113,6 +58,8 @@ static void answer_waiters(TokenEntry *e, int error, const char *message) {
                         }
                         sd_bus_message_unref(w->message);
                 }
+                if (w->callback)
+                        w->callback(e, ok ? 0 : error, ok ? NULL : message, w->userdata);
                 free(w);
                 w = next;
         }
@@ -193,12 +140,12 @@ static void commit_token(TokenEntry *e, char *token, uint64_t expires_usec) {
 }
 
 static void on_refresh_token_stored(int r, char **secrets, void *userdata) {
-        KeyringContext *c = userdata;
+        EntryRef *c = userdata;
         Account *a;
         TokenEntry *e;
 
-        a = manager_get_account(c->manager, c->account);
-        e = a ? account_get_entry(a, c->scope, false) : NULL;
+        a = entry_ref_account(c);
+        e = entry_ref_entry(c);
         if (a) {
                 if (r < 0) {
                         /* The new refresh token stays in memory and is used for the next refresh; storing it
@@ -213,16 +160,16 @@ static void on_refresh_token_stored(int r, char **secrets, void *userdata) {
                 commit_token(e, TAKE_PTR(e->pending_token), e->pending_expires_usec);
 
         strv_free_erase(secrets);
-        keyring_context_free(c);
+        entry_ref_free(c);
 }
 
 static void ignore_keyring_result(int r, char **secrets, void *userdata) {
-        KeyringContext *c = userdata;
+        EntryRef *c = userdata;
 
         if (r < 0)
                 log_warning_errno(r, "Account '%s': keyring update failed, ignoring: %m", c->account);
         strv_free_erase(secrets);
-        keyring_context_free(c);
+        entry_ref_free(c);
 }
 
 /* The refresh token changed: remember it at once (no later refresh may use the spent one), store it, and
@@ -230,20 +177,20 @@ static void ignore_keyring_result(int r, char **secrets, void *userdata) {
 static int store_rotated_refresh_token(TokenEntry *e, const char *refresh_token, char *access_token,
                                        uint64_t expires_usec) {
         Account *a = e->account;
-        KeyringContext *c;
+        EntryRef *c;
         int r;
 
         r = account_set_secret(a, SECRET_KIND_REFRESH_TOKEN, refresh_token);
         if (r < 0)
                 return r;
 
-        c = keyring_context_new(a->manager, a->name, e->scope);
+        c = entry_ref_new(a->manager, a->name, e->scope);
         if (!c)
                 return -ENOMEM;
         r = keyring_worker_submit(a->manager->keyring, KEYRING_OP_STORE, a->name, SECRET_KIND_REFRESH_TOKEN,
                                   refresh_token, on_refresh_token_stored, c);
         if (r < 0) {
-                keyring_context_free(c);
+                entry_ref_free(c);
                 return r;
         }
         erase_and_free(e->pending_token);
@@ -313,14 +260,14 @@ static void handle_provider_error(TokenEntry *e, const TokenError *err) {
 
         if (token_error_is_login_required(err, was_refresh)) {
                 if (was_refresh) {
-                        KeyringContext *c;
+                        EntryRef *c;
 
                         /* The refresh token is dead: forget it everywhere, so it is never sent again. */
                         (void) account_set_secret(a, SECRET_KIND_REFRESH_TOKEN, NULL);
-                        c = keyring_context_new(a->manager, a->name, NULL);
+                        c = entry_ref_new(a->manager, a->name, NULL);
                         if (c && keyring_worker_submit(a->manager->keyring, KEYRING_OP_CLEAR, a->name,
                                                        SECRET_KIND_REFRESH_TOKEN, NULL, ignore_keyring_result, c) < 0)
-                                keyring_context_free(c);
+                                entry_ref_free(c);
 
                         /* A grant that needs nobody at the keyboard simply starts over. */
                         if (grant_is_noninteractive(a->config->grant)) {
@@ -362,8 +309,8 @@ static void on_token_response(const HttpResult *res, void *userdata) {
                 }
                 if (res->error != -EPROTO && res->error != -EINVAL && schedule_retry(e, -1))
                         return;
-                if (asprintf(&msg, "The token endpoint %s cannot be reached: %s", a->config->token_url,
-                             strna(res->error_text)) < 0)
+                if (asprintf(&msg, "The token endpoint %s cannot be reached: %s",
+                             strna(account_endpoint_cached(a, ENDPOINT_TOKEN)), strna(res->error_text)) < 0)
                         msg = NULL;
                 fetch_done(e, res->error == -EPROTO ? -EPROTO : -EHOSTUNREACH, msg ?: "Unreachable.");
                 return;
@@ -414,6 +361,7 @@ static void fetch_send(TokenEntry *e) {
         Manager *m = a->manager;
         _cleanup_(token_request_clear) TokenRequest req = {};
         _cleanup_free_ char *msg = NULL;
+        TokenPrereqs pre = {};
         GrantInput in = {};
         int r;
 
@@ -422,10 +370,17 @@ static void fetch_send(TokenEntry *e) {
                 login_required(e, "no refresh token");
                 return;
         }
-        if (in.grant == GRANT_TOKEN_EXCHANGE && !a->refresh_token) {
-                fetch_done(e, -EOPNOTSUPP, "Token exchange accounts are not supported by this version.");
+
+        r = token_prereqs_gather(e, in.grant, &pre, &msg);
+        if (r == 0)
+                return;         /* token_fetch_resume() follows */
+        if (r < 0) {
+                fetch_done(e, r, msg ?: "Failed to prepare the token request.");
                 return;
         }
+        in.token_url = pre.token_url;
+        in.subject_token = pre.subject_token;
+        in.actor_token = pre.actor_token;
 
         in.scope = isempty(e->scope) ? NULL : e->scope;
         in.client_secret = a->client_secret;
@@ -471,66 +426,77 @@ static void fetch_send(TokenEntry *e) {
         log_debug("Account '%s': %s request sent (attempt %u).", a->name, grant_type_to_string(in.grant), e->attempt);
 
         if (a->refresh_token_unsaved && a->refresh_token) {
-                KeyringContext *c = keyring_context_new(m, a->name, NULL);
+                EntryRef *c = entry_ref_new(m, a->name, NULL);
 
                 /* A previous rotated refresh token could not be stored; try again now. */
                 if (c && keyring_worker_submit(m->keyring, KEYRING_OP_STORE, a->name, SECRET_KIND_REFRESH_TOKEN,
                                                a->refresh_token, ignore_keyring_result, c) < 0)
-                        keyring_context_free(c);
+                        entry_ref_free(c);
         }
 }
 
-static void on_secrets_loaded(int r, char **secrets, void *userdata) {
-        KeyringContext *c = userdata;
-        Account *a = manager_get_account(c->manager, c->account);
-
-        if (a) {
-                if (r >= 0) {
-                        /* Replace what is held with what the keyring has. */
-                        account_forget_secrets(a);
-                        for (char **s = secrets; s && s[0] && s[1]; s += 2)
-                                (void) account_set_secret(a, s[0], s[1]);
-                        a->secrets_state = SECRETS_LOADED;
-                        log_debug("Account '%s': secrets loaded from the keyring.", a->name);
-                } else
-                        a->secrets_state = SECRETS_UNLOADED;
-                token_fetch_secrets_loaded(a, r);
-        }
-        strv_free_erase(secrets);
-        keyring_context_free(c);
+void token_fetch_resume(TokenEntry *e, int error, const char *message) {
+        /* Only a fetch that is waiting for its prerequisites: not one on the wire, backing off, or storing. */
+        if (!e->fetching || e->http || e->retry_timer || e->pending_token)
+                return;
+        if (error < 0)
+                fetch_done(e, error, message ?: "Failed to prepare the token request.");
+        else
+                fetch_send(e);
 }
 
-void token_fetch_secrets_loaded(Account *a, int r) {
-        GHashTableIter i;
-        TokenEntry *e;
-
-        g_hash_table_iter_init(&i, a->tokens);
-        while (g_hash_table_iter_next(&i, NULL, (void **) &e)) {
-                if (!e->fetching || e->http || e->retry_timer || e->pending_token)
-                        continue;
-                if (r >= 0)
-                        fetch_send(e);
-                else if (r == -ENOLCK)
-                        fetch_done(e, r, "The keyring is locked: unlock it (e.g. log in to the desktop) and try again.");
-                else if (r == -EHOSTUNREACH)
-                        fetch_done(e, r, "The Secret Service (keyring) is not available on the session bus.");
-                else
-                        fetch_done(e, r, "Failed to read the account's secrets from the keyring.");
+static const char *keyring_failure(int r) {
+        switch (r) {
+        case -ENOLCK:
+                return "The keyring is locked: unlock it (e.g. log in to the desktop) and try again.";
+        case -EHOSTUNREACH:
+                return "The Secret Service (keyring) is not available on the session bus.";
+        default:
+                return "Failed to read the account's secrets from the keyring.";
         }
+}
+
+static void on_secrets_ready(int error, void *userdata) {
+        EntryRef *ref = userdata;
+        TokenEntry *e = entry_ref_entry(ref);
+
+        if (e)
+                token_fetch_resume(e, error, error < 0 ? keyring_failure(error) : NULL);
+        entry_ref_free(ref);
+}
+
+static int add_waiter(TokenEntry *e, sd_bus_message *message, waiter_callback_t callback, void *userdata) {
+        Waiter *w = calloc(1, sizeof(*w));
+
+        if (!w)
+                return -ENOMEM;
+        w->message = message ? sd_bus_message_ref(message) : NULL;
+        w->callback = callback;
+        w->userdata = userdata;
+        w->next = e->waiters;
+        e->waiters = w;
+        return 0;
+}
+
+int token_fetch_start_callback(TokenEntry *e, waiter_callback_t callback, void *userdata) {
+        int r;
+
+        r = add_waiter(e, NULL, callback, userdata);
+        if (r < 0)
+                return r;
+        return token_fetch_start(e, NULL);
 }
 
 int token_fetch_start(TokenEntry *e, sd_bus_message *message) {
         Account *a = e->account;
         Manager *m = a->manager;
+        EntryRef *ref;
+        int r;
 
         if (message) {
-                Waiter *w = calloc(1, sizeof(*w));
-
-                if (!w)
-                        return -ENOMEM;
-                w->message = sd_bus_message_ref(message);
-                w->next = e->waiters;
-                e->waiters = w;
+                r = add_waiter(e, message, NULL, NULL);
+                if (r < 0)
+                        return r;
         }
 
         if (e->fetching)
@@ -538,29 +504,21 @@ int token_fetch_start(TokenEntry *e, sd_bus_message *message) {
         e->fetching = true;
         e->attempt = 0;
 
-        switch (a->secrets_state) {
-        case SECRETS_LOADED:
+        if (a->secrets_state == SECRETS_LOADED) {
                 fetch_send(e);
                 return 0;
-        case SECRETS_LOADING:
-                return 0;
-        case SECRETS_UNLOADED: {
-                KeyringContext *c = keyring_context_new(m, a->name, NULL);
-                int r;
-
-                if (!c) {
-                        fetch_done(e, -ENOMEM, "Out of memory.");
-                        return 0;
-                }
-                a->secrets_state = SECRETS_LOADING;
-                r = keyring_worker_submit(m->keyring, KEYRING_OP_LOAD_ALL, a->name, NULL, NULL, on_secrets_loaded, c);
-                if (r < 0) {
-                        keyring_context_free(c);
-                        a->secrets_state = SECRETS_UNLOADED;
-                        fetch_done(e, r, "Failed to read the account's secrets from the keyring.");
-                }
+        }
+        ref = entry_ref_new(m, a->name, e->scope);
+        if (!ref) {
+                fetch_done(e, -ENOMEM, "Out of memory.");
                 return 0;
         }
-        }
+        r = account_load_secrets(a, on_secrets_ready, ref);
+        if (r != 0)
+                entry_ref_free(ref);
+        if (r > 0)
+                fetch_send(e);
+        else if (r < 0)
+                fetch_done(e, r, keyring_failure(r));
         return 0;
 }

@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 
 #include "account.h"
+#include "token-reply.h"
 
 /* Getting a token from upstream: load secrets if needed, pick the grant (refresh token first), send one
  * request, retry bounded with backoff, store a rotated refresh token in the keyring BEFORE any caller is
@@ -13,11 +14,12 @@
  * already in flight. */
 int token_fetch_start(TokenEntry *e, sd_bus_message *message);
 
-/* Answers one GetToken call with the entry's cached token. */
-int token_reply(sd_bus_message *message, TokenEntry *e);
+/* The same for an internal waiter: `callback` runs once when the fetch ends (also when the entry is freed
+ * first, with an error). */
+int token_fetch_start_callback(TokenEntry *e, waiter_callback_t callback, void *userdata);
 
-/* Called when an account's secrets arrive from the keyring (or failed to). */
-void token_fetch_secrets_loaded(Account *a, int r);
+/* Continues a fetch that waited for a prerequisite (token-prereqs.c), or ends it with the error. */
+void token_fetch_resume(TokenEntry *e, int error, const char *message);
 
 /* Schedules the proactive refresh of a freshly fetched token. */
 void token_schedule_refresh(TokenEntry *e);

@@ -45,7 +45,10 @@ int verb_token(int argc, char *argv[]) {
         r = cli_connect(&bus);
         if (r > 0)
                 return r;
-        r = broker_get_token(bus, argv[optind], scope, &t, &error);
+        if (json)
+                r = broker_get_token_info(bus, argv[optind], scope, &t, &error);
+        else
+                r = broker_get_token(bus, argv[optind], scope, &t, &error);
         if (r < 0)
                 return cli_fail(argv[optind], &error, r);
 
@@ -58,15 +61,18 @@ int verb_token(int argc, char *argv[]) {
         json_print_string(stdout, t.token);
         fputs(",\"token_type\":", stdout);
         json_print_string(stdout, t.token_type);
-        printf(",\"expires_at\":%" PRIi64 ",\"headers\":{", t.expires_at);
-        for (char **h = t.headers; h && h[0] && h[1]; h += 2) {
-                if (h != t.headers)
-                        fputc(',', stdout);
-                json_print_string(stdout, h[0]);
-                fputc(':', stdout);
-                json_print_string(stdout, h[1]);
+        printf(",\"expires_at\":%" PRIi64, t.expires_at);
+        if (t.scope) {
+                fputs(",\"scope\":", stdout);
+                json_print_string(stdout, t.scope);
         }
-        fputs("}}\n", stdout);
+        fputs(",\"headers\":", stdout);
+        json_print_pairs(stdout, t.headers);
+        /* Claims are read from the token without checking its signature: good for building URLs, not for
+         * trusting anything; the key next to them says so. */
+        fputs(",\"claims\":", stdout);
+        json_print_pairs(stdout, t.claims);
+        fputs(",\"claims_verified\":false}\n", stdout);
         return EXIT_OK;
 }
 
@@ -105,5 +111,30 @@ int verb_reload(int argc, char *argv[]) {
         r = broker_call(bus, "Reload", &error, NULL, NULL);
         if (r < 0)
                 return cli_fail("reload", &error, r);
+        return EXIT_OK;
+}
+
+int verb_revoke(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *revoked;
+        int r;
+
+        if (argc != 2)
+                return cli_usage_error("revoke takes one account name.");
+        r = cli_connect(&bus);
+        if (r > 0)
+                return r;
+        r = broker_call(bus, "Revoke", &error, &reply, "s", argv[1]);
+        if (r < 0)
+                return cli_fail(argv[1], &error, r);
+        r = sd_bus_message_read(reply, "s", &revoked);
+        if (r < 0)
+                return cli_fail(argv[1], NULL, r);
+        if (isempty(revoked))
+                printf("%s: nothing to revoke.\n", argv[1]);
+        else
+                printf("%s: %s revoked.\n", argv[1], streq(revoked, "refresh_token") ? "refresh token" : "access token");
         return EXIT_OK;
 }

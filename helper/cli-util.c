@@ -80,3 +80,15 @@ void json_print_string(FILE *f, const char *s) {
         }
         fputc('"', f);
 }
+
+void json_print_pairs(FILE *f, char * const *pairs) {
+        fputc('{', f);
+        for (char * const *p = pairs; p && p[0] && p[1]; p += 2) {
+                if (p != pairs)
+                        fputc(',', f);
+                json_print_string(f, p[0]);
+                fputc(':', f);
+                json_print_string(f, p[1]);
+        }
+        fputc('}', f);
+}

@@ -17,6 +17,8 @@ int verb_remove(int argc, char *argv[]);
 int verb_token(int argc, char *argv[]);
 int verb_warmup(int argc, char *argv[]);
 int verb_reload(int argc, char *argv[]);
+int verb_revoke(int argc, char *argv[]);
+int verb_curl(int argc, char *argv[]);
 
 /* Opens the connection to the daemon, or prints why not and returns the exit status to use (> 0). */
 int cli_connect(sd_bus **ret);
@@ -29,3 +31,5 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Writes s as a JSON string literal (quotes included). */
 void json_print_string(FILE *f, const char *s);
+/* Writes name, value, ..., NULL as a JSON object of strings. */
+void json_print_pairs(FILE *f, char * const *pairs);

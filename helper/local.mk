@@ -18,7 +18,8 @@ tokenbroker_SOURCES = \
 	%reldir%/cli.h \
 	%reldir%/cli-util.c \
 	%reldir%/cli-account.c \
-	%reldir%/cli-token.c
+	%reldir%/cli-token.c \
+	%reldir%/cli-curl.c
 tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS)
 tokenbroker_LDADD = lib/libtb-client.la $(SYSTEMD_LIBS)
 # ---- end tokenbroker -----------------------------------------------------------------------------------

@@ -22,7 +22,10 @@ static void help(void) {
                "  status [NAME]            Show accounts, their secrets and cached tokens\n"
                "  token NAME [--scope S] [--json]\n"
                "                           Print an access token (or JSON with type, expiry, headers)\n"
-               "  remove NAME              Delete the account file and every secret of it\n"
+               "  curl NAME [--scope S] [--] ARGS...\n"
+               "                           Run curl with the token and the account's extra headers\n"
+               "  revoke NAME              Revoke the account's grant at the server and forget it\n"
+               "  remove NAME              Revoke, then delete the account file and every secret of it\n"
                "  warmup                   Fetch tokens for accounts with Warmup=true\n"
                "  reload                   Re-read the account files\n\n"
                "  -h --help                Show this help\n"
@@ -40,6 +43,8 @@ static const struct {
         { "list", verb_list },
         { "status", verb_status },
         { "token", verb_token },
+        { "curl", verb_curl },
+        { "revoke", verb_revoke },
         { "remove", verb_remove },
         { "warmup", verb_warmup },
         { "reload", verb_reload },

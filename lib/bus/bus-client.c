@@ -132,6 +132,9 @@ void broker_token_clear(BrokerToken *t) {
         free(t->token_type);
         t->token_type = NULL;
         t->headers = strv_free_erase(t->headers);
+        t->claims = strv_free(t->claims);
+        free(t->scope);
+        t->scope = NULL;
         t->expires_at = 0;
 }
 
@@ -162,17 +165,22 @@ static int read_string_dict(sd_bus_message *m, char ***ret) {
         return 0;
 }
 
+/* Calls GetToken or GetTokenInfo with the scope option when one is given. */
+static int call_get_token(sd_bus *bus, const char *method, const char *account, const char *scope,
+                          sd_bus_error *error, sd_bus_message **ret_reply) {
+        if (isempty(scope))
+                return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 0);
+        return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 1, "scope", "s", scope);
+}
+
 int broker_get_token(sd_bus *bus, const char *account, const char *scope, BrokerToken *ret, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        BrokerToken t = {};
+        _cleanup_(broker_token_clear) BrokerToken t = {};
         const char *token, *type;
         int64_t expires_at;
         int r;
 
-        if (isempty(scope))
-                r = broker_call(bus, "GetToken", error, &reply, "sa{sv}", account, 0);
-        else
-                r = broker_call(bus, "GetToken", error, &reply, "sa{sv}", account, 1, "scope", "s", scope);
+        r = call_get_token(bus, "GetToken", account, scope, error, &reply);
         if (r < 0)
                 return r;
 
@@ -183,17 +191,84 @@ int broker_get_token(sd_bus *bus, const char *account, const char *scope, Broker
         t.token = secret_strdup(token);
         t.token_type = strdup(type);
         t.expires_at = expires_at;
-        if (!t.token || !t.token_type) {
-                broker_token_clear(&t);
+        if (!t.token || !t.token_type)
                 return -ENOMEM;
-        }
         r = read_string_dict(reply, &t.headers);
-        if (r < 0) {
-                broker_token_clear(&t);
+        if (r < 0)
                 return r;
-        }
 
         *ret = t;
+        t = (BrokerToken) {};
+        return 0;
+}
+
+static int read_info_entry(sd_bus_message *reply, BrokerToken *t) {
+        const char *key, *s;
+        int r;
+
+        r = sd_bus_message_read(reply, "s", &key);
+        if (r < 0)
+                return r;
+        if (streq(key, "token") || streq(key, "token-type") || streq(key, "scope")) {
+                r = sd_bus_message_read(reply, "v", "s", &s);
+                if (r < 0)
+                        return r;
+                if (streq(key, "token")) {
+                        erase_and_free(t->token);
+                        t->token = secret_strdup(s);
+                        return t->token ? 0 : -ENOMEM;
+                }
+                char **field = streq(key, "scope") ? &t->scope : &t->token_type;
+                free(*field);
+                *field = strdup(s);
+                return *field ? 0 : -ENOMEM;
+        }
+        if (streq(key, "expires-at"))
+                return sd_bus_message_read(reply, "v", "x", &t->expires_at);
+        if (streq(key, "headers") || streq(key, "claims")) {
+                char ***field = streq(key, "headers") ? &t->headers : &t->claims;
+
+                r = sd_bus_message_enter_container(reply, 'v', "a{ss}");
+                if (r < 0)
+                        return r;
+                *field = strv_free_erase(*field);
+                r = read_string_dict(reply, field);
+                if (r < 0)
+                        return r;
+                return sd_bus_message_exit_container(reply);
+        }
+        return sd_bus_message_skip(reply, "v");         /* a newer daemon's addition */
+}
+
+int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, BrokerToken *ret,
+                          sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(broker_token_clear) BrokerToken t = {};
+        int r;
+
+        r = call_get_token(bus, "GetTokenInfo", account, scope, error, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                r = read_info_entry(reply, &t);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        if (!t.token)
+                return -EBADMSG;
+        if ((!t.headers && !(t.headers = calloc(1, sizeof(char *)))) ||
+            (!t.claims && !(t.claims = calloc(1, sizeof(char *)))) || (!t.token_type && !(t.token_type = strdup("Bearer"))))
+                return -ENOMEM;
+        *ret = t;
+        t = (BrokerToken) {};
         return 0;
 }
 

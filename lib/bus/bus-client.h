@@ -24,6 +24,8 @@ typedef struct BrokerToken {
         char *token_type;
         int64_t expires_at;      /* Unix seconds */
         char **headers;          /* name, value, name, value, ..., NULL */
+        char *scope;             /* GetTokenInfo only: the scopes asked for, NULL if unknown */
+        char **claims;           /* GetTokenInfo only: ExposeClaims= of the JWT, unverified; name, value, ... */
 } BrokerToken;
 
 void broker_token_clear(BrokerToken *t);
@@ -31,6 +33,10 @@ void broker_token_clear(BrokerToken *t);
 /* GetToken(account, {scope?, min-validity?}); returns -errno from the daemon's named error, with its
  * message left in *error. */
 int broker_get_token(sd_bus *bus, const char *account, const char *scope, BrokerToken *ret, sd_bus_error *error);
+
+/* GetTokenInfo: the same, with the scope and the exposed claims. */
+int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, BrokerToken *ret,
+                          sd_bus_error *error);
 
 /* A one-line reason for the user from a failed call: the daemon's message, or strerror. */
 const char *broker_error_message(const sd_bus_error *error, int r);

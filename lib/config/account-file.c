@@ -58,6 +58,7 @@ AccountConfig *account_config_free(AccountConfig *a) {
         free(a->revocation_url);
         free(a->revocation_auth);
         free(a->subject_account);
+        free(a->actor_account);
         free(a->audience);
         free(a->resource);
         free(a->api_key_header);
@@ -122,6 +123,7 @@ static const KeyInfo key_table[] = {
         KEY("RevocationURL", KEY_URL, revocation_url),
         KEY("RevocationAuth", KEY_IDENTIFIER, revocation_auth),
         KEY("SubjectAccount", KEY_ACCOUNT, subject_account),
+        KEY("ActorAccount", KEY_ACCOUNT, actor_account),
         KEY("Audience", KEY_STRING, audience),
         KEY("Resource", KEY_STRING, resource),
         KEY("ApiKeyHeader", KEY_HEADER, api_key_header),
@@ -546,6 +548,12 @@ int account_config_load_data(const char *path, const char *data, size_t size, Ac
                                       "required (or Issuer= for discovery)");
                 if (!a->client_id)
                         (void) report(&p, true, key_line(&p, "ClientID"), "ClientID", "required");
+                if (a->grant == GRANT_TOKEN_EXCHANGE && !a->subject_account)
+                        (void) report(&p, true, key_line(&p, "Grant"), "SubjectAccount",
+                                      "required for Grant=token_exchange (the account whose token is exchanged)");
+                if (a->subject_account && a->name && streq(a->subject_account, a->name))
+                        (void) report(&p, true, key_line(&p, "SubjectAccount"), "SubjectAccount",
+                                      "names this account itself");
         }
         if (p.oom)
                 return -ENOMEM;

@@ -70,6 +70,7 @@ typedef struct AccountConfig {
         char *revocation_url;
         char *revocation_auth;          /* "client" (RFC 7009, as at the token endpoint) or "bearer" (Sharetribe) */
         char *subject_account;          /* token exchange: whose access token is the subject */
+        char *actor_account;            /* token exchange: whose access token is the actor (RFC 8693), or NULL */
         char *audience;
         char *resource;
         char *api_key_header;           /* e.g. X-Api-Key: the api-key secret is handed out in this header */

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc-util.h"
 #include "form.h"
 #include "json-util.h"
 #include "jwt.h"
+#include "string-util.h"
 
 int jwt_decode_payload(const char *token, json_object **ret) {
         _cleanup_json_ json_object *o = NULL;
@@ -80,5 +82,37 @@ int jwt_get_exp(const char *token, int64_t *ret) {
                 return r;
 
         *ret = exp;
+        return 0;
+}
+
+int jwt_get_claims(const char *token, char * const *names, char ***ret) {
+        _cleanup_json_ json_object *payload = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        assert(ret);
+
+        r = jwt_decode_payload(token, &payload);
+        if (r < 0)
+                return r;
+
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (char * const *n = names; n && *n; n++) {
+                json_object *v;
+                const char *s;
+
+                if (!json_object_object_get_ex(payload, *n, &v) || json_object_is_type(v, json_type_null))
+                        continue;
+                /* Strings as they are (for URL templates), anything else as its JSON text. */
+                s = json_object_is_type(v, json_type_string) ? json_get_string(payload, *n)
+                                                              : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+                if (!s || !string_is_safe_utf8(s, strlen(s)))
+                        continue;
+                if (strv_extend(&l, *n) < 0 || strv_extend(&l, s) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
         return 0;
 }

@@ -13,3 +13,7 @@ int jwt_decode_payload(const char *token, json_object **ret);
 /* The `exp` claim in Unix seconds; -ENOENT if there is none, -EINVAL if not a JWT, -EBADMSG if exp is not a
  * non-negative number. */
 int jwt_get_exp(const char *token, int64_t *ret);
+
+/* The named claims that the payload has, as name, value, ..., NULL: strings as they are, other values as
+ * their JSON text; claims that are absent, null or not printable are left out. -EINVAL if not a JWT. */
+int jwt_get_claims(const char *token, char * const *names, char ***ret);

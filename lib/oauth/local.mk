@@ -9,4 +9,6 @@ lib_libtb_engine_la_SOURCES += \
 	%reldir%/token-request.h \
 	%reldir%/token-request.c \
 	%reldir%/token-response.h \
-	%reldir%/token-response.c
+	%reldir%/token-response.c \
+	%reldir%/server-metadata.h \
+	%reldir%/server-metadata.c

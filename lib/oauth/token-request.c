@@ -128,24 +128,48 @@ static int basic_authorization(const char *client_id, const char *client_secret,
         return 0;
 }
 
-static char *token_url_build(const AccountConfig *a) {
+static char *token_url_build(const AccountConfig *a, const char *url) {
         const char *q = a->token_url_query, *sep;
         size_t l;
 
         if (isempty(q))
-                return strdup(a->token_url);
+                return strdup(url);
         /* Accept the query with or without its leading separator. */
         if (*q == '?' || *q == '&')
                 q++;
         if (!*q)
-                return strdup(a->token_url);
+                return strdup(url);
 
-        l = strlen(a->token_url);
-        if (l > 0 && (a->token_url[l - 1] == '?' || a->token_url[l - 1] == '&'))
+        l = strlen(url);
+        if (l > 0 && (url[l - 1] == '?' || url[l - 1] == '&'))
                 sep = "";
         else
-                sep = strchr(a->token_url, '?') ? "&" : "?";
-        return strjoin(a->token_url, sep, q);
+                sep = strchr(url, '?') ? "&" : "?";
+        return strjoin(url, sep, q);
+}
+
+/* RFC 6749 section 2.3: the secret in a Basic header or in the body; a public client names itself only. */
+static int add_client_auth(const AccountConfig *a, ClientAuth auth, const char *client_secret, ParamList *l,
+                           char **ret_authorization) {
+        switch (auth) {
+        case CLIENT_AUTH_BASIC:
+        case CLIENT_AUTH_POST:
+                if (isempty(a->client_id))
+                        return -EUCLEAN;
+                if (isempty(client_secret))
+                        return -ENOKEY;
+                if (auth == CLIENT_AUTH_BASIC)
+                        return basic_authorization(a->client_id, client_secret, ret_authorization);
+                param_add(l, "client_id", a->client_id);
+                param_add(l, "client_secret", client_secret);
+                return 0;
+        case CLIENT_AUTH_NONE:
+                if (!isempty(a->client_id))
+                        param_add(l, "client_id", a->client_id);
+                return 0;
+        default:
+                return -EINVAL;
+        }
 }
 
 static int add_grant_params(const AccountConfig *a, const GrantInput *in, bool literal_value, ParamList *l) {
@@ -213,17 +237,17 @@ int token_request_build(const AccountConfig *a, const GrantInput *in, TokenReque
         _cleanup_(token_request_clear) TokenRequest req = {};
         _cleanup_free_ Param *items = NULL;
         ParamList l = {};
-        const char *grant_type, *scope;
+        const char *grant_type, *scope, *url;
         size_t n_extra;
         bool literal_value = false;
-        ClientAuth auth;
         int r;
 
         assert(a);
         assert(in);
         assert(ret);
 
-        if (isempty(a->token_url))
+        url = in->token_url ?: a->token_url;
+        if (isempty(url))
                 return -EINVAL;
         if (in->grant < 0 || in->grant >= _GRANT_MAX)
                 return -EINVAL;
@@ -252,30 +276,9 @@ int token_request_build(const AccountConfig *a, const GrantInput *in, TokenReque
         if (!isempty(scope))
                 param_add(&l, "scope", scope);
 
-        auth = account_config_client_auth(a, in->grant);
-        switch (auth) {
-        case CLIENT_AUTH_BASIC:
-        case CLIENT_AUTH_POST:
-                if (isempty(a->client_id))
-                        return -EUCLEAN;
-                if (isempty(in->client_secret))
-                        return -ENOKEY;
-                if (auth == CLIENT_AUTH_BASIC) {
-                        r = basic_authorization(a->client_id, in->client_secret, &req.authorization);
-                        if (r < 0)
-                                return r;
-                } else {
-                        param_add(&l, "client_id", a->client_id);
-                        param_add(&l, "client_secret", in->client_secret);
-                }
-                break;
-        case CLIENT_AUTH_NONE:
-                if (!isempty(a->client_id))
-                        param_add(&l, "client_id", a->client_id);
-                break;
-        default:
-                return -EINVAL;
-        }
+        r = add_client_auth(a, account_config_client_auth(a, in->grant), in->client_secret, &l, &req.authorization);
+        if (r < 0)
+                return r;
 
         for (size_t i = 0; i + 1 < n_extra; i += 2)
                 param_add(&l, a->extra_params[i], a->extra_params[i + 1]);
@@ -289,10 +292,51 @@ int token_request_build(const AccountConfig *a, const GrantInput *in, TokenReque
         }
         if (r < 0)
                 return r;
-        req.url = token_url_build(a);
+        req.url = token_url_build(a, url);
         if (!req.content_type || !req.url)
                 return -ENOMEM;
 
+        *ret = req;
+        req = (TokenRequest) {};
+        return 0;
+}
+
+int revocation_request_build(const AccountConfig *a, const RevocationInput *in, TokenRequest *ret) {
+        _cleanup_(token_request_clear) TokenRequest req = {};
+        Param items[4];
+        ParamList l = { .items = items, .allocated = ELEMENTSOF(items) };
+        int r;
+
+        assert(a);
+        assert(in);
+        assert(ret);
+
+        if (isempty(in->url) || isempty(in->token))
+                return -EINVAL;
+
+        param_add(&l, "token", in->token);
+        if (in->bearer) {
+                /* Sharetribe's form: the caller proves itself with an access token, and names the refresh
+                 * token to revoke, nothing else. */
+                req.authorization = strjoin("Bearer ", in->bearer);
+                if (!req.authorization)
+                        return -ENOMEM;
+        } else {
+                /* RFC 7009 section 2.1: a hint, and the client authenticated as at the token endpoint. */
+                if (in->token_type_hint)
+                        param_add(&l, "token_type_hint", in->token_type_hint);
+                r = add_client_auth(a, a->client_auth, in->client_secret, &l, &req.authorization);
+                if (r < 0)
+                        return r;
+        }
+
+        r = encode_form(&l, &req.body);
+        if (r < 0)
+                return r;
+        req.content_type = strdup("application/x-www-form-urlencoded");
+        req.url = strdup(in->url);
+        if (!req.content_type || !req.url)
+                return -ENOMEM;
         *ret = req;
         req = (TokenRequest) {};
         return 0;

@@ -8,6 +8,7 @@
 
 typedef struct GrantInput {
         GrantType grant;
+        const char *token_url;          /* NULL: the account's TokenURL= (else discovered from its Issuer=) */
         const char *scope;              /* NULL: the account's Scopes; "" sends none */
         const char *client_secret;
         const char *password;
@@ -34,3 +35,16 @@ void token_request_clear(TokenRequest *r);
  * basic/post, password, refresh token, subject token), -EUCLEAN if the account lacks a setting the grant
  * needs (Username for password, ClientID for basic/post, ExtraParams not in pairs). */
 int token_request_build(const AccountConfig *a, const GrantInput *in, TokenRequest *ret);
+
+typedef struct RevocationInput {
+        const char *url;                /* the revocation endpoint */
+        const char *token;              /* what to revoke */
+        const char *token_type_hint;    /* "refresh_token" or "access_token" (RFC 7009), or NULL */
+        const char *client_secret;
+        const char *bearer;             /* RevocationAuth=bearer: an access token to authenticate with */
+} RevocationInput;
+
+/* The RFC 7009 revocation request (form body, client authenticated by the account's ClientAuth=), or with
+ * `bearer` Sharetribe's: an Authorization: Bearer header and token= alone. -EINVAL without a URL or token;
+ * -ENOKEY/-EUCLEAN as token_request_build() for the client's authentication. */
+int revocation_request_build(const AccountConfig *a, const RevocationInput *in, TokenRequest *ret);

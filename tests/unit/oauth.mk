@@ -4,7 +4,8 @@ oauth_unit_tests = \
 	%reldir%/test-json-util \
 	%reldir%/test-jwt \
 	%reldir%/test-token-request \
-	%reldir%/test-token-response
+	%reldir%/test-token-response \
+	%reldir%/test-server-metadata
 
 check_PROGRAMS += $(oauth_unit_tests)
 TESTS += $(oauth_unit_tests)
@@ -28,6 +29,10 @@ TESTS += $(oauth_unit_tests)
 %canon_reldir%_test_token_response_SOURCES = %reldir%/test-token-response.c
 %canon_reldir%_test_token_response_CPPFLAGS = $(TEST_CPPFLAGS)
 %canon_reldir%_test_token_response_LDADD = $(TEST_ENGINE_LIBS)
+
+%canon_reldir%_test_server_metadata_SOURCES = %reldir%/test-server-metadata.c
+%canon_reldir%_test_server_metadata_CPPFLAGS = $(TEST_CPPFLAGS)
+%canon_reldir%_test_server_metadata_LDADD = $(TEST_ENGINE_LIBS)
 
 # The libFuzzer harness is built by hand (see its header comment); it and its seeds ship with the sources.
 EXTRA_DIST += \

@@ -33,6 +33,25 @@
 /* {"exp":1700000000} x: trailing garbage */
 #define JWT_TRAILING HDR ".eyJleHAiOjE3MDAwMDAwMDB9IHg.sig"
 
+/* Flume's shape: {"user_id":1111,"type":"USER","scope":["read:personal"],"sub":null} */
+#define JWT_FLUME HDR ".eyJ1c2VyX2lkIjoxMTExLCJ0eXBlIjoiVVNFUiIsInNjb3BlIjpbInJlYWQ6cGVyc29uYWwiXSwic3ViIjpudWxsfQ.sig"
+
+static void test_claims(void) {
+        char *names[] = { (char *) "user_id", (char *) "type", (char *) "scope", (char *) "sub", (char *) "missing", NULL };
+        _cleanup_strv_free_ char **c = NULL, **none = NULL;
+
+        is_int(jwt_get_claims(JWT_FLUME, names, &c), 0, "claims of a Flume token");
+        is_int(strv_length(c), 6, "... three of five present and not null");
+        if (strv_length(c) == 6) {
+                is_str(c[0], "user_id", "user_id first, in the order asked");
+                is_str(c[1], "1111", "... an integer printed");
+                is_str(c[3], "USER", "a string as it is");
+                is_str(c[5], "[\"read:personal\"]", "an array as its JSON text");
+        }
+        is_int(jwt_get_claims("opaque", names, &none), -EINVAL, "an opaque token has no claims");
+        ok(!none, "... nothing returned");
+}
+
 static void test_decode(void) {
         _cleanup_json_ json_object *a = NULL, *b = NULL, *c = NULL;
         int64_t exp = 0;
@@ -94,6 +113,7 @@ static void test_exp(void) {
 
 int main(void) {
         test_decode();
+        test_claims();
         test_not_jwt();
         test_exp();
         return tap_done();

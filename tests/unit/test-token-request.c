@@ -265,11 +265,73 @@ static void test_json_encoding(void) {
         ok(true, "clearing twice is harmless");
 }
 
+static void test_discovered_url(void) {
+        AccountConfig a = account(NULL, "c", CLIENT_AUTH_NONE, GRANT_PASSWORD);
+        GrantInput in = { .grant = GRANT_REFRESH_TOKEN, .refresh_token = "rt" };
+        TokenRequest none = {};
+
+        is_int(token_request_build(&a, &in, &none), -EINVAL, "no TokenURL and none discovered");
+        in.token_url = "https://idm.example.io/oauth2/aus/v1/token";
+        a.token_url_query = (char *) "envelope=false";
+        check(&a, &in, "https://idm.example.io/oauth2/aus/v1/token?envelope=false", FORM,
+              "grant_type=refresh_token&refresh_token=rt&client_id=c", NULL, "the discovered token URL is used");
+}
+
+static void check_revocation(const AccountConfig *a, const RevocationInput *in, const char *body, const char *auth,
+                             const char *what) {
+        _cleanup_(token_request_clear) TokenRequest req = {};
+        int r;
+
+        r = revocation_request_build(a, in, &req);
+        is_int(r, 0, "%s: builds", what);
+        if (r < 0)
+                return;
+        is_str(req.url, in->url, "%s: url", what);
+        is_str(req.content_type, FORM, "%s: always a form (RFC 7009)", what);
+        is_str(req.body, body, "%s: body", what);
+        is_str(req.authorization, auth, "%s: authorization", what);
+}
+
+static void test_revocation(void) {
+        AccountConfig a = account("https://as.example/token", "s6BhdRkqt3", CLIENT_AUTH_BASIC, GRANT_PASSWORD);
+        RevocationInput in = { .url = "https://as.example/revoke", .token = "45ghiukldjahdnhzdauz/",
+                               .token_type_hint = "refresh_token", .client_secret = "7Fjfp0ZBr1KtDRbnfVdmIw" };
+        TokenRequest none = {};
+
+        /* RFC 7009 section 2.1's example */
+        check_revocation(&a, &in, "token=45ghiukldjahdnhzdauz%2F&token_type_hint=refresh_token",
+                         "Basic czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3", "RFC 7009 example");
+        a.client_auth = CLIENT_AUTH_POST;
+        a.request_encoding = REQUEST_ENCODING_JSON;
+        check_revocation(&a, &in,
+                         "token=45ghiukldjahdnhzdauz%2F&token_type_hint=refresh_token&client_id=s6BhdRkqt3"
+                         "&client_secret=7Fjfp0ZBr1KtDRbnfVdmIw",
+                         NULL, "client_secret_post, a form even for a JSON token endpoint");
+        a.client_auth = CLIENT_AUTH_NONE;
+        in.token_type_hint = NULL;
+        check_revocation(&a, &in, "token=45ghiukldjahdnhzdauz%2F&client_id=s6BhdRkqt3", NULL, "public client");
+
+        /* Sharetribe: Bearer access token and token=<RT> only. */
+        in.bearer = "at-1";
+        in.token_type_hint = "refresh_token";
+        check_revocation(&a, &in, "token=45ghiukldjahdnhzdauz%2F", "Bearer at-1", "bearer form");
+
+        in.bearer = NULL;
+        a.client_auth = CLIENT_AUTH_BASIC;
+        in.client_secret = NULL;
+        is_int(revocation_request_build(&a, &in, &none), -ENOKEY, "basic without a secret");
+        in.token = NULL;
+        is_int(revocation_request_build(&a, &in, &none), -EINVAL, "nothing to revoke");
+        ok(!none.body && !none.authorization, "nothing returned on failure");
+}
+
 int main(void) {
         test_client_auth();
         test_grants();
         test_token_exchange();
         test_url_and_extras();
         test_json_encoding();
+        test_discovered_url();
+        test_revocation();
         return tap_done();
 }

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "account-secrets.h"
+#include "entry-ref.h"
+#include "log.h"
+#include "string-util.h"
+
+struct SecretsWaiter {
+        secrets_callback_t callback;
+        void *userdata;
+        struct SecretsWaiter *next;
+};
+
+static void waiters_call(Account *a, int error) {
+        SecretsWaiter *w = a->secrets_waiters;
+
+        a->secrets_waiters = NULL;
+        while (w) {
+                SecretsWaiter *next = w->next;
+
+                w->callback(error, w->userdata);
+                free(w);
+                w = next;
+        }
+}
+
+void account_secrets_waiters_fail(Account *a, int error) {
+        waiters_call(a, error);
+}
+
+static void on_secrets_loaded(int r, char **secrets, void *userdata) {
+        EntryRef *ref = userdata;
+        Account *a = entry_ref_account(ref);
+
+        if (a) {
+                if (r >= 0) {
+                        /* Replace what is held with what the keyring has. */
+                        account_forget_secrets(a);
+                        for (char **s = secrets; s && s[0] && s[1]; s += 2)
+                                (void) account_set_secret(a, s[0], s[1]);
+                        a->secrets_state = SECRETS_LOADED;
+                        log_debug("Account '%s': secrets loaded from the keyring.", a->name);
+                } else
+                        a->secrets_state = SECRETS_UNLOADED;
+                waiters_call(a, r < 0 ? r : 0);
+        }
+        strv_free_erase(secrets);
+        entry_ref_free(ref);
+}
+
+int account_load_secrets(Account *a, secrets_callback_t cb, void *userdata) {
+        SecretsWaiter *w;
+        EntryRef *ref;
+        int r;
+
+        if (a->secrets_state == SECRETS_LOADED)
+                return 1;
+
+        if (a->secrets_state == SECRETS_UNLOADED) {
+                ref = entry_ref_new(a->manager, a->name, NULL);
+                if (!ref)
+                        return -ENOMEM;
+                r = keyring_worker_submit(a->manager->keyring, KEYRING_OP_LOAD_ALL, a->name, NULL, NULL,
+                                          on_secrets_loaded, ref);
+                if (r < 0) {
+                        entry_ref_free(ref);
+                        return r;
+                }
+                a->secrets_state = SECRETS_LOADING;
+        }
+
+        w = calloc(1, sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        *w = (SecretsWaiter) { .callback = cb, .userdata = userdata, .next = a->secrets_waiters };
+        a->secrets_waiters = w;
+        return 0;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "account.h"
+
+/* Shared by the files that implement org.tokenbroker.Broker1 (broker-dbus*.c) and nothing else. */
+
+/* The account called `name`, or NULL with NoSuchAccount (or InvalidArgs for a bad name) set in *error. */
+Account *find_account(Manager *m, const char *name, sd_bus_error *error);
+
+/* broker-dbus-admin.c */
+int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int method_remove_account(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int method_revoke(sd_bus_message *msg, void *userdata, sd_bus_error *error);

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+
+#include "alloc-util.h"
+#include "bus-api.h"
+#include "jwt.h"
+#include "string-util.h"
+#include "time-util.h"
+#include "token-reply.h"
+
+/* Whatever case the server used, callers get the type HTTP wants in the header. */
+#define TOKEN_TYPE "Bearer"
+
+/* The extra headers a caller must send with the token (Floriday's X-Api-Key). */
+static int append_headers(sd_bus_message *reply, const TokenEntry *e) {
+        const Account *a = e->account;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        if (a->config->api_key_header && a->api_key) {
+                r = sd_bus_message_append(reply, "{ss}", a->config->api_key_header, a->api_key);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+/* ExposeClaims=: read from the token's payload, never verified (the resource server does that). */
+static int append_claims(sd_bus_message *reply, const TokenEntry *e) {
+        _cleanup_strv_free_ char **claims = NULL;
+        int r;
+
+        if (e->account->config->expose_claims)
+                (void) jwt_get_claims(e->access_token, e->account->config->expose_claims, &claims);
+
+        r = sd_bus_message_open_container(reply, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        for (char **c = claims; c && c[0] && c[1]; c += 2) {
+                r = sd_bus_message_append(reply, "{ss}", c[0], c[1]);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+/* A {sv} entry whose value is the a{ss} that `fill` writes. */
+static int append_map_entry(sd_bus_message *reply, const char *key,
+                            int (*fill)(sd_bus_message *reply, const TokenEntry *e), const TokenEntry *e) {
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "s", key);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'v', "a{ss}");
+        if (r < 0)
+                return r;
+        r = fill(reply, e);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static int append_info(sd_bus_message *reply, const TokenEntry *e) {
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "{sv}{sv}{sv}", "token", "s", e->access_token, "token-type", "s", TOKEN_TYPE,
+                                  "expires-at", "x", (int64_t) (e->expires_usec / USEC_PER_SEC));
+        if (r < 0)
+                return r;
+        if (!isempty(e->scope) || e->account->config->scopes) {
+                r = sd_bus_message_append(reply, "{sv}", "scope", "s",
+                                          !isempty(e->scope) ? e->scope : e->account->config->scopes);
+                if (r < 0)
+                        return r;
+        }
+        r = append_map_entry(reply, "headers", append_headers, e);
+        if (r < 0)
+                return r;
+        r = append_map_entry(reply, "claims", append_claims, e);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+int token_reply(sd_bus_message *message, TokenEntry *e) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_sensitive(reply);
+        if (r < 0)
+                return r;
+
+        if (sd_bus_message_is_method_call(message, NULL, "GetTokenInfo"))
+                r = append_info(reply, e);
+        else {
+                r = sd_bus_message_append(reply, "ssx", e->access_token, TOKEN_TYPE,
+                                          (int64_t) (e->expires_usec / USEC_PER_SEC));
+                if (r >= 0)
+                        r = append_headers(reply, e);
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}

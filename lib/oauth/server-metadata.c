@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc-util.h"
+#include "json-util.h"
+#include "server-metadata.h"
+#include "string-util.h"
+
+#define WELL_KNOWN_OAUTH "/.well-known/oauth-authorization-server"
+#define WELL_KNOWN_OIDC "/.well-known/openid-configuration"
+
+void server_metadata_clear(ServerMetadata *m) {
+        if (!m)
+                return;
+        free(m->issuer);
+        free(m->token_endpoint);
+        free(m->authorization_endpoint);
+        free(m->device_authorization_endpoint);
+        free(m->revocation_endpoint);
+        *m = (ServerMetadata) {};
+}
+
+/* The issuer without one trailing '/': both spellings name the same issuer in practice. */
+static size_t issuer_length(const char *issuer) {
+        size_t l = strlen(issuer);
+
+        return l > 0 && issuer[l - 1] == '/' ? l - 1 : l;
+}
+
+int server_metadata_urls(const char *issuer, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *base = NULL, *rfc8414 = NULL;
+        const char *rest, *path;
+        size_t n;
+
+        if (!(rest = startswith_no_case(issuer, "https://")) && !(rest = startswith_no_case(issuer, "http://")))
+                return -EINVAL;
+        if (strpbrk(issuer, "?# \t\r\n") || !*rest || *rest == '/')
+                return -EINVAL;
+
+        n = issuer_length(issuer);
+        base = strndup(issuer, n);
+        if (!base)
+                return -ENOMEM;
+        path = strchr(base + (rest - issuer), '/');
+
+        if (path) {
+                /* RFC 8414 section 3.1: the well-known name goes between the host and the issuer's path. */
+                size_t host_len = path - base;
+
+                rfc8414 = malloc(host_len + strlen(WELL_KNOWN_OAUTH) + strlen(path) + 1);
+                if (!rfc8414)
+                        return -ENOMEM;
+                memcpy(rfc8414, base, host_len);
+                strcpy(rfc8414 + host_len, WELL_KNOWN_OAUTH);
+                strcat(rfc8414, path);
+                if (strv_push(&l, TAKE_PTR(rfc8414)) < 0)
+                        return -ENOMEM;
+        }
+        if (strv_push(&l, strjoin(base, WELL_KNOWN_OAUTH)) < 0 || strv_push(&l, strjoin(base, WELL_KNOWN_OIDC)) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+_printf_(2, 3) static int set_error(char **ret_error, const char *fmt, ...) {
+        va_list ap;
+
+        if (ret_error) {
+                free(*ret_error);
+                va_start(ap, fmt);
+                if (vasprintf(ret_error, fmt, ap) < 0)
+                        *ret_error = NULL;
+                va_end(ap);
+        }
+        return -EBADMSG;
+}
+
+static bool is_http_url(const char *s) {
+        return startswith_no_case(s, "https://") || startswith_no_case(s, "http://");
+}
+
+/* An optional endpoint member: absent or null is fine, anything but an http(s) URL string is not. */
+static int get_endpoint(json_object *root, const char *key, bool required, char **ret, char **ret_error) {
+        json_object *v;
+        const char *s;
+
+        if (!json_object_object_get_ex(root, key, &v) || json_object_is_type(v, json_type_null)) {
+                if (required)
+                        return set_error(ret_error, "The server metadata has no %s.", key);
+                return 0;
+        }
+        s = json_object_is_type(v, json_type_string) ? json_get_string(root, key) : NULL;
+        if (!s || !is_http_url(s) || strpbrk(s, " \t\r\n"))
+                return set_error(ret_error, "The server metadata's %s is not an http(s) URL.", key);
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int server_metadata_parse(const char *body, size_t size, const char *expected_issuer, ServerMetadata *ret,
+                          char **ret_error) {
+        _cleanup_(server_metadata_clear) ServerMetadata m = {};
+        _cleanup_json_ json_object *root = NULL;
+        const char *issuer;
+        int r;
+
+        if (json_parse(body, size, &root) < 0 || !json_object_is_type(root, json_type_object))
+                return set_error(ret_error, "The server metadata is not a JSON object.");
+
+        issuer = json_get_string(root, "issuer");
+        if (!issuer || !json_object_is_type(json_object_object_get(root, "issuer"), json_type_string))
+                return set_error(ret_error, "The server metadata has no issuer.");
+        /* RFC 8414 section 3.3 and OIDC Discovery 4.3: a document naming another issuer could send tokens
+         * and secrets elsewhere; it is refused. */
+        if (issuer_length(issuer) != issuer_length(expected_issuer) ||
+            strncmp(issuer, expected_issuer, issuer_length(issuer)) != 0 || !string_is_safe_utf8(issuer, strlen(issuer)))
+                return set_error(ret_error, "The server metadata names another issuer (%.200s).",
+                                 string_is_safe_utf8(issuer, strlen(issuer)) ? issuer : "not printable");
+
+        m.issuer = strdup(issuer);
+        if (!m.issuer)
+                return -ENOMEM;
+        if ((r = get_endpoint(root, "token_endpoint", true, &m.token_endpoint, ret_error)) < 0 ||
+            (r = get_endpoint(root, "authorization_endpoint", false, &m.authorization_endpoint, ret_error)) < 0 ||
+            (r = get_endpoint(root, "device_authorization_endpoint", false, &m.device_authorization_endpoint,
+                              ret_error)) < 0 ||
+            (r = get_endpoint(root, "revocation_endpoint", false, &m.revocation_endpoint, ret_error)) < 0)
+                return r;
+
+        *ret = m;
+        m = (ServerMetadata) {};
+        return 0;
+}
