@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* org.tokenbroker.Broker1, the methods that change accounts and secrets: AddAccount, SetSecret,
- * RemoveAccount, Revoke. Secrets arrive here on their way to the keyring and are wiped once stored. */
+/* org.tokenbroker.Broker1, the methods that change accounts, secrets and grants: AddAccount, SetSecret,
+ * RemoveAccount, Revoke, BeginLogin, CancelLogin. Secrets arrive here on their way to the keyring and are wiped once stored. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -11,6 +11,7 @@
 #include "bus-errors.h"
 #include "caller.h"
 #include "log.h"
+#include "login.h"
 #include "string-util.h"
 #include "token-revoke.h"
 
@@ -318,4 +319,46 @@ int method_revoke(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
                 return r;
         }
         return 1;
+}
+
+static bool grant_is_interactive(GrantType g) {
+        return g == GRANT_AUTHORIZATION_CODE || g == GRANT_DEVICE_CODE;
+}
+
+int method_begin_login(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *name;
+        Account *a;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        a = find_account(m, name, error);
+        if (!a)
+                return -ESRCH;
+        if (!grant_is_interactive(a->config->grant))
+                return bus_error_setf(error, EINVAL,
+                                      "Account '%s' uses Grant=%s, which needs no login: 'tokenbroker token %s' gets a token.",
+                                      name, grant_type_to_string(a->config->grant), name);
+        return login_begin(a, msg);
+}
+
+int method_cancel_login(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        if (!find_account(m, name, error))
+                return -ESRCH;
+        return sd_bus_reply_method_return(msg, "b", (int) login_cancel(m, name, "The login was cancelled."));
 }

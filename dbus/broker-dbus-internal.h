@@ -15,3 +15,5 @@ int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int method_remove_account(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int method_revoke(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int method_begin_login(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int method_cancel_login(sd_bus_message *msg, void *userdata, sd_bus_error *error);

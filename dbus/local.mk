@@ -30,6 +30,11 @@ tokenbrokerd_SOURCES = \
 	%reldir%/token-prereqs.c \
 	%reldir%/token-revoke.h \
 	%reldir%/token-revoke.c \
+	%reldir%/login.h \
+	%reldir%/login-internal.h \
+	%reldir%/login.c \
+	%reldir%/login-loopback.c \
+	%reldir%/login-device.c \
 	%reldir%/http-client.h \
 	%reldir%/http-client.c \
 	%reldir%/keyring-worker.h \

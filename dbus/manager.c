@@ -15,6 +15,7 @@
 #include "bus-errors.h"
 #include "discovery.h"
 #include "log.h"
+#include "login.h"
 #include "manager.h"
 #include "string-util.h"
 #include "token-revoke.h"
@@ -71,6 +72,7 @@ Manager *manager_free(Manager *m) {
 
         /* Revocations and accounts first: their requests reference the HTTP client and the bus connections. */
         token_revoke_cancel_all(m);
+        login_free_all(m);
         if (m->accounts)
                 g_hash_table_destroy(m->accounts);
         discovery_free_all(m);
@@ -219,6 +221,10 @@ void manager_emit_accounts_changed(Manager *m) {
 
 void manager_emit_login_required(Manager *m, const char *account) {
         emit(m, "LoginRequired", "s", account);
+}
+
+void manager_emit_login_finished(Manager *m, const char *account, bool ok, const char *message) {
+        emit(m, "LoginFinished", "sbs", account, (int) ok, message);
 }
 
 int manager_add_object(Manager *m, sd_bus *bus) {

@@ -31,6 +31,7 @@ typedef struct Manager {
         GHashTable *accounts;           /* name -> Account* */
         GHashTable *issuers;            /* issuer URL -> its discovered metadata (discovery.c) */
         GHashTable *revocations;        /* the revocations in flight (token-revoke.c) */
+        GHashTable *logins;             /* account name -> its interactive login in progress (login.c) */
         GHashTable *sender_uids;        /* unique bus name -> uid, for the caller check */
 
         uint64_t default_min_validity_sec;
@@ -55,6 +56,7 @@ Account *manager_get_account(Manager *m, const char *name);
 void manager_emit_token_refreshed(Manager *m, const char *account, int64_t expires_at);
 void manager_emit_accounts_changed(Manager *m);
 void manager_emit_login_required(Manager *m, const char *account);
+void manager_emit_login_finished(Manager *m, const char *account, bool ok, const char *message);
 
 /* Registers the broker object on a connection (the bus, or one private peer). */
 int manager_add_object(Manager *m, sd_bus *bus);

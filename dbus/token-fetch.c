@@ -200,6 +200,7 @@ static int store_rotated_refresh_token(TokenEntry *e, const char *refresh_token,
 }
 
 static void fetch_send(TokenEntry *e);
+static int add_waiter(TokenEntry *e, sd_bus_message *message, waiter_callback_t callback, void *userdata);
 
 static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         TokenEntry *e = userdata;
@@ -289,14 +290,50 @@ static void handle_provider_error(TokenEntry *e, const TokenError *err) {
         fetch_done(e, -EREMOTEIO, msg ?: "The token endpoint refused the request.");
 }
 
+/* A token response arrived for a fetch in flight: keep a new refresh token first (keyring), then hand out the
+ * access token. */
+static void deliver(TokenEntry *e, TokenResponse *tr, uint64_t sent_usec) {
+        Account *a = e->account;
+        uint64_t expires_usec;
+        char *token;
+        int r;
+
+        expires_usec = token_response_expires_usec(tr, sent_usec, (int64_t) a->config->default_lifetime_sec);
+        token = TAKE_PTR(tr->access_token);
+
+        if (tr->refresh_token && !streq_ptr(tr->refresh_token, a->refresh_token)) {
+                r = store_rotated_refresh_token(e, tr->refresh_token, token, expires_usec);
+                if (r < 0) {
+                        erase_and_free(token);
+                        fetch_done(e, r, "Failed to keep the new refresh token.");
+                }
+                return;
+        }
+        commit_token(e, token, expires_usec);
+}
+
+int token_fetch_deliver(TokenEntry *e, TokenResponse *tr, uint64_t sent_usec, waiter_callback_t callback,
+                        void *userdata) {
+        int r;
+
+        r = add_waiter(e, NULL, callback, userdata);
+        if (r < 0)
+                return r;
+        /* A fetch of the entry's own in flight goes on; its answer may replace this token later. */
+        if (!e->fetching) {
+                e->fetching = true;
+                e->attempt = 0;
+        }
+        deliver(e, tr, sent_usec);
+        return 0;
+}
+
 static void on_token_response(const HttpResult *res, void *userdata) {
         TokenEntry *e = userdata;
         Account *a = e->account;
         _cleanup_(token_response_clear) TokenResponse tr = {};
         _cleanup_(token_error_clear) TokenError te = {};
         _cleanup_free_ char *msg = NULL;
-        uint64_t expires_usec;
-        char *token;
         int r;
 
         e->http = NULL;
@@ -336,18 +373,7 @@ static void on_token_response(const HttpResult *res, void *userdata) {
                 return;
         }
 
-        expires_usec = token_response_expires_usec(&tr, e->sent_usec, (int64_t) a->config->default_lifetime_sec);
-        token = TAKE_PTR(tr.access_token);
-
-        if (tr.refresh_token && !streq_ptr(tr.refresh_token, a->refresh_token)) {
-                r = store_rotated_refresh_token(e, tr.refresh_token, token, expires_usec);
-                if (r < 0) {
-                        erase_and_free(token);
-                        fetch_done(e, r, "Failed to keep the new refresh token.");
-                }
-                return;
-        }
-        commit_token(e, token, expires_usec);
+        deliver(e, &tr, e->sent_usec);
 }
 
 static GrantType choose_grant(Account *a) {

@@ -19,7 +19,11 @@ tokenbroker_SOURCES = \
 	%reldir%/cli-util.c \
 	%reldir%/cli-account.c \
 	%reldir%/cli-token.c \
-	%reldir%/cli-curl.c
-tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS)
+	%reldir%/cli-curl.c \
+	%reldir%/cli-login.c \
+	%reldir%/qr-code.h \
+	%reldir%/qr-code.c
+# libqrencode's header only: the library is dlopen()ed by `login`, never linked.
+tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS) $(QRENCODE_CFLAGS)
 tokenbroker_LDADD = lib/libtb-client.la $(SYSTEMD_LIBS)
 # ---- end tokenbroker -----------------------------------------------------------------------------------

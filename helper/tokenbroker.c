@@ -18,6 +18,8 @@ static void help(void) {
                "                           Write an account file\n"
                "  set-secret NAME KIND     Store a secret read from stdin (KIND: client-secret, password,\n"
                "                           api-key, refresh-token)\n"
+               "  login NAME [--no-browser] [--qr]\n"
+               "                           Log in to an account with an interactive grant\n"
                "  list                     List the accounts\n"
                "  status [NAME]            Show accounts, their secrets and cached tokens\n"
                "  token NAME [--scope S] [--json]\n"
@@ -40,6 +42,7 @@ static const struct {
 } verbs[] = {
         { "add", verb_add },
         { "set-secret", verb_set_secret },
+        { "login", verb_login },
         { "list", verb_list },
         { "status", verb_status },
         { "token", verb_token },

@@ -55,6 +55,7 @@ AccountConfig *account_config_free(AccountConfig *a) {
         free(a->device_authorization_url);
         free(a->redirect_uri);
         strv_free(a->authorize_param_names);
+        strv_free(a->token_param_names);
         free(a->revocation_url);
         free(a->revocation_auth);
         free(a->subject_account);
@@ -110,6 +111,7 @@ static const KeyInfo key_table[] = {
         KEY_MIN("RefreshSkew", KEY_SECONDS, refresh_skew_sec, 0),
         KEY_MIN("DefaultLifetime", KEY_SECONDS, default_lifetime_sec, 1),
         KEY_MIN("Timeout", KEY_SECONDS, timeout_sec, 1),
+        KEY_MIN("LoginTimeout", KEY_SECONDS, login_timeout_sec, 1),
         KEY("CAFile", KEY_PATH, ca_file),
         KEY("RequestEncoding", KEY_ENCODING, request_encoding),
         KEY("TokenPath", KEY_STRING, token_path),
@@ -120,6 +122,7 @@ static const KeyInfo key_table[] = {
         KEY("DeviceAuthorizationURL", KEY_URL, device_authorization_url),
         KEY("RedirectURI", KEY_STRING, redirect_uri),
         KEY("AuthorizeParamNames", KEY_PAIRS, authorize_param_names),
+        KEY("TokenParamNames", KEY_PAIRS, token_param_names),
         KEY("RevocationURL", KEY_URL, revocation_url),
         KEY("RevocationAuth", KEY_IDENTIFIER, revocation_auth),
         KEY("SubjectAccount", KEY_ACCOUNT, subject_account),

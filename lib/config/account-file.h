@@ -55,6 +55,7 @@ typedef struct AccountConfig {
         uint64_t refresh_skew_sec;      /* min-validity: a token is handed out only with this much life left */
         uint64_t default_lifetime_sec;  /* when neither expires_in nor a JWT exp says */
         uint64_t timeout_sec;           /* total time of one token request */
+        uint64_t login_timeout_sec;     /* how long an interactive login may take; 0: the daemon's default */
         char *ca_file;
 
         RequestEncoding request_encoding;
@@ -67,6 +68,7 @@ typedef struct AccountConfig {
         char *device_authorization_url;
         char *redirect_uri;
         char **authorize_param_names;   /* standard name, sent name, ...: e.g. client_id, clientId */
+        char **token_param_names;       /* the same for token requests; an empty sent name leaves it out */
         char *revocation_url;
         char *revocation_auth;          /* "client" (RFC 7009, as at the token endpoint) or "bearer" (Sharetribe) */
         char *subject_account;          /* token exchange: whose access token is the subject */

@@ -74,6 +74,8 @@ int provider_preset_apply(AccountConfig *a, const char *name) {
                 static const char *const names[] = {
                         "client_id", "clientId", "redirect_uri", "redirectUri", NULL,
                 };
+                /* Its code exchange knows neither: "no redirect_uri and no PKCE code_verifier". */
+                static const char *const dropped[] = { "redirect_uri", "", "code_verifier", "", NULL };
 
                 /* Authorization code with camelCase names on the authorize page, a JSON token endpoint with
                  * the secret in the body, the token maybe in a "resource" wrapper (the parser falls back to
@@ -83,6 +85,9 @@ int provider_preset_apply(AccountConfig *a, const char *name) {
                 a->request_encoding = REQUEST_ENCODING_JSON;
                 a->default_lifetime_sec = 3600;
                 r = set_string(&a->token_path, "/resource");
+                if (r < 0)
+                        return r;
+                r = set_strv(&a->token_param_names, dropped);
                 if (r < 0)
                         return r;
                 return set_strv(&a->authorize_param_names, names);

@@ -11,4 +11,12 @@ lib_libtb_engine_la_SOURCES += \
 	%reldir%/token-response.h \
 	%reldir%/token-response.c \
 	%reldir%/server-metadata.h \
-	%reldir%/server-metadata.c
+	%reldir%/server-metadata.c \
+	%reldir%/pkce.h \
+	%reldir%/pkce.c \
+	%reldir%/authorize-url.h \
+	%reldir%/authorize-url.c \
+	%reldir%/redirect-request.h \
+	%reldir%/redirect-request.c \
+	%reldir%/device-authorization.h \
+	%reldir%/device-authorization.c

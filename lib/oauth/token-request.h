@@ -48,3 +48,9 @@ typedef struct RevocationInput {
  * `bearer` Sharetribe's: an Authorization: Bearer header and token= alone. -EINVAL without a URL or token;
  * -ENOKEY/-EUCLEAN as token_request_build() for the client's authentication. */
 int revocation_request_build(const AccountConfig *a, const RevocationInput *in, TokenRequest *ret);
+
+/* The device authorization request (RFC 8628 section 3.1) at `url`: client_id and scope (NULL: the
+ * account's), with the client authenticated per ClientAuth.device_code/ClientAuth=. Errors as
+ * token_request_build(). */
+int device_authorization_request_build(const AccountConfig *a, const char *url, const char *client_secret,
+                                       const char *scope, TokenRequest *ret);

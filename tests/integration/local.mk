@@ -6,12 +6,14 @@ EXTRA_DIST += \
 	tests/servers/token-server.py \
 	tests/oidc/server.mjs \
 	tests/oidc/package.json \
-	tests/oidc/package-lock.json
+	tests/oidc/package-lock.json \
+	tests/integration/fake-browser.py
 
 rig_tests = \
 	%reldir%/foundation.sh \
 	%reldir%/token-engine.sh \
 	%reldir%/oidc-provider.sh \
+	%reldir%/login.sh \
 	%reldir%/rig-selftest.sh
 
 TESTS += $(rig_tests)

@@ -25,7 +25,7 @@ complete_line() {
         ' _ "$abs_top_srcdir/packaging/bash-completion/tokenbroker" "$1"
 }
 
-tap_is "$(complete_line "tokenbroker ")" "add curl list reload remove revoke set-secret status token warmup " "verbs"
+tap_is "$(complete_line "tokenbroker ")" "add curl list login reload remove revoke set-secret status token warmup " "verbs"
 tap_is "$(complete_line "tokenbroker st")" "status " "a verb by its prefix"
 tap_is "$(complete_line "tokenbroker token ")" "flume-home work " "account names from the account files"
 tap_is "$(complete_line "tokenbroker token w")" "work " "an account name by its prefix"
@@ -33,7 +33,7 @@ tap_is "$(complete_line "tokenbroker token work --")" "--json --scope " "token's
 tap_is "$(complete_line "tokenbroker set-secret work ")" "api-key client-secret password refresh-token " \
         "secret kinds after the account"
 tap_is "$(complete_line "tokenbroker add x --client-auth ")" "basic none post " "client auth methods"
-tap_is "$(complete_line "tokenbroker add x --set Tok")" "TokenPath= TokenURL= TokenURLQuery= " "account file keys for --set"
+tap_is "$(complete_line "tokenbroker add x --set Tok")" "TokenParamNames= TokenPath= TokenURL= TokenURLQuery= " "account file keys for --set"
 tap_is "$(complete_line "tokenbroker remove work ")" "" "nothing after remove's one argument"
 tap_is "$(complete_line "tokenbroker revoke ")" "flume-home work " "revoke takes an account name"
 tap_is "$(complete_line "tokenbroker curl f")" "flume-home " "curl takes an account name first"

@@ -5,7 +5,8 @@ oauth_unit_tests = \
 	%reldir%/test-jwt \
 	%reldir%/test-token-request \
 	%reldir%/test-token-response \
-	%reldir%/test-server-metadata
+	%reldir%/test-server-metadata \
+	%reldir%/test-login-parts
 
 check_PROGRAMS += $(oauth_unit_tests)
 TESTS += $(oauth_unit_tests)
@@ -33,6 +34,10 @@ TESTS += $(oauth_unit_tests)
 %canon_reldir%_test_server_metadata_SOURCES = %reldir%/test-server-metadata.c
 %canon_reldir%_test_server_metadata_CPPFLAGS = $(TEST_CPPFLAGS)
 %canon_reldir%_test_server_metadata_LDADD = $(TEST_ENGINE_LIBS)
+
+%canon_reldir%_test_login_parts_SOURCES = %reldir%/test-login-parts.c
+%canon_reldir%_test_login_parts_CPPFLAGS = $(TEST_CPPFLAGS)
+%canon_reldir%_test_login_parts_LDADD = $(TEST_ENGINE_LIBS)
 
 # The libFuzzer harness is built by hand (see its header comment); it and its seeds ship with the sources.
 EXTRA_DIST += \

@@ -107,11 +107,16 @@ static void test_grants(void) {
         a.username = NULL;
         is_int(token_request_build(&a, &in, &req), -EUCLEAN, "password grant without Username=");
 
+        /* A refresh asks for the grant's own scopes: the account's Scopes= are not repeated ... */
         in = (GrantInput) { .grant = GRANT_REFRESH_TOKEN, .client_secret = "cs", .refresh_token = "rt/1" };
         check(&a, &in, "https://as.example/token", FORM,
-              "grant_type=refresh_token&refresh_token=rt%2F1&scope=read%20write&client_id=cid"
-              "&client_secret=cs",
+              "grant_type=refresh_token&refresh_token=rt%2F1&client_id=cid&client_secret=cs",
               NULL, "refresh grant");
+        /* ... but a narrower set asked for per request is. */
+        in.scope = "read";
+        check(&a, &in, "https://as.example/token", FORM,
+              "grant_type=refresh_token&refresh_token=rt%2F1&scope=read&client_id=cid&client_secret=cs",
+              NULL, "refresh grant for a narrower scope");
         /* ClientAuth.refresh_token=none: public refresh even though the account authenticates otherwise */
         a.client_auth_per_grant[GRANT_REFRESH_TOKEN] = CLIENT_AUTH_NONE;
         in.scope = "";

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "account-endpoints.h"
+#include "account-secrets.h"
+#include "alloc-util.h"
+#include "bus-errors.h"
+#include "entry-ref.h"
+#include "log.h"
+#include "login-internal.h"
+#include "string-util.h"
+#include "token-fetch.h"
+#include "token-request.h"
+
+/* RFC 8252 and RFC 8628 leave the time to the client; a person needs a few minutes, not hours. */
+#define LOGIN_TIMEOUT_DEFAULT_SEC 300
+
+static void session_free(void *p) {
+        LoginSession *s = p;
+
+        if (!s)
+                return;
+        login_loopback_close(s, false, "The login was abandoned.");
+        login_device_stop(s);
+        http_request_cancel(s->http);
+        sd_event_source_disable_unref(s->deadline);
+        if (s->begin_call) {
+                (void) sd_bus_reply_method_errorf(s->begin_call, SD_BUS_ERROR_FAILED, "The login was abandoned.");
+                sd_bus_message_unref(s->begin_call);
+        }
+        free(s->token_url);
+        free(s->redirect_uri);
+        free(s->redirect_path);
+        free(s->state);
+        erase_and_free(s->verifier);
+        device_authorization_clear(&s->device);
+        free(s->account);
+        free(s);
+}
+
+void login_finish(LoginSession *s, bool ok, const char *message) {
+        Manager *m = s->manager;
+
+        if (ok)
+                log_info("Account '%s': login finished.", s->account);
+        else
+                log_warning("Account '%s': login failed: %s", s->account, message);
+
+        /* Before the method call is answered, a failure is its error; after, the signal tells it. */
+        if (s->begin_call && !ok) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+                (void) bus_error_setf(&e, EKEYEXPIRED, "%s", message);
+                (void) sd_bus_reply_method_error(s->begin_call, &e);
+                s->begin_call = sd_bus_message_unref(s->begin_call);
+        }
+        login_loopback_close(s, ok, message);
+        manager_emit_login_finished(m, s->account, ok, message);
+        g_hash_table_remove(m->logins, s->account);      /* frees s */
+}
+
+static LoginSession *session_lookup(EntryRef *ref) {
+        return ref->manager->logins ? g_hash_table_lookup(ref->manager->logins, ref->account) : NULL;
+}
+
+static void on_delivered(TokenEntry *e, int error, const char *message, void *userdata) {
+        EntryRef *ref = userdata;
+        LoginSession *s = session_lookup(ref);
+
+        if (s)
+                login_finish(s, error >= 0, error >= 0 ? "Logged in." : strna(message));
+        entry_ref_free(ref);
+}
+
+void login_deliver(LoginSession *s, TokenResponse *tr) {
+        Account *a = manager_get_account(s->manager, s->account);
+        EntryRef *ref;
+        TokenEntry *e;
+
+        if (!a) {
+                login_finish(s, false, "The account was removed.");
+                return;
+        }
+        e = account_get_entry(a, "", true);
+        ref = entry_ref_new(s->manager, s->account, NULL);
+        if (!e || !ref || token_fetch_deliver(e, tr, s->sent_usec, on_delivered, ref) < 0) {
+                entry_ref_free(ref);
+                login_finish(s, false, "Out of memory.");
+        }
+}
+
+int login_token_request(LoginSession *s, const char *code, http_callback_t cb) {
+        _cleanup_(token_request_clear) TokenRequest req = {};
+        Account *a = manager_get_account(s->manager, s->account);
+        GrantInput in = {
+                .grant = s->grant,
+                .token_url = s->token_url,
+                .scope = NULL,
+        };
+        int r;
+
+        if (!a)
+                return -ESRCH;
+        in.client_secret = a->client_secret;
+        if (s->grant == GRANT_AUTHORIZATION_CODE) {
+                in.code = code;
+                in.code_verifier = s->verifier;
+                in.redirect_uri = s->redirect_uri;
+        } else
+                in.device_code = s->device.device_code;
+
+        r = token_request_build(a->config, &in, &req);
+        if (r < 0)
+                return r;
+        HttpRequestParams p = {
+                .url = req.url,
+                .method = "POST",
+                .content_type = req.content_type,
+                .body = req.body,
+                .authorization = req.authorization,
+                .ca_file = a->config->ca_file,
+                .timeout_sec = a->config->timeout_sec,
+        };
+        s->sent_usec = now_usec(CLOCK_REALTIME);
+        return http_client_start(s->manager->http, &p, cb, s, &s->http);
+}
+
+int login_reply_begin(LoginSession *s, const char *kind, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *key;
+        va_list ap;
+        int r;
+
+        if (!s->begin_call)
+                return 0;
+        r = sd_bus_message_new_method_return(s->begin_call, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "{sv}", "kind", "s", kind);
+        va_start(ap, kind);
+        while (r >= 0 && (key = va_arg(ap, const char *))) {
+                char type = (char) va_arg(ap, int);
+
+                if (type == 's') {
+                        const char *v = va_arg(ap, const char *);
+                        if (v)
+                                r = sd_bus_message_append(reply, "{sv}", key, "s", v);
+                } else
+                        r = sd_bus_message_append(reply, "{sv}", key, "x", va_arg(ap, int64_t));
+        }
+        va_end(ap);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_send(NULL, reply, NULL);
+        s->begin_call = sd_bus_message_unref(s->begin_call);
+        return r;
+}
+
+int64_t login_seconds_left(const LoginSession *s) {
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+
+        return s->deadline_usec > now ? (int64_t) ((s->deadline_usec - now) / USEC_PER_SEC) : 0;
+}
+
+static int on_deadline(sd_event_source *source, uint64_t usec, void *userdata) {
+        LoginSession *s = userdata;
+
+        login_finish(s, false, "The login timed out: nobody completed it in time.");
+        return 0;
+}
+
+static void session_continue(LoginSession *s);
+
+static void on_secrets(int error, void *userdata) {
+        EntryRef *ref = userdata;
+        LoginSession *s = session_lookup(ref);
+
+        entry_ref_free(ref);
+        if (!s)
+                return;
+        if (error < 0)
+                login_finish(s, false, error == -ENOLCK ? "The keyring is locked: unlock it and try again."
+                                                        : "Failed to read the account's secrets from the keyring.");
+        else
+                session_continue(s);
+}
+
+static void on_discovered(const ServerMetadata *md, int error, const char *message, void *userdata) {
+        EntryRef *ref = userdata;
+        LoginSession *s = session_lookup(ref);
+
+        entry_ref_free(ref);
+        if (!s)
+                return;
+        if (!md)
+                login_finish(s, false, strna(message));
+        else
+                session_continue(s);
+}
+
+/* Resolves one endpoint; 1 when *ret is set, 0 while discovery runs (session_continue() follows), -1 when
+ * the login was finished with an error. */
+static int endpoint(LoginSession *s, Account *a, Endpoint which, const char *key, const char **ret) {
+        _cleanup_free_ char *msg = NULL;
+        const char *failure = NULL;
+        EntryRef *ref = entry_ref_new(s->manager, s->account, NULL);
+        int r;
+
+        if (!ref) {
+                login_finish(s, false, "Out of memory.");
+                return -1;
+        }
+        r = account_endpoint(a, which, on_discovered, ref, ret, &failure);
+        if (r == 0)
+                return 0;
+        entry_ref_free(ref);
+        if (r < 0 || !*ret) {
+                if (asprintf(&msg, r < 0 ? "Discovery failed: %s" : "The account has no %s (and its issuer names none).",
+                             r < 0 ? strna(failure) : key) < 0)
+                        msg = NULL;
+                login_finish(s, false, msg ?: "No endpoint.");
+                return -1;
+        }
+        return 1;
+}
+
+/* Secrets, then endpoints, then the grant's own start; re-entered as each arrives. */
+static void session_continue(LoginSession *s) {
+        Account *a = manager_get_account(s->manager, s->account);
+        const char *token_url = NULL, *start_url = NULL;
+        EntryRef *ref;
+        int r;
+
+        if (!a) {
+                login_finish(s, false, "The account was removed.");
+                return;
+        }
+
+        ref = entry_ref_new(s->manager, s->account, NULL);
+        r = ref ? account_load_secrets(a, on_secrets, ref) : -ENOMEM;
+        if (r != 0)
+                entry_ref_free(ref);
+        if (r < 0) {
+                login_finish(s, false, "Failed to read the account's secrets from the keyring.");
+                return;
+        }
+        if (r == 0)
+                return;
+
+        if (endpoint(s, a, ENDPOINT_TOKEN, "TokenURL=", &token_url) <= 0)
+                return;
+        if (endpoint(s, a, s->grant == GRANT_AUTHORIZATION_CODE ? ENDPOINT_AUTHORIZATION : ENDPOINT_DEVICE_AUTHORIZATION,
+                     s->grant == GRANT_AUTHORIZATION_CODE ? "AuthorizeURL=" : "DeviceAuthorizationURL=", &start_url) <= 0)
+                return;
+
+        free(s->token_url);
+        s->token_url = strdup(token_url);
+        if (!s->token_url) {
+                login_finish(s, false, "Out of memory.");
+                return;
+        }
+        /* Each start function finishes the login itself when it fails. */
+        if (s->grant == GRANT_AUTHORIZATION_CODE)
+                (void) login_loopback_start(s, a, start_url);
+        else
+                (void) login_device_start(s, a, start_url);
+}
+
+int login_begin(Account *a, sd_bus_message *call) {
+        Manager *m = a->manager;
+        uint64_t timeout = a->config->login_timeout_sec ?: LOGIN_TIMEOUT_DEFAULT_SEC;
+        LoginSession *s;
+        int r;
+
+        if (!m->logins)
+                m->logins = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, session_free);
+        (void) login_cancel(m, a->name, "A new login for the account was started.");
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->manager = m;
+        s->grant = a->config->grant;
+        s->listen_fd = s->conn_fd = -1;
+        s->account = strdup(a->name);
+        if (!s->account) {
+                free(s);
+                return -ENOMEM;
+        }
+        s->deadline_usec = now_usec(CLOCK_MONOTONIC) + timeout * USEC_PER_SEC;
+        r = sd_event_add_time(m->event, &s->deadline, CLOCK_MONOTONIC, s->deadline_usec, USEC_PER_SEC / 10,
+                              on_deadline, s);
+        if (r < 0) {
+                session_free(s);
+                return r;
+        }
+        s->begin_call = sd_bus_message_ref(call);
+        g_hash_table_insert(m->logins, s->account, s);
+        log_info("Account '%s': %s login started.", a->name, grant_type_to_string(s->grant));
+        session_continue(s);
+        return 1;
+}
+
+bool login_cancel(Manager *m, const char *account, const char *message) {
+        LoginSession *s = m->logins ? g_hash_table_lookup(m->logins, account) : NULL;
+
+        if (!s)
+                return false;
+        login_finish(s, false, message);
+        return true;
+}
+
+void login_free_all(Manager *m) {
+        if (m->logins) {
+                g_hash_table_destroy(m->logins);
+                m->logins = NULL;
+        }
+}

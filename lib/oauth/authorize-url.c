@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+
+#include "alloc-util.h"
+#include "authorize-url.h"
+#include "form.h"
+#include "string-util.h"
+
+const char *param_name_mapped(char * const *names, const char *name) {
+        for (char * const *p = names; p && p[0] && p[1]; p += 2)
+                if (streq(p[0], name))
+                        return p[1];
+        return name;
+}
+
+static int append(char **query, char * const *names, const char *name, const char *value) {
+        const char *sent = param_name_mapped(names, name);
+
+        if (isempty(sent) || !value)
+                return 0;
+        return form_append(query, sent, value);
+}
+
+int authorize_url_build(const AccountConfig *a, const AuthorizeInput *in, char **ret) {
+        _cleanup_free_ char *query = NULL;
+        char * const *names = a->authorize_param_names;
+        const char *scope = in->scope ?: a->scopes, *sep;
+        char *url;
+        int r;
+
+        if (isempty(in->authorize_url) || isempty(a->client_id))
+                return -EINVAL;
+
+        if ((r = append(&query, names, "response_type", "code")) < 0 ||
+            (r = append(&query, names, "client_id", a->client_id)) < 0 ||
+            (r = append(&query, names, "redirect_uri", in->redirect_uri)) < 0 ||
+            (r = append(&query, names, "scope", isempty(scope) ? NULL : scope)) < 0 ||
+            (r = append(&query, names, "state", in->state)) < 0 ||
+            (r = append(&query, names, "code_challenge", in->code_challenge)) < 0 ||
+            (r = append(&query, names, "code_challenge_method", in->code_challenge ? "S256" : NULL)) < 0)
+                return r;
+
+        /* ExtraParams= go to the token endpoint; an authorize URL that has a query of its own keeps it. */
+        sep = strchr(in->authorize_url, '?') ? "&" : "?";
+        url = strjoin(in->authorize_url, sep, strempty(query));
+        if (!url)
+                return -ENOMEM;
+        *ret = url;
+        return 0;
+}

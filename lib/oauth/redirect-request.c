@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc-util.h"
+#include "form.h"
+#include "redirect-request.h"
+#include "string-util.h"
+
+void redirect_request_clear(RedirectRequest *r) {
+        if (!r)
+                return;
+        free(r->path);
+        r->code = erase_and_free(r->code);
+        free(r->state);
+        free(r->error);
+        free(r->error_description);
+        *r = (RedirectRequest) {};
+}
+
+int redirect_request_parse(const char *data, size_t size, RedirectRequest *ret) {
+        _cleanup_(redirect_request_clear) RedirectRequest r = {};
+        _cleanup_free_ char *line = NULL;
+        const char *eol, *target, *version, *q;
+        size_t n;
+
+        eol = memchr(data, '\n', size);
+        if (!eol)
+                return size >= REDIRECT_REQUEST_MAX ? -EBADMSG : -EAGAIN;
+        n = (size_t) (eol - data);
+        if (n > 0 && data[n - 1] == '\r')
+                n--;
+        if (n >= REDIRECT_REQUEST_MAX || memchr(data, 0, n))
+                return -EBADMSG;
+        line = strndup(data, n);
+        if (!line)
+                return -ENOMEM;
+
+        target = startswith(line, "GET ");
+        if (!target || *target != '/')
+                return -EBADMSG;
+        version = strchr(target, ' ');
+        if (!version || !startswith(version + 1, "HTTP/1.") || strchr(version + 1, ' '))
+                return -EBADMSG;
+
+        q = memchr(target, '?', (size_t) (version - target));
+        r.path = strndup(target, (size_t) ((q ?: version) - target));
+        if (!r.path)
+                return -ENOMEM;
+        if (q) {
+                _cleanup_free_ char *query = strndup(q + 1, (size_t) (version - q - 1));
+
+                if (!query)
+                        return -ENOMEM;
+                /* A value that does not decode counts as absent: the flow then fails as "no code". */
+                r.code = form_query_get(query, "code");
+                r.state = form_query_get(query, "state");
+                r.error = form_query_get(query, "error");
+                r.error_description = form_query_get(query, "error_description");
+        }
+        *ret = r;
+        r = (RedirectRequest) {};
+        return 0;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The pure parts of interactive logins: PKCE, the authorization URL, the loopback redirect's request line,
+ * the device authorization response and request. */
+#include <errno.h>
+
+#include "alloc-util.h"
+#include "authorize-url.h"
+#include "device-authorization.h"
+#include "pkce.h"
+#include "redirect-request.h"
+#include "string-util.h"
+#include "tap.h"
+#include "token-request.h"
+
+static void test_pkce(void) {
+        _cleanup_free_ char *c = NULL, *v1 = NULL, *v2 = NULL, *s = NULL;
+
+        /* RFC 7636 appendix B */
+        is_int(pkce_challenge_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", &c), 0, "S256 challenge");
+        is_str(c, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "... RFC 7636 appendix B");
+
+        is_int(pkce_verifier_new(&v1), 0, "a verifier");
+        is_int(strlen(v1), 43, "... 43 characters (32 bytes)");
+        ok(strspn(v1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 43,
+           "... unreserved characters only");
+        is_int(pkce_verifier_new(&v2), 0, "another verifier");
+        ok(!streq(v1, v2), "... differs");
+        is_int(oauth_state_new(&s), 0, "a state");
+        ok(strlen(s) >= 22, "... of 128 bits");
+}
+
+static AccountConfig account(void) {
+        AccountConfig a = { .client_id = (char *) "s6BhdRkqt3", .scopes = (char *) "openid api:read" };
+
+        for (size_t i = 0; i < _GRANT_MAX; i++)
+                a.client_auth_per_grant[i] = _CLIENT_AUTH_INVALID;
+        return a;
+}
+
+static void test_authorize_url(void) {
+        _cleanup_free_ char *u = NULL, *f = NULL;
+        AccountConfig a = account();
+        AuthorizeInput in = {
+                .authorize_url = "https://as.example/authorize",
+                .redirect_uri = "http://127.0.0.1:8400/",
+                .state = "xyz",
+                .code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        };
+        char *flix[] = { (char *) "client_id", (char *) "clientId", (char *) "redirect_uri", (char *) "redirectUri",
+                         (char *) "code_challenge", (char *) "", NULL };
+        char *none = NULL;
+
+        is_int(authorize_url_build(&a, &in, &u), 0, "authorization URL");
+        is_str(u, "https://as.example/authorize?response_type=code&client_id=s6BhdRkqt3"
+                  "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2F&scope=openid%20api%3Aread&state=xyz"
+                  "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+               "... every parameter, encoded");
+
+        a.authorize_param_names = flix;
+        in.authorize_url = "https://app.example/portal/oauth/authorize?lang=de";
+        in.scope = "readwrite";
+        is_int(authorize_url_build(&a, &in, &f), 0, "Flixcheck's names");
+        is_str(f, "https://app.example/portal/oauth/authorize?lang=de&response_type=code&clientId=s6BhdRkqt3"
+                  "&redirectUri=http%3A%2F%2F127.0.0.1%3A8400%2F&scope=readwrite&state=xyz&code_challenge_method=S256",
+               "... renamed, one left out, the URL's own query kept");
+
+        in.authorize_url = NULL;
+        is_int(authorize_url_build(&a, &in, &none), -EINVAL, "no authorize URL");
+        a.client_id = NULL;
+        in.authorize_url = "https://as.example/a";
+        is_int(authorize_url_build(&a, &in, &none), -EINVAL, "no client id");
+        ok(!none, "... nothing returned");
+        is_str(param_name_mapped(flix, "state"), "state", "an unmapped name is itself");
+}
+
+static void test_redirect_request(void) {
+        _cleanup_(redirect_request_clear) RedirectRequest a = {}, b = {}, c = {};
+        RedirectRequest x = {};
+        char big[REDIRECT_REQUEST_MAX + 10];
+        const char *req = "GET /callback?code=Spl%2BxAx&state=xyz&iss=https%3A%2F%2Fas HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+        is_int(redirect_request_parse(req, strlen(req), &a), 0, "a redirect with a code");
+        is_str(a.path, "/callback", "... path");
+        is_str(a.code, "Spl+xAx", "... code decoded");
+        is_str(a.state, "xyz", "... state");
+        ok(!a.error, "... no error");
+
+        req = "GET /?error=access_denied&error_description=the+user+said+no&state=xyz HTTP/1.0\n";
+        is_int(redirect_request_parse(req, strlen(req), &b), 0, "a redirect with an error");
+        is_str(b.error, "access_denied", "... error");
+        is_str(b.error_description, "the user said no", "... '+' is a space in a query");
+        ok(!b.code, "... no code");
+
+        req = "GET /favicon.ico HTTP/1.1\r\n";
+        is_int(redirect_request_parse(req, strlen(req), &c), 0, "a request without a query");
+        ok(!c.code && !c.state, "... has neither code nor state");
+
+        is_int(redirect_request_parse("GET /?code=1", 12, &x), -EAGAIN, "a partial line: wait for more");
+        is_int(redirect_request_parse("POST /?code=1 HTTP/1.1\r\n", 24, &x), -EBADMSG, "POST is refused");
+        is_int(redirect_request_parse("GET http://x/ HTTP/1.1\r\n", 24, &x), -EBADMSG, "an absolute target");
+        is_int(redirect_request_parse("GET / SPDY/3\r\n", 14, &x), -EBADMSG, "not HTTP/1.x");
+        is_int(redirect_request_parse("GET /\0x HTTP/1.1\r\n", 18, &x), -EBADMSG, "a NUL byte");
+        memset(big, 'a', sizeof(big));
+        is_int(redirect_request_parse(big, sizeof(big), &x), -EBADMSG, "an endless line");
+        ok(!x.path && !x.code, "nothing returned on refusal");
+}
+
+static int parse_device(const char *body, int status, DeviceAuthorization *d, TokenError *e) {
+        return device_authorization_parse(body, strlen(body), status, d, e);
+}
+
+static void test_device_authorization(void) {
+        _cleanup_(device_authorization_clear) DeviceAuthorization a = {}, b = {};
+        _cleanup_(token_error_clear) TokenError e = {}, f = {}, g = {};
+        _cleanup_(token_request_clear) TokenRequest req = {};
+        DeviceAuthorization none = {};
+        AccountConfig acc = account();
+
+        /* RFC 8628 section 3.2 */
+        is_int(parse_device("{\"device_code\":\"GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS\","
+                            "\"user_code\":\"WDJB-MJHT\",\"verification_uri\":\"https://example.com/device\","
+                            "\"verification_uri_complete\":\"https://example.com/device?user_code=WDJB-MJHT\","
+                            "\"expires_in\":1800,\"interval\":5}", 200, &a, &e),
+               0, "RFC 8628 example");
+        is_str(a.user_code, "WDJB-MJHT", "user_code");
+        is_str(a.verification_uri_complete, "https://example.com/device?user_code=WDJB-MJHT", "verification_uri_complete");
+        is_int(a.expires_in, 1800, "expires_in");
+        is_int(a.interval, 5, "interval");
+
+        is_int(parse_device("{\"device_code\":\"d\",\"user_code\":\"U\",\"verification_url\":\"https://g.co/device\","
+                            "\"expires_in\":\"600\",\"interval\":0}", 200, &b, NULL),
+               0, "Google's verification_url, a quoted expires_in");
+        is_str(b.verification_uri, "https://g.co/device", "... verification_url taken");
+        is_int(b.interval, 1, "... an interval of 0 becomes 1");
+        ok(!b.verification_uri_complete, "... no verification_uri_complete");
+
+        is_int(parse_device("{\"error\":\"invalid_client\",\"error_description\":\"no such client\"}", 401, &none, &f),
+               -EREMOTEIO, "a refusal");
+        is_str(f.error, "invalid_client", "... its error");
+        is_int(parse_device("{\"device_code\":\"d\",\"user_code\":\"U\",\"verification_uri\":\"javascript:x\","
+                            "\"expires_in\":600}", 200, &none, &g),
+               -EBADMSG, "a verification URI that is not http(s)");
+        is_int(parse_device("{\"device_code\":\"d\",\"verification_uri\":\"https://x\",\"expires_in\":600}", 200, &none, NULL),
+               -EBADMSG, "no user_code");
+        is_int(parse_device("<html/>", 200, &none, NULL), -EBADMSG, "HTML");
+        ok(!none.device_code && !none.user_code, "nothing returned on refusal");
+
+        acc.client_auth = CLIENT_AUTH_NONE;
+        is_int(device_authorization_request_build(&acc, "https://as.example/device", NULL, NULL, &req), 0,
+               "device authorization request");
+        is_str(req.body, "scope=openid%20api%3Aread&client_id=s6BhdRkqt3", "... scope and client_id");
+        ok(!req.authorization, "... a public client has no Authorization");
+}
+
+int main(void) {
+        test_pkce();
+        test_authorize_url();
+        test_redirect_request();
+        test_device_authorization();
+        return tap_done();
+}
