@@ -16,6 +16,7 @@
 #include "log.h"
 #include "string-util.h"
 #include "token-fetch.h"
+#include "warmup.h"
 
 static int compare_names(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
@@ -322,34 +323,12 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
 static int method_warmup(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        GHashTableIter i;
-        Account *a;
-        uint32_t started = 0;
-        uint64_t now = now_usec(CLOCK_REALTIME);
         int r;
 
         r = caller_check(m, msg, error);
         if (r < 0)
                 return r;
-
-        g_hash_table_iter_init(&i, m->accounts);
-        while (g_hash_table_iter_next(&i, NULL, (void **) &a)) {
-                TokenEntry *e;
-
-                if (!a->config->warmup)
-                        continue;
-                e = account_get_entry(a, "", true);
-                if (!e)
-                        return -ENOMEM;
-                /* Counts as a use, so the token is kept fresh for the session's first callers. */
-                e->last_used = now_usec(CLOCK_MONOTONIC);
-                if (token_entry_usable(e, a->config->refresh_skew_sec, now) || e->fetching)
-                        continue;
-                if (token_fetch_start(e, NULL) >= 0)
-                        started++;
-        }
-        log_info("Warmup: %u token fetch(es) started.", started);
-        return sd_bus_reply_method_return(msg, "u", started);
+        return sd_bus_reply_method_return(msg, "u", (uint32_t) warmup_start(m));
 }
 
 const sd_bus_vtable broker_vtable[] = {

@@ -222,7 +222,9 @@ int http_client_new(sd_event *event, HttpClient **ret) {
                 return -ENOMEM;
         }
 
-        r = sd_event_add_time(event, &c->timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_timer, c);
+        /* Accuracy 1 us: curl's timeouts are mostly "now" (start the transfer); sd-event reads 0 as its default
+         * of 250 ms, which would delay every request by that much. */
+        r = sd_event_add_time(event, &c->timer, CLOCK_MONOTONIC, UINT64_MAX, 1, on_timer, c);
         if (r < 0) {
                 http_client_free(c);
                 return r;

@@ -35,6 +35,8 @@ tokenbrokerd_SOURCES = \
 	%reldir%/login.c \
 	%reldir%/login-loopback.c \
 	%reldir%/login-device.c \
+	%reldir%/warmup.h \
+	%reldir%/warmup.c \
 	%reldir%/http-client.h \
 	%reldir%/http-client.c \
 	%reldir%/keyring-worker.h \

@@ -19,6 +19,7 @@
 #include "manager.h"
 #include "string-util.h"
 #include "token-revoke.h"
+#include "warmup.h"
 
 static void account_free_void(void *p) {
         account_free(p);
@@ -258,6 +259,10 @@ int manager_connect_bus(Manager *m) {
                                       "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, NULL, m);
         if (r < 0)
                 log_warning_errno(r, "Failed to watch NameOwnerChanged, ignoring: %m");
+
+        r = warmup_watch_keyring(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to watch the keyring for unlocks, ignoring: %m");
 
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)

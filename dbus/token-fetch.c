@@ -225,8 +225,8 @@ static bool schedule_retry(TokenEntry *e, int retry_after_sec) {
                 uint64_t step = MIN(RETRY_BASE_USEC << (e->attempt - 1), RETRY_MAX_USEC);
                 delay = step / 2 + random_u64() % (step / 2 + 1);
         }
-        r = sd_event_add_time_relative(e->account->manager->event, &e->retry_timer, CLOCK_BOOTTIME, delay, 0,
-                                       on_retry_timer, e);
+        r = sd_event_add_time_relative(e->account->manager->event, &e->retry_timer, CLOCK_BOOTTIME, delay,
+                                       10 * USEC_PER_MSEC, on_retry_timer, e);
         if (r < 0)
                 return false;
         log_info("Account '%s': retrying the token request in %.1f s (attempt %u of %u).", e->account->name,

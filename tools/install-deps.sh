@@ -12,6 +12,8 @@ packages=(
         # the real parts the tests run against
         gnome-keyring libsecret-tools dbus dbus-daemon libglib2.0-bin systemd procps psmisc pamtester
         git python3 curl ca-certificates valgrind
+        # the benchmark's peer (oidc-token); make bench says "not installed" without it
+        oidc-agent-cli
         # packaging checks
         debhelper lintian bash-completion rpm groff-base fakeroot
 )

@@ -18,3 +18,9 @@ rig_tests = \
 
 TESTS += $(rig_tests)
 dist_check_SCRIPTS += $(rig_tests)
+
+# A rig tool: unlocks the test keyring the way the desktop does after a password-less login.
+check_PROGRAMS += tests/lib/keyring-unlock
+tests_lib_keyring_unlock_SOURCES = tests/lib/keyring-unlock.c
+tests_lib_keyring_unlock_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS)
+tests_lib_keyring_unlock_LDADD = $(SYSTEMD_LIBS)

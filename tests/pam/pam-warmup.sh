@@ -115,6 +115,29 @@ log_says "session bus: Warmup() went over the session bus; the cached tokens nee
 sleep 0.3
 tap_is "$(rig_server_stats TS token_requests)" 3 "session bus: no new upstream request"
 
+# --- a login that leaves the keyring locked (fingerprint, smart card): the warmup waits for the unlock ----
+rig_restart_daemon || tap_bail "restart failed"         # nothing cached, no secret in memory
+before=$(rig_server_stats TS token_requests)
+busctl --user call org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service Lock \
+        ao 1 /org/freedesktop/secrets/collection/login >/dev/null
+tap_is "$(busctl --user get-property org.freedesktop.secrets /org/freedesktop/secrets/collection/login \
+        org.freedesktop.Secret.Collection Locked)" "b true" "the keyring is locked"
+login tb-warmup -- "${session_env[@]}"
+opened "locked keyring"
+tap_is "$JOB" 0 "locked keyring: the background job reached the daemon"
+sleep 1
+tap_is "$(rig_server_stats TS token_requests)" "$before" "locked keyring: nothing is fetched while it is locked"
+tap_like "$(cat "$TB_SESSION_ROOT/tokenbrokerd.log")" "keyring is locked; warming up once it is unlocked" \
+        "locked keyring: the daemon says it waits for the unlock"
+# The password arrives later (the desktop's unlock dialog): the collection is unlocked with it.
+printf '%s' "$TB_KEYRING_PASSWORD" | "$abs_top_builddir/tests/lib/keyring-unlock"
+rig_wait_for 10 requests_at_least $((before + 2))
+sleep 0.5
+tap_is "$(rig_server_stats TS token_requests)" $((before + 2)) \
+        "after the unlock, exactly the two Warmup=true accounts were fetched"
+rig_tb token warm1 >/dev/null
+tap_is "$(rig_server_stats TS token_requests)" $((before + 2)) "... and their tokens are served from the cache"
+
 # --- failures: the login goes on, the log says why -----------------------------------------------------
 login tb-short -- "XDG_RUNTIME_DIR=$RIG_DIR/rt-empty" "DBUS_SESSION_BUS_ADDRESS=unix:path=$RIG_DIR/no-such-bus"
 opened "no bus"
@@ -164,6 +187,6 @@ opened "no such user"
 tap_is "$JOB" none "no such user: no background job"
 log_says "no such user: logged" 'User "tb-no-such-user-3c9e" does not exist, ignoring'
 
-tap_is "$(rig_server_stats TS token_requests)" 3 "none of the failed logins reached the token server"
+tap_is "$(rig_server_stats TS token_requests)" $((before + 2)) "none of the failed logins reached the token server"
 rig_check_daemon_log "the daemon's log is clean"
 tap_done

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+
+#include "account.h"
+#include "entry-ref.h"
+#include "log.h"
+#include "token-fetch.h"
+#include "warmup.h"
+
+static int warmup_account(Account *a);
+
+static void on_warmed_up(TokenEntry *e, int error, const char *message, void *userdata) {
+        EntryRef *ref = userdata;
+        Account *a = entry_ref_account(ref);
+
+        if (a && error == -ENOLCK) {
+                /* Not an error at login: the keyring opens later, and the warmup follows it. */
+                a->warmup_after_unlock = true;
+                log_info("Account '%s': the keyring is locked; warming up once it is unlocked.", a->name);
+        } else if (a && error < 0)
+                log_warning("Account '%s': warmup failed: %s", a->name, message);
+        entry_ref_free(ref);
+}
+
+static int warmup_account(Account *a) {
+        TokenEntry *e = account_get_entry(a, "", true);
+        EntryRef *ref;
+        int r;
+
+        if (!e)
+                return -ENOMEM;
+        /* Counts as a use, so the token is kept fresh for the session's first callers. */
+        e->last_used = now_usec(CLOCK_MONOTONIC);
+        a->warmup_after_unlock = false;
+        if (token_entry_usable(e, a->config->refresh_skew_sec, now_usec(CLOCK_REALTIME)) || e->fetching)
+                return 0;
+        ref = entry_ref_new(a->manager, a->name, "");
+        if (!ref)
+                return -ENOMEM;
+        r = token_fetch_start_callback(e, on_warmed_up, ref);
+        if (r < 0) {
+                entry_ref_free(ref);
+                return r;
+        }
+        return 1;
+}
+
+unsigned warmup_start(Manager *m) {
+        GHashTableIter i;
+        Account *a;
+        unsigned started = 0;
+
+        g_hash_table_iter_init(&i, m->accounts);
+        while (g_hash_table_iter_next(&i, NULL, (void **) &a))
+                if (a->config->warmup && warmup_account(a) > 0)
+                        started++;
+        log_info("Warmup: %u token fetch(es) started.", started);
+        return started;
+}
+
+/* A collection changed (gnome-keyring sends both signals on lock and unlock): the accounts that wait try
+ * again; those whose keyring is still locked simply wait on. */
+static int on_keyring_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        GHashTableIter i;
+        Account *a;
+        unsigned n = 0;
+
+        g_hash_table_iter_init(&i, m->accounts);
+        while (g_hash_table_iter_next(&i, NULL, (void **) &a))
+                if (a->warmup_after_unlock && warmup_account(a) > 0)
+                        n++;
+        if (n > 0)
+                log_info("Keyring changed: %u waiting warmup(s) started.", n);
+        return 0;
+}
+
+int warmup_watch_keyring(Manager *m) {
+        int r;
+
+        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.secrets", NULL, "org.freedesktop.Secret.Service",
+                                      "CollectionChanged", on_keyring_changed, NULL, m);
+        if (r < 0)
+                return r;
+        /* Other Secret Service implementations announce the Locked property alone. */
+        return sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.secrets", NULL,
+                                         "org.freedesktop.DBus.Properties", "PropertiesChanged", on_keyring_changed,
+                                         NULL, m);
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "manager.h"
+
+/* Warmup: fetch the tokens of accounts with Warmup=true, at login (pam_tokenbroker) or on request. A login
+ * without a password (fingerprint, smart card, SSO) leaves the keyring locked; then the accounts wait for it
+ * to be unlocked, watched through the Secret Service's signals, and warm up then, without prompting. */
+
+/* Starts the fetches; returns how many were started. */
+unsigned warmup_start(Manager *m);
+
+/* Watches the Secret Service on the session bus for a collection being unlocked. */
+int warmup_watch_keyring(Manager *m);
