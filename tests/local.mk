@@ -9,6 +9,8 @@ include %reldir%/unit/oauth.mk
 include %reldir%/unit/config.mk
 include %reldir%/unit/credential.mk
 include %reldir%/integration/local.mk
+include %reldir%/servers/local.mk
 include %reldir%/git/local.mk
 include %reldir%/pam/local.mk
 include %reldir%/packaging/local.mk
+include %reldir%/bench/local.mk

@@ -344,16 +344,23 @@ rig_wait_port_file() {
 # rig_start_token_server NAME [ARGS]: starts tests/servers/token-server.py on 127.0.0.1 with an ephemeral
 # port and exports NAME_URL (http://127.0.0.1:PORT), NAME_TOKEN_URL (…/token), NAME_PORT.
 rig_start_token_server() {
-        local name=$1 port
+        local name=$1
         shift
+        rig_start_server_ "$name" "$abs_top_srcdir/tests/servers/token-server.py" "$@" || return 1
+        export "${name}_TOKEN_URL=http://127.0.0.1:$(<"$RIG_DIR/$name.port")/token"
+}
+
+# rig_start_server_ NAME SCRIPT ARGS...: a loopback server that writes its port to --port-file; exports
+# NAME_PORT and NAME_URL.
+rig_start_server_() {
+        local name=$1 script=$2 port
+        shift 2
         rig_check_name "$name" || return 1
         rm -f "$RIG_DIR/$name.port"
-        rig_spawn "$name" "$PYTHON3" "$abs_top_srcdir/tests/servers/token-server.py" \
-                --port-file "$RIG_DIR/$name.port" "$@"
+        rig_spawn "$name" "$PYTHON3" "$script" --port-file "$RIG_DIR/$name.port" "$@"
         rig_wait_port_file "$name" "$RIG_DIR/$name.port" || return 1
         port=$(<"$RIG_DIR/$name.port")
-        export "${name}_PORT=$port" "${name}_URL=http://127.0.0.1:$port" \
-                "${name}_TOKEN_URL=http://127.0.0.1:$port/token"
+        export "${name}_PORT=$port" "${name}_URL=http://127.0.0.1:$port"
 }
 
 rig_server_url() {
@@ -525,4 +532,16 @@ rig_oidc_approve_device() {
         [ -n "$next" ] || return 1
         page=$(curl -s -L --max-redirs 10 --max-time 10 -c "$jar" -b "$jar" "$next") || return 1
         grep -q 'Sign-in Success' <<<"$page"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Provider emulators (tests/servers/provider-server.py, one module per service in tests/servers/providers/)
+
+# rig_start_provider NAME PROVIDER [--set KEY=VALUE]...: starts the emulator of PROVIDER (flaik, floriday,
+# flixcheck, flume, sharetribe) on 127.0.0.1 with an ephemeral port and exports NAME_URL
+# (http://127.0.0.1:PORT) and NAME_PORT. rig_server_stats and rig_server_ctl then work with NAME.
+rig_start_provider() {
+        local name=$1 provider=$2
+        shift 2
+        rig_start_server_ "$name" "$abs_top_srcdir/tests/servers/provider-server.py" "$provider" "$@"
 }

@@ -1,0 +1,193 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `make bench`: one table of measurements, in a private session of the rig (own bus, keyring, HOME; see
+# tests/lib/rig.sh) against the loopback token server. Never part of `make check`: the numbers depend on the
+# machine, and a busy machine is not a failure.
+#
+# The machine is shared and noisy, so every comparison is paired: both sides run alternately in the same
+# loop (tests/bench/bench-*.c) and the table gives medians, p99 and the ratio of the medians. A setup step
+# that would make a row measure something else (a token not cached, a refresh that is not one, a
+# helper that did not answer) stops the bench instead of printing a number.
+#
+#   BENCH_ROUNDS_HIT, BENCH_ROUNDS_COLD, BENCH_ROUNDS_SPAWN   repetitions (defaults below)
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
+rig_run_in_session "$0" "$@"
+. "$abs_top_srcdir/tests/bench/oidc-setup.sh"
+
+: "${BENCH_ROUNDS_HIT:=5000}" "${BENCH_ROUNDS_COLD:=200}" "${BENCH_ROUNDS_SPAWN:=400}"
+BIN="$abs_top_builddir/tests/bench"
+ROWS="$RIG_DIR/rows.tsv"
+stats() { "$PYTHON3" "$abs_top_srcdir/tests/bench/stats.py" "$@"; }
+row() { stats "$@" >>"$ROWS" || die "stats.py $1 failed"; }
+die() {
+        echo "bench: $*" >&2
+        rig_dump_logs >&2
+        exit 1
+}
+bus_call() {
+        busctl --user call org.tokenbroker.Broker1 /org/tokenbroker/Broker1 org.tokenbroker.Broker1 "$@"
+}
+# rss FIELD: VmRSS, RssAnon or RssFile of the daemon, in KiB. mib KIB: as the table writes it.
+rss() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$TBD_PID/status"; }
+mib() { echo "$(($1 / 1024)).$(($1 % 1024 * 10 / 1024)) MiB"; }
+rss_parts() {
+        echo "anon $(mib "$(rss RssAnon)") + files $(mib "$(rss RssFile)"), PSS" \
+                "$(mib "$(awk '$1 == "Pss:" { print $2 }' "/proc/$TBD_PID/smaps_rollup")")"
+}
+# add NAME ARGS...: an account on the token server TS (client_credentials unless ARGS say otherwise).
+add() {
+        local name=$1
+        shift
+        rig_tb add "$name" --token-url "$TS_TOKEN_URL" --client-id basic-client --client-auth basic "$@" \
+                >>"$RIG_DIR/setup.log" 2>&1 || die "cannot add account $name"
+        rig_tb set-secret "$name" client-secret <<<"basic-secret" || die "cannot store the secret of $name"
+}
+
+echo "tokenbroker bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
+cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -n 1)
+echo "machine: nproc $(nproc), kernel $(uname -sr), $cpu"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+: >"$ROWS"
+
+rig_start_token_server TS --access-ttl 3600 || die "no token server"
+rig_start_daemon || die "tokenbrokerd did not start"
+
+# --- GetToken cache hit against Peer.Ping to the same daemon, on both transports ---------------------------
+add hit --hosts "https://git.example.test/"
+rig_tb token hit >/dev/null || die "no token for 'hit'"
+for transport in bus private; do
+        "$BIN/bench-hit" "$transport" hit "$BENCH_ROUNDS_HIT" >"$RIG_DIR/hit-$transport" ||
+                die "bench-hit $transport failed"
+        row ratio "GetToken cache hit, $transport" "$RIG_DIR/hit-$transport" 1 \
+                "Peer.Ping same daemon" 0 "<=" 1.5
+done
+
+# --- N concurrent cold callers: one upstream request each --------------------------------------------------
+# Each N gets a new account (neither its secret nor a token loaded yet) and its own count at the server. The
+# token endpoint answers after 0.5 s, so that every caller is waiting while the one fetch is in flight.
+for n in 1 10 100 1000; do
+        add "crowd$n"
+        before=$(rig_server_stats TS token_requests)
+        rig_server_ctl TS '{"inject": [{"kind": "delay", "seconds": 0.5, "count": 1, "path": "/token"}]}' ||
+                die "cannot slow the token server down"
+        out=$("$BIN/bench-crowd" bus "crowd$n" "$n") || die "bench-crowd $n: $out"
+        upstream=$(($(rig_server_stats TS token_requests) - before))
+        row count "upstream requests, N=$n cold callers" "$upstream" 1 \
+                "${out%% usec=*}, all answered in $(stats fmt "${out##*usec=}")"
+done
+
+# --- cold path: refresh with rotation, stored in the keyring before the reply ------------------------------
+# An account living on a refresh token (authorization_code, no other way to a token), set by hand from a
+# password grant made directly at the server, as token-engine.sh does.
+rig_tb add rot --token-url "$TS_TOKEN_URL" --client-id public-client --client-auth none \
+        --grant authorization_code --scopes read >>"$RIG_DIR/setup.log" 2>&1 || die "cannot add account rot"
+rt=$(curl -sf -d grant_type=password -d client_id=public-client -d username=alice -d password=wonderland \
+        -d scope=read "$TS_TOKEN_URL" | rig_json_get refresh_token) || die "no refresh token from the server"
+rig_tb set-secret rot refresh-token <<<"$rt" || die "cannot store the refresh token"
+rig_tb token rot >/dev/null || die "no token for 'rot'"
+refreshes=$(rig_server_stats TS grants.refresh_token)
+rt_before=$(secret-tool lookup account rot kind refresh-token)
+"$BIN/bench-cold" private rot "$BENCH_ROUNDS_COLD" >"$RIG_DIR/cold" || die "bench-cold failed"
+# Every timed call must have been one refresh whose rotated token reached the keyring.
+[ "$(($(rig_server_stats TS grants.refresh_token) - refreshes))" -eq "$BENCH_ROUNDS_COLD" ] ||
+        die "the cold rounds were not one refresh each"
+[ "$(rig_server_stats TS rt_reuse)" -eq 0 ] || die "the server saw a rotated refresh token reused"
+[ "$(secret-tool lookup account rot kind refresh-token)" != "$rt_before" ] ||
+        die "the rotated refresh token is not in the keyring"
+row limit "cold: refresh + rotation + keyring store" "$RIG_DIR/cold" 0 10000
+
+# --- front ends: whole processes ---------------------------------------------------------------------------
+# oidc-token (Debian's oidc-agent-cli) against the real OIDC server, when both are here.
+oidc_cmd=()
+if ! command -v oidc-token >/dev/null || ! command -v oidc-agent >/dev/null; then
+        oidc_note="not installed (Debian package oidc-agent-cli)"
+elif ! rig_have_oidc_provider; then
+        oidc_note="no loopback issuer: tests/oidc has no node modules (npm ci there)"
+elif ! bench_oidc_setup; then
+        oidc_note="setup failed: $BENCH_OIDC_WHY"
+else
+        oidc_cmd=(-- oidc-token bench)
+fi
+
+# Both must answer from their caches: no token request may reach either server meanwhile.
+ts_before=$(rig_server_stats TS token_requests)
+[ ${#oidc_cmd[@]} -eq 0 ] || oidc_before=$(rig_server_stats OIDC token_requests)
+"$BIN/bench-spawn" "$BENCH_ROUNDS_SPAWN" /dev/null -- "$TB" token hit -- "$BIN/bench-bus-floor" hit \
+        "${oidc_cmd[@]}" >"$RIG_DIR/frontends" || die "the front-end runs failed"
+[ "$(rig_server_stats TS token_requests)" = "$ts_before" ] || die "tokenbroker token did not use its cache"
+row ratio "tokenbroker token (cached)" "$RIG_DIR/frontends" 0 "bus client floor" 1 "<" 1.0
+if [ ${#oidc_cmd[@]} -eq 0 ]; then
+        row note "tokenbroker token vs oidc-token" "$oidc_note"
+elif [ "$(rig_server_stats OIDC token_requests)" != "$oidc_before" ]; then
+        row note "tokenbroker token vs oidc-token" "oidc-token did not answer from its cache: not compared"
+else
+        row ratio "tokenbroker token (cached)" "$RIG_DIR/frontends" 0 "oidc-token (cached)" 2 "<" 1.0
+fi
+
+# git credential fill: our helper (Hosts= matches the host) against git's cache helper holding a credential.
+# "tokenbroker" as README.md configures it makes git run `git credential-tokenbroker`, a git process that
+# only starts ours; the helper named by its path is measured too, to tell that hop from the helper's cost.
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$RIG_DIR/gitconfig" GIT_TERMINAL_PROMPT=0
+export PATH="$abs_top_builddir:$PATH"
+: >"$GIT_CONFIG_GLOBAL"
+unset GIT_ASKPASS SSH_ASKPASS
+mkdir -m 0700 "$XDG_RUNTIME_DIR/git-cache"
+sock="$XDG_RUNTIME_DIR/git-cache/socket"
+rig_spawn gitcache git credential-cache--daemon "$sock"
+rig_wait_for 10 test -S "$sock" || die "git's credential cache daemon did not start"
+helpers=("credential.helper=tokenbroker" "credential.helper=$abs_top_builddir/git-credential-tokenbroker"
+        "credential.helper=cache --socket $sock --timeout 3600")
+printf 'protocol=https\nhost=git.example.test\n\n' >"$RIG_DIR/fill.in"
+printf 'protocol=https\nhost=git.example.test\nusername=bench\npassword=cached-secret\n\n' |
+        git -c "${helpers[2]}" credential approve || die "cannot prime git's credential cache"
+fill_cmds=()
+for helper in "${helpers[@]}"; do
+        git -c "$helper" credential fill <"$RIG_DIR/fill.in" 2>&1 | grep -q '^password=.' ||
+                die "git credential fill with $helper gave no password"
+        fill_cmds+=(-- git -c "$helper" credential fill)
+done
+"$BIN/bench-spawn" "$BENCH_ROUNDS_SPAWN" "$RIG_DIR/fill.in" "${fill_cmds[@]}" >"$RIG_DIR/git" ||
+        die "the git runs failed"
+row ratio "git credential fill, helper=tokenbroker" "$RIG_DIR/git" 0 "git credential-cache" 2 "<=" 1.0
+row ratio "git credential fill, helper=PATH" "$RIG_DIR/git" 1 "git credential-cache" 2 info 1.0
+
+# --- the daemon's memory, idle: a fresh daemon with 1 account, then 10,000 ---------------------------------
+# Its own configuration directory, so that the accounts above do not count. The one account has a token
+# cached (the state a used daemon idles in); the 10,000 are written as files and picked up by Reload.
+rig_stop_daemon
+export XDG_CONFIG_HOME="$RIG_DIR/rss-config"
+rig_start_daemon || die "tokenbrokerd did not restart"
+add one
+rig_tb token one >/dev/null || die "no token for 'one'"
+sleep 1
+rss1=$(rss VmRSS) rss1_parts=$(rss_parts)
+dir="$XDG_CONFIG_HOME/tokenbroker/accounts"
+(
+        umask 0077
+        for i in $(seq -w 1 9999); do
+                printf '[Account]\nTokenURL=%s\nClientID=basic-client\nClientAuth=basic\n' "$TS_TOKEN_URL" \
+                        >"$dir/many$i.conf"
+        done
+)
+start=${EPOCHREALTIME/[.,]/}
+bus_call Reload >/dev/null || die "Reload failed"
+reload_time=$(stats fmt $((${EPOCHREALTIME/[.,]/} - start)))
+n=$(bus_call ListAccounts | awk '{ print $2 }')
+[ "$n" = 10000 ] || die "the daemon lists $n accounts, not 10000"
+sleep 1
+row value "daemon RSS idle, 1 account" "$rss1" 8 "fresh daemon, one token cached: $rss1_parts"
+row value "daemon RSS idle, 10,000 accounts" "$(rss VmRSS)" 40 \
+        "after Reload (took $reload_time): $(rss_parts)"
+
+echo
+stats table "$ROWS"
+cat <<'EOF'
+
+Peer.Ping: answered by sd-bus inside tokenbrokerd before any object handler, on the same connection, bus hop
+  and event loop as GetToken: the fair floor; it leaves out only the broker's handler and its larger reply.
+cold callers: a fresh account per N; the token endpoint answers after 0.5 s, so all N wait on one fetch.
+cold path: Invalidate, then GetToken timed, on the private socket; token server with TCP_NODELAY.
+bus client floor: tests/bench/bench-bus-floor.c: session bus (connect, Hello), one GetToken, print it.
+EOF
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
