@@ -10,6 +10,7 @@ include %reldir%/unit/config.mk
 include %reldir%/unit/credential.mk
 include %reldir%/integration/local.mk
 include %reldir%/servers/local.mk
+include %reldir%/providers/local.mk
 include %reldir%/git/local.mk
 include %reldir%/pam/local.mk
 include %reldir%/packaging/local.mk

@@ -10,7 +10,8 @@ $FAKE_BROWSER_MODE changes the person:
     consent       (default) follow everything
     tamper-state  replace the state in the loopback redirect with a forged one
     replay        visit the loopback redirect twice
-    abort         submit forms with abort=yes (oidc-provider's device confirmation: "not my device")
+    abort         refuse: press a form's "deny" button, or add abort=yes (oidc-provider's device confirmation:
+                  "not my device")
     ignore        do nothing at all (the login times out)
 """
 
@@ -25,18 +26,30 @@ import urllib.request
 
 
 class FormParser(html.parser.HTMLParser):
-    """The first form of a page that posts: its action and every input that carries a value."""
+    """The first form of a page that posts: its action, the inputs that carry a value, and its named submit
+    buttons (a person presses one of them)."""
 
     def __init__(self):
         super().__init__()
-        self.action, self.fields, self.in_form, self.done = None, {}, False, False
+        self.action, self.fields, self.submits, self.in_form, self.done = None, {}, [], False, False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form" and not self.done and (a.get("method") or "get").lower() == "post":
             self.action, self.in_form = a.get("action") or "", True
-        elif tag == "input" and self.in_form and a.get("name") and a.get("value") is not None:
+        elif not self.in_form or not a.get("name") or a.get("value") is None:
+            return
+        elif tag == "button" or (tag == "input" and (a.get("type") or "").lower() == "submit"):
+            self.submits.append((a["name"], a["value"]))
+        elif tag == "input":
             self.fields[a["name"]] = a["value"]
+
+    def pressed(self, refuse):
+        """The button a consenting (or refusing) person presses, as a field; None when there is none."""
+        no = [b for b in self.submits if b[1].lower() in ("deny", "no", "cancel", "reject")]
+        yes = [b for b in self.submits if b not in no and b[0] != "abort"]
+        choice = (no if refuse else yes)
+        return choice[0] if choice else None
 
     def handle_endtag(self, tag):
         if tag == "form" and self.in_form:
@@ -95,7 +108,10 @@ def main():
         form.feed(body)
         if status == 200 and form.done:
             data = dict(form.fields)
-            if mode == "abort":
+            button = form.pressed(mode == "abort")
+            if button:
+                data[button[0]] = button[1]
+            elif mode == "abort":
                 data["abort"] = "yes"
             url = urllib.parse.urljoin(url, form.action or url)
             continue

@@ -8,7 +8,11 @@
 It binds 127.0.0.1 on an ephemeral port and writes the port to --port-file (atomically, so a reader never
 sees half a number) and to stdout. Endpoints:
 
-    POST /token         grants client_credentials, password, refresh_token
+    POST /token         grants client_credentials, password, refresh_token, and RFC 8693 token exchange
+                        (urn:ietf:params:oauth:grant-type:token-exchange): subject_token and actor_token must
+                        be valid access tokens of this server with the access_token type URN; the new token
+                        is the subject's, with "act" naming the actor and "aud" the audience; the last
+                        exchange's parameters are in /_stats "exchange"
     POST /revoke        RFC 7009
     GET  /api/whoami    200 for a currently valid Bearer token, 401 otherwise: proves a handed-out token works
     GET  /_stats        counters (JSON)
@@ -37,6 +41,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from emulator_common import App, OAuthError, Reply, new_family, secret_equal, serve  # noqa: E402
 
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
+
 DEFAULT_CONFIG = {
     "issuer": "http://127.0.0.1",
     "jwt_key": "tokenbroker-test-key",
@@ -55,6 +62,8 @@ DEFAULT_CONFIG = {
          "grants": ["client_credentials", "password", "refresh_token"], "scopes": ["read", "write"]},
         {"id": "public-client", "secret": None, "auth_methods": ["none"],
          "grants": ["password", "refresh_token"], "scopes": ["read", "write"]},
+        {"id": "exchange-client", "secret": "exchange-secret", "auth_methods": ["client_secret_basic"],
+         "grants": ["client_credentials", TOKEN_EXCHANGE], "scopes": ["read", "write"]},
     ],
     "users": {"alice": "wonderland"},
 }
@@ -76,14 +85,14 @@ class TokenServer(App):
         return next((c for c in self.config["clients"] if c["id"] == client_id), None)
 
     # Token issuing.
-    def issue(self, client, sub, scope, family, with_refresh):
+    def issue(self, client, sub, scope, family, with_refresh, extra_claims=None):
         cfg, now = self.config, int(time.time())
         exp = now + int(cfg["access_ttl"])
         if cfg["opaque"]:
             token = "op_" + secrets.token_urlsafe(24)
         else:
             claims = {"iss": cfg["issuer"], "sub": sub, "client_id": client["id"], "scope": scope,
-                      "iat": now, "exp": exp, "jti": secrets.token_hex(12)}
+                      "iat": now, "exp": exp, "jti": secrets.token_hex(12), **(extra_claims or {})}
             token = self.jwt(claims)
         self.remember_access(token, exp, family, client=client["id"], sub=sub, scope=scope)
         body = {"access_token": token, "token_type": cfg["token_type"], "scope": scope}
@@ -152,7 +161,7 @@ class TokenServer(App):
         if not grant:
             raise OAuthError("invalid_request", "grant_type missing")
         client = self.authenticate(req, params)
-        if grant not in ("client_credentials", "password", "refresh_token"):
+        if grant not in ("client_credentials", "password", "refresh_token", TOKEN_EXCHANGE):
             raise OAuthError("unsupported_grant_type")
         if grant not in client["grants"]:
             raise OAuthError("unauthorized_client", "grant not allowed for this client")
@@ -171,9 +180,36 @@ class TokenServer(App):
                 raise OAuthError("invalid_grant", "resource owner credentials are invalid")
             scope = self.scopes(client, params.get("scope"))
             body = self.issue(client, user, scope, new_family(), "refresh_token" in client["grants"])
+        elif grant == TOKEN_EXCHANGE:
+            body = self.exchange_grant(client, params)
         else:
             body = self.refresh_grant(client, params)
         return Reply(200, body)
+
+    def exchanged(self, params, kind, required):
+        """The record of the subject or actor token, checked as RFC 8693 section 2.1 asks."""
+        token, token_type = params.get(kind + "_token"), params.get(kind + "_token_type")
+        if token is None and not required:
+            return None
+        if not token or token_type != ACCESS_TOKEN_TYPE:
+            raise OAuthError("invalid_request", f"{kind}_token and an access_token {kind}_token_type required")
+        rec = self.valid_access(token)
+        if not rec:
+            raise OAuthError("invalid_grant", f"{kind}_token is not a valid token")
+        return rec
+
+    def exchange_grant(self, client, params):
+        subject = self.exchanged(params, "subject", True)
+        actor = self.exchanged(params, "actor", False)
+        extra = {"act": {"sub": actor["sub"]}} if actor else {}
+        if params.get("audience"):
+            extra["aud"] = params["audience"]
+        self.stats["exchange"] = {"subject": subject["sub"], "actor": actor["sub"] if actor else None,
+                                  "audience": params.get("audience"), "resource": params.get("resource")}
+        body = self.issue(client, subject["sub"], self.scopes(client, params.get("scope")), new_family(), False,
+                          extra)
+        body["issued_token_type"] = ACCESS_TOKEN_TYPE
+        return body
 
     def refresh_grant(self, client, params):
         """Refresh with rotation; a rotated token presented again revokes the grant family (reuse)."""

@@ -12,7 +12,7 @@ Endpoints:
             and X-Flixcheck-ApiKey: 200 {"resource": {"code": ...}}; 401 without a valid header pair
     POST /guest/v7/oauth-tokens    JSON only (a form or other body: form_status with invalid_request);
             {"grant_type": "authorization_code", "code", "client_id", "client_secret"} (no redirect_uri
-            needed; one sent is counted in stats "unexpected") or {"grant_type": "refresh_token",
+            needed; one sent is counted in stats "unexpected", as is a code_verifier) or {"grant_type": "refresh_token",
             "refresh_token", "client_id", "client_secret"}. Codes are single-use and live code_ttl seconds.
             Success, response_shape "flat": {access_token, refresh_token, token_type:"Bearer", expires_in};
             "resource": {"resource": {access_token, refresh_token, expires_in}}; expires_in only with
@@ -158,8 +158,9 @@ class Emulator(App):
         if placement != "post" or not client or not secret_equal(client["secret"], secret):
             raise OAuthError("invalid_client", "client authentication failed",
                              self.config["invalid_client_status"])
-        if "redirect_uri" in params:
-            self.count("unexpected", "redirect_uri")
+        for field in ("redirect_uri", "code_verifier"):    # the documented body has neither
+            if field in params:
+                self.count("unexpected", field)
         if grant == "authorization_code":
             return self.redeem_code(client, params.get("code"))
         if grant == "refresh_token":
