@@ -68,8 +68,8 @@ echo "$token"
 say tokenbroker token demo --json
 tokenbroker token demo --json
 
-say "curl --oauth2-bearer \"\$(tokenbroker token demo)\" $provider/api/whoami"
-curl -s --oauth2-bearer "$(tokenbroker token demo)" "$provider/api/whoami"
+say "tokenbroker curl demo -- -s $provider/api/whoami   (the token reaches curl outside its argv)"
+tokenbroker curl demo -- -s "$provider/api/whoami"
 echo
 
 say "printf 'protocol=http\\nhost=127.0.0.1\\n\\n' | git credential fill   (credential.helper = tokenbroker)"
