@@ -40,7 +40,7 @@ int account_endpoint(Account *a, Endpoint which, discovery_callback_t cb, void *
                 *ret = url;
                 return 1;
         }
-        r = discovery_resolve(a->manager, a->config->issuer, cb, userdata, &md, ret_failure);
+        r = discovery_resolve(a->manager, a->config->issuer, a->config->ca_file, cb, userdata, &md, ret_failure);
         if (r <= 0)
                 return r;
         *ret = discovered(md, which);

@@ -253,32 +253,28 @@ static void on_removal_revoked(int error, const char *revoked, const char *messa
         }
 }
 
-int method_remove_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name;
+/* RemoveAccount and Revoke: the revocation first, the reply (or the removal) when it ends. */
+static int start_revocation(sd_bus_message *msg, Manager *m, sd_bus_error *error, revoke_callback_t done) {
         PendingCall *p;
         Account *a;
         int r;
 
-        r = sd_bus_message_read(msg, "s", &name);
+        r = read_account_argument(m, msg, error, &a);
         if (r < 0)
                 return r;
-        r = caller_check(m, msg, error);
-        if (r < 0)
-                return r;
-        a = find_account(m, name, error);
-        if (!a)
-                return -ESRCH;
-
-        p = pending_call_new(m, msg, name, NULL);
+        p = pending_call_new(m, msg, a->name, NULL);
         if (!p)
                 return -ENOMEM;
-        r = token_revoke_start(a, on_removal_revoked, p);
+        r = token_revoke_start(a, done, p);
         if (r < 0) {
                 pending_call_free(p);
                 return r;
         }
         return 1;
+}
+
+int method_remove_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return start_revocation(msg, userdata, error, on_removal_revoked);
 }
 
 static void on_revoked(int error, const char *revoked, const char *message, void *userdata) {
@@ -294,31 +290,7 @@ static void on_revoked(int error, const char *revoked, const char *message, void
 }
 
 int method_revoke(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name;
-        PendingCall *p;
-        Account *a;
-        int r;
-
-        r = sd_bus_message_read(msg, "s", &name);
-        if (r < 0)
-                return r;
-        r = caller_check(m, msg, error);
-        if (r < 0)
-                return r;
-        a = find_account(m, name, error);
-        if (!a)
-                return -ESRCH;
-
-        p = pending_call_new(m, msg, name, NULL);
-        if (!p)
-                return -ENOMEM;
-        r = token_revoke_start(a, on_revoked, p);
-        if (r < 0) {
-                pending_call_free(p);
-                return r;
-        }
-        return 1;
+        return start_revocation(msg, userdata, error, on_revoked);
 }
 
 static bool grant_is_interactive(GrantType g) {
@@ -326,39 +298,25 @@ static bool grant_is_interactive(GrantType g) {
 }
 
 int method_begin_login(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name;
         Account *a;
         int r;
 
-        r = sd_bus_message_read(msg, "s", &name);
+        r = read_account_argument(userdata, msg, error, &a);
         if (r < 0)
                 return r;
-        r = caller_check(m, msg, error);
-        if (r < 0)
-                return r;
-        a = find_account(m, name, error);
-        if (!a)
-                return -ESRCH;
         if (!grant_is_interactive(a->config->grant))
                 return bus_error_setf(error, EINVAL,
                                       "Account '%s' uses Grant=%s, which needs no login: 'tokenbroker token %s' gets a token.",
-                                      name, grant_type_to_string(a->config->grant), name);
+                                      a->name, grant_type_to_string(a->config->grant), a->name);
         return login_begin(a, msg);
 }
 
 int method_cancel_login(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name;
+        Account *a;
         int r;
 
-        r = sd_bus_message_read(msg, "s", &name);
+        r = read_account_argument(userdata, msg, error, &a);
         if (r < 0)
                 return r;
-        r = caller_check(m, msg, error);
-        if (r < 0)
-                return r;
-        if (!find_account(m, name, error))
-                return -ESRCH;
-        return sd_bus_reply_method_return(msg, "b", (int) login_cancel(m, name, "The login was cancelled."));
+        return sd_bus_reply_method_return(msg, "b", (int) login_cancel(a->manager, a->name, "The login was cancelled."));
 }

@@ -5,10 +5,14 @@
 
 #include "account.h"
 
-/* Shared by the files that implement org.tokenbroker.Broker1 (broker-dbus*.c) and nothing else. */
+/* Shared by the files that implement org.tokenbroker.Broker1 (broker-dbus*.c, and broker-core.c for both
+ * transports) and nothing else. */
 
 /* The account called `name`, or NULL with NoSuchAccount (or InvalidArgs for a bad name) set in *error. */
 Account *find_account(Manager *m, const char *name, sd_bus_error *error);
+
+/* Reads a method's one account-name argument and checks the caller: 0 and *ret, or < 0 with *error set. */
+int read_account_argument(Manager *m, sd_bus_message *msg, sd_bus_error *error, Account **ret);
 
 /* broker-dbus-admin.c */
 int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error);

@@ -8,40 +8,15 @@
 #include "account.h"
 #include "alloc-util.h"
 #include "bus-errors.h"
+#include "broker-core.h"
 #include "broker-dbus.h"
 #include "broker-dbus-internal.h"
 #include "bus-api.h"
 #include "caller.h"
-#include "host-match.h"
 #include "log.h"
 #include "string-util.h"
 #include "token-fetch.h"
 #include "warmup.h"
-
-static int compare_names(const void *a, const void *b) {
-        return strcmp(*(char * const *) a, *(char * const *) b);
-}
-
-/* Account names in a stable order: "the first account whose Hosts= match" must not depend on hashing. */
-static char **sorted_account_names(Manager *m) {
-        GHashTableIter i;
-        const char *name;
-        char **l;
-        size_t n = 0;
-
-        l = calloc(g_hash_table_size(m->accounts) + 1, sizeof(char *));
-        if (!l)
-                return NULL;
-        g_hash_table_iter_init(&i, m->accounts);
-        while (g_hash_table_iter_next(&i, (void **) &name, NULL)) {
-                l[n] = strdup(name);
-                if (!l[n])
-                        return strv_free(l);
-                n++;
-        }
-        qsort(l, n, sizeof(char *), compare_names);
-        return l;
-}
 
 Account *find_account(Manager *m, const char *name, sd_bus_error *error) {
         Account *a;
@@ -56,12 +31,24 @@ Account *find_account(Manager *m, const char *name, sd_bus_error *error) {
         return a;
 }
 
+int read_account_argument(Manager *m, sd_bus_message *msg, sd_bus_error *error, Account **ret) {
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        *ret = find_account(m, name, error);
+        return *ret ? 0 : -ESRCH;
+}
+
 static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        _cleanup_free_ char *scope = NULL;
         const char *name, *key, *requested_scope = NULL;
         uint32_t min_validity = UINT32_MAX;
-        Account *a;
         TokenEntry *e;
         int r;
 
@@ -93,44 +80,10 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
         if (r < 0)
                 return r;
 
-        r = caller_check(m, msg, error);
+        r = broker_token_lookup(m, &(Caller) { .message = msg }, name, requested_scope, min_validity, &e, error);
         if (r < 0)
                 return r;
-        a = find_account(m, name, error);
-        if (!a)
-                return -ESRCH;
-        r = caller_check_executable(msg, a->config->allowed_callers, error);
-        if (r < 0)
-                return r;
-
-        if (!isempty(requested_scope)) {
-                if (!string_is_safe_utf8(requested_scope, strlen(requested_scope)) ||
-                    (a->config->scopes && !scopes_subset(requested_scope, a->config->scopes)))
-                        return bus_error_setf(error, EINVAL,
-                                                       "Scope '%s' is not within the account's Scopes.", requested_scope);
-                scope = scopes_normalize(requested_scope);
-                if (!scope)
-                        return -ENOMEM;
-                /* The account's own full set is the same cache entry as no scope at all. */
-                if (a->config->scopes) {
-                        _cleanup_free_ char *all = scopes_normalize(a->config->scopes);
-                        if (all && streq(all, scope))
-                                scope[0] = 0;
-                }
-        }
-
-        e = account_get_entry(a, scope ?: "", true);
-        if (!e)
-                return -ENOMEM;
-        e->last_used = now_usec(CLOCK_MONOTONIC);
-
-        if (min_validity == UINT32_MAX)
-                min_validity = (uint32_t) a->config->refresh_skew_sec;
-
-        if (token_entry_usable(e, min_validity, now_usec(CLOCK_REALTIME)))
-                return token_reply(msg, e);
-        /* The endpoint is failing and a retry is pending: the token we have still works, hand it out. */
-        if (e->retry_timer && token_entry_unexpired(e, now_usec(CLOCK_REALTIME)))
+        if (r > 0)
                 return token_reply(msg, e);
 
         r = token_fetch_start(e, msg);
@@ -148,7 +101,7 @@ static int method_list_accounts(sd_bus_message *msg, void *userdata, sd_bus_erro
         r = caller_check(m, msg, error);
         if (r < 0)
                 return r;
-        names = sorted_account_names(m);
+        names = broker_account_names(m);
         if (!names)
                 return -ENOMEM;
         r = sd_bus_message_new_method_return(msg, &reply);
@@ -210,21 +163,14 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_strv_free_ char **kinds = NULL;
         static char *empty[] = { NULL };
-        const char *name;
         AccountConfig *c;
         TokenEntry *e;
         Account *a;
         int r;
 
-        r = sd_bus_message_read(msg, "s", &name);
+        r = read_account_argument(m, msg, error, &a);
         if (r < 0)
                 return r;
-        r = caller_check(m, msg, error);
-        if (r < 0)
-                return r;
-        a = find_account(m, name, error);
-        if (!a)
-                return -ESRCH;
         c = a->config;
         e = account_get_entry(a, "", false);
         kinds = account_secret_kinds(a);
@@ -261,8 +207,8 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
 
 static int method_match_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        _cleanup_strv_free_ char **names = NULL;
         const char *protocol, *host, *path;
+        Account *a;
         int r;
 
         r = sd_bus_message_read(msg, "sss", &protocol, &host, &path);
@@ -271,40 +217,23 @@ static int method_match_account(sd_bus_message *msg, void *userdata, sd_bus_erro
         r = caller_check(m, msg, error);
         if (r < 0)
                 return r;
-        if (isempty(host))
-                return bus_error_setf(error, EINVAL, "No host given.");
-
-        names = sorted_account_names(m);
-        if (!names)
-                return -ENOMEM;
-        STRV_FOREACH(n, names) {
-                Account *a = manager_get_account(m, *n);
-
-                STRV_FOREACH(p, a->config->hosts)
-                        if (host_pattern_match(*p, protocol, host, isempty(path) ? NULL : path))
-                                return sd_bus_reply_method_return(msg, "s", *n);
-        }
-        return sd_bus_reply_method_return(msg, "s", "");
+        r = broker_match_account(m, protocol, host, path, &a, error);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, "s", a ? a->name : "");
 }
 
 static int method_invalidate(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *name, *token;
-        Account *a;
-        unsigned n;
         int r;
 
         r = sd_bus_message_read(msg, "ss", &name, &token);
         if (r < 0)
                 return r;
-        r = caller_check(m, msg, error);
+        r = broker_invalidate(m, &(Caller) { .message = msg }, name, token, error);
         if (r < 0)
                 return r;
-        a = find_account(m, name, error);
-        if (!a)
-                return -ESRCH;
-        n = account_invalidate(a, token);
-        log_info("Account '%s': %u cached token(s) invalidated on request.", a->name, n);
         return sd_bus_reply_method_return(msg, NULL);
 }
 

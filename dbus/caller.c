@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "bus-api.h"
 #include "bus-errors.h"
 #include "caller.h"
 #include "log.h"
@@ -14,6 +18,14 @@
  * the bus daemon is asked once per client rather than once per call. Bounded, in case NameOwnerChanged is
  * missed. */
 #define SENDER_CACHE_MAX 4096U
+
+static int check_uid(uid_t uid, const char *who, sd_bus_error *error) {
+        if (uid == geteuid())
+                return 0;
+        log_warning("Refused a call from %s of uid %u: only uid %u is served.", who, (unsigned) uid,
+                    (unsigned) geteuid());
+        return bus_error_setf(error, EACCES, "Access denied: tokenbrokerd serves only its own user.");
+}
 
 static int query_uid(sd_bus_message *msg, uid_t *ret) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
@@ -58,31 +70,108 @@ int caller_check(Manager *m, sd_bus_message *msg, sd_bus_error *error) {
         }
 
 check:
-        if (uid != geteuid()) {
-                log_warning("Refused a call from %s of uid %u: only uid %u is served.", strna(sender), (unsigned) uid,
-                            (unsigned) geteuid());
-                return bus_error_setf(error, EACCES, "Access denied: tokenbrokerd serves only its own user.");
-        }
-        return 0;
+        return check_uid(uid, strna(sender), error);
 }
 
-int caller_check_executable(sd_bus_message *msg, char * const *allowed, sd_bus_error *error) {
+int caller_check_any(Manager *m, const Caller *c, sd_bus_error *error) {
+        char who[32];
+
+        if (c->message)
+                return caller_check(m, c->message, error);
+        (void) snprintf(who, sizeof(who), "pid %d", (int) c->pid);
+        return check_uid(c->uid, who, error);
+}
+
+/* The full front ends, which the launchers exec() when the token socket is absent (wire-api.h), run on
+ * behalf of their launchers: AllowedCallers= names the command people run, and the daemon must not refuse
+ * `tokenbroker token` just because it took the D-Bus path. Only the copies where the launchers look for them
+ * count: $(pkglibexecdir), standing in for $(bindir), or the directory TOKENBROKER_LIBEXECDIR names, where
+ * both halves sit side by side. Returns the launcher's path, or NULL when exe is no full front end. */
+static char *launcher_of(const char *exe) {
+        static const struct {
+                const char *full, *launcher;
+        } halves[] = {
+                { BROKER_FULL_CLI, "tokenbroker" },
+                { BROKER_FULL_GIT_HELPER, "git-credential-tokenbroker" },
+        };
+        _cleanup_free_ char *dir = NULL, *env_dir = NULL;
+        const char *base = strrchr(exe, '/'), *env;
+
+        if (!base)
+                return NULL;
+        dir = strndup(exe, (size_t) (base - exe));
+        if (!dir)
+                return NULL;
+        env = secure_getenv(BROKER_LIBEXECDIR_ENV);
+        if (!isempty(env))
+                env_dir = realpath(env, NULL);
+
+        for (size_t i = 0; i < ELEMENTSOF(halves); i++) {
+                if (!streq(base + 1, halves[i].full))
+                        continue;
+                if (streq(dir, PKGLIBEXECDIR))
+                        return strjoin(BINDIR "/", halves[i].launcher);
+                if (env_dir && streq(dir, env_dir))
+                        return strjoin(env_dir, "/", halves[i].launcher);
+        }
+        return NULL;
+}
+
+/* AllowedCallers= for a caller running `exe` (NULL: unknown). */
+static int check_exe(const char *exe, char * const *allowed, sd_bus_error *error) {
+        _cleanup_free_ char *launcher = exe ? launcher_of(exe) : NULL;
+        const char *program = launcher ?: exe;
+
+        if (exe && (strv_contains(allowed, exe) || (launcher && strv_contains(allowed, launcher))))
+                return 0;
+
+        log_warning("Refused a token to %s: not in the account's AllowedCallers.",
+                    program ?: "an unknown program");
+        return bus_error_setf(error, EACCES, "Access denied: %s is not an allowed caller of this account.",
+                              program ?: "this program");
+}
+
+/* A peer of a socket of ours has no sender for sd-bus to ask the bus daemon about: its pid is the one
+ * SO_PEERCRED reported when it connected, and its executable is read from /proc like a bus caller's. */
+static int check_pid(pid_t pid, char * const *allowed, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const char *exe = NULL;
+
+        if (sd_bus_creds_new_from_pid(&creds, pid, SD_BUS_CREDS_EXE | SD_BUS_CREDS_PID) >= 0)
+                (void) sd_bus_creds_get_exe(creds, &exe);
+        return check_exe(exe, allowed, error);
+}
+
+static int caller_check_executable(sd_bus_message *msg, char * const *allowed, sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        sd_bus *bus = sd_bus_message_get_bus(msg);
         const char *exe = NULL;
         int r;
 
         if (strv_length(allowed) == 0)
                 return 0;
 
+        if (!sd_bus_is_bus_client(bus)) {
+                struct ucred cred;
+                socklen_t len = sizeof(cred);
+
+                if (getsockopt(sd_bus_get_fd(bus), SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+                        return check_exe(NULL, allowed, error);
+                return check_pid(cred.pid, allowed, error);
+        }
+
         r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EXE | SD_BUS_CREDS_PID | SD_BUS_CREDS_AUGMENT, &creds);
         if (r >= 0)
-                r = sd_bus_creds_get_exe(creds, &exe);
-        if (r >= 0 && exe && strv_contains(allowed, exe))
-                return 0;
+                (void) sd_bus_creds_get_exe(creds, &exe);
+        return check_exe(exe, allowed, error);
+}
 
-        log_warning("Refused a token to %s: not in the account's AllowedCallers.", exe ? exe : "an unknown program");
-        return bus_error_setf(error, EACCES, "Access denied: %s is not an allowed caller of this account.",
-                                       exe ? exe : "this program");
+int caller_check_program(const Caller *c, char * const *allowed, sd_bus_error *error) {
+        if (c->message)
+                return caller_check_executable(c->message, allowed, error);
+        if (strv_length(allowed) == 0)
+                return 0;
+        return check_pid(c->pid, allowed, error);
 }
 
 void caller_forget(Manager *m, const char *unique_name) {

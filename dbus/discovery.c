@@ -29,6 +29,7 @@ typedef struct Issuer {
         uint64_t fetched_usec;          /* CLOCK_MONOTONIC of the last success */
         uint64_t failed_usec;           /* CLOCK_MONOTONIC of the last failure, 0 if none */
         char *failure;                  /* its message */
+        char *ca_file;                  /* CAFile= of the account that asked first: a private CA's issuer */
         int failure_error;
         char **urls;
         size_t url_index;
@@ -50,6 +51,7 @@ static void issuer_free(void *p) {
         server_metadata_clear(&i->md);
         strv_free(i->urls);
         free(i->failure);
+        free(i->ca_file);
         free(i->issuer);
         free(i);
 }
@@ -149,6 +151,7 @@ static int issuer_start_fetch(Issuer *i, char **ret_message) {
         HttpRequestParams p = {
                 .url = url,
                 .method = "GET",
+                .ca_file = i->ca_file,
                 .timeout_sec = DISCOVERY_TIMEOUT_SEC,
         };
         int r;
@@ -180,8 +183,8 @@ static void issuer_fetch_next(Issuer *i) {
                 issuer_finish(i, r, msg ?: "Cannot fetch the server metadata.");
 }
 
-int discovery_resolve(Manager *m, const char *issuer_url, discovery_callback_t cb, void *userdata,
-                      const ServerMetadata **ret, const char **ret_failure) {
+int discovery_resolve(Manager *m, const char *issuer_url, const char *ca_file, discovery_callback_t cb,
+                      void *userdata, const ServerMetadata **ret, const char **ret_failure) {
         _cleanup_free_ char *issuer = issuer_key(issuer_url);
         uint64_t now = now_usec(CLOCK_MONOTONIC);
         DiscoveryWaiter *w;
@@ -217,6 +220,13 @@ int discovery_resolve(Manager *m, const char *issuer_url, discovery_callback_t c
 
         if (!i->http) {
                 char *msg = NULL;
+
+                if (ca_file && !streq_ptr(ca_file, i->ca_file)) {
+                        free(i->ca_file);
+                        i->ca_file = strdup(ca_file);
+                        if (!i->ca_file)
+                                return -ENOMEM;
+                }
 
                 i->urls = strv_free(i->urls);
                 r = server_metadata_urls(issuer, &i->urls);

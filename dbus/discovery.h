@@ -11,11 +11,12 @@
 /* md is NULL on failure, with error (-errno) and a message for the user. */
 typedef void (*discovery_callback_t)(const ServerMetadata *md, int error, const char *message, void *userdata);
 
-/* Returns 1 and sets *ret when the issuer's metadata is at hand; 0 when a fetch is in flight (the callback
+/* ca_file: the asking account's CAFile=, used to verify the issuer (NULL: the system's CAs).
+ * Returns 1 and sets *ret when the issuer's metadata is at hand; 0 when a fetch is in flight (the callback
  * runs once, later, from the event loop); < 0 when it failed now or a moment ago, with *ret_failure (borrowed,
  * may be NULL) saying why. The callback is called only when 0 is returned. */
-int discovery_resolve(Manager *m, const char *issuer, discovery_callback_t cb, void *userdata,
-                      const ServerMetadata **ret, const char **ret_failure);
+int discovery_resolve(Manager *m, const char *issuer, const char *ca_file, discovery_callback_t cb,
+                      void *userdata, const ServerMetadata **ret, const char **ret_failure);
 
 /* The metadata if it is at hand, else NULL: never starts a fetch. */
 const ServerMetadata *discovery_cached(Manager *m, const char *issuer);

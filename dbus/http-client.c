@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -71,6 +72,8 @@ static int map_curl_error(CURLcode c) {
                 return -EHOSTUNREACH;
         case CURLE_WRITE_ERROR:
                 return -EFBIG;  /* only our write callback fails, and only over the cap */
+        case CURLE_FILESIZE_EXCEEDED:
+                return -EFBIG;  /* CURLOPT_MAXFILESIZE: a Content-Length over the cap, refused before the body */
         case CURLE_SSL_CONNECT_ERROR:
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CERTPROBLEM:
@@ -337,9 +340,13 @@ int http_url_is_allowed(const char *url) {
 
         if (strcasecmp(scheme, "https") == 0)
                 ok = 1;
-        else if (strcasecmp(scheme, "http") == 0)
+        else if (strcasecmp(scheme, "http") == 0) {
+                struct in_addr a4;
+
+                /* An address in 127.0.0.0/8, not any name that starts with "127." (127.example.com). */
                 ok = strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-                     startswith(host, "127.");
+                     (inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127);
+        }
 finish:
         curl_free(scheme);
         curl_free(host);

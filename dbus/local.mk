@@ -5,11 +5,18 @@ tokenbrokerd_SOURCES = \
 	%reldir%/tokenbrokerd.c \
 	%reldir%/manager.h \
 	%reldir%/manager.c \
+	%reldir%/runtime-socket.h \
+	%reldir%/runtime-socket.c \
 	%reldir%/private-socket.c \
+	%reldir%/token-socket.h \
+	%reldir%/token-socket.c \
+	%reldir%/token-socket-methods.c \
 	%reldir%/broker-dbus.h \
 	%reldir%/broker-dbus.c \
 	%reldir%/broker-dbus-internal.h \
 	%reldir%/broker-dbus-admin.c \
+	%reldir%/broker-core.h \
+	%reldir%/broker-core.c \
 	%reldir%/caller.h \
 	%reldir%/caller.c \
 	%reldir%/account.h \
@@ -42,7 +49,8 @@ tokenbrokerd_SOURCES = \
 	%reldir%/keyring-worker.h \
 	%reldir%/keyring-worker.c
 tokenbrokerd_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS) $(SYSTEMD_CFLAGS)
-tokenbrokerd_LDADD = lib/libtb-engine.la lib/libtb-client.la $(SYSTEMD_LIBS) $(CURL_LIBS) $(GLIB_LIBS) -lpthread
+tokenbrokerd_LDADD = lib/libtb-engine.la lib/libtb-client.la lib/libtb-wire.la $(SYSTEMD_LIBS) $(CURL_LIBS) \
+	$(JSONC_LIBS) $(GLIB_LIBS) -lpthread
 
 # The interface as served; `make check` compares it with what the running daemon introspects.
 dbusinterfaces_DATA = %reldir%/org.tokenbroker.Broker1.xml

@@ -19,6 +19,7 @@
 #include "manager.h"
 #include "string-util.h"
 #include "token-revoke.h"
+#include "token-socket.h"
 #include "warmup.h"
 
 static void account_free_void(void *p) {
@@ -33,10 +34,12 @@ int manager_new(Manager **ret) {
         if (!m)
                 return -ENOMEM;
         m->listen_fd = -1;
+        m->token_listen_fd = -1;
         m->default_min_validity_sec = 60;
         m->accounts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, account_free_void);
         m->sender_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         m->peers = g_hash_table_new(g_direct_hash, g_direct_equal);
+        m->token_conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -60,6 +63,16 @@ fail:
         return r;
 }
 
+/* A listening socket of ours goes with its path (NULL: systemd's, which stays). */
+static void listener_free(sd_event_source *s, int fd, char *path) {
+        sd_event_source_disable_unref(s);
+        if (fd >= 0)
+                (void) close(fd);
+        if (path)
+                (void) unlink(path);
+        free(path);
+}
+
 static void peer_close(sd_bus *bus) {
         sd_bus_flush_close_unref(bus);
 }
@@ -71,6 +84,8 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
 
+        /* Token-socket connections are closed first, so that the waiters failed below answer nobody. */
+        token_socket_close_all(m);
         /* Revocations and accounts first: their requests reference the HTTP client and the bus connections. */
         token_revoke_cancel_all(m);
         login_free_all(m);
@@ -86,13 +101,10 @@ Manager *manager_free(Manager *m) {
                         peer_close(peer);
                 g_hash_table_destroy(m->peers);
         }
-        sd_event_source_disable_unref(m->listen_source);
-        if (m->listen_fd >= 0)
-                (void) close(m->listen_fd);
-        if (m->socket_path)
-                (void) unlink(m->socket_path);
-        free(m->socket_path);
-        free(m->socket_dir);
+        listener_free(m->listen_source, m->listen_fd, m->socket_path);
+        listener_free(m->token_listen_source, m->token_listen_fd, m->token_socket_path);
+        if (m->token_conns)
+                g_hash_table_destroy(m->token_conns);
 
         sd_bus_flush_close_unref(m->bus);
         if (m->sender_uids)

@@ -21,8 +21,11 @@ typedef struct Manager {
         sd_event_source *listen_source; /* the private socket */
         int listen_fd;
         char *socket_path;
-        char *socket_dir;
         GHashTable *peers;              /* sd_bus* of private-socket peers -> itself */
+        sd_event_source *token_listen_source;   /* the token socket (token-socket.c) */
+        int token_listen_fd;
+        char *token_socket_path;
+        GHashTable *token_conns;        /* its connections: TokenConn* -> itself */
 
         HttpClient *http;
         KeyringWorker *keyring;
@@ -46,9 +49,10 @@ Manager *manager_free(Manager *m);
  * others. Returns the number of accounts loaded. */
 int manager_load_accounts(Manager *m);
 
-/* Sets up the bus name, the object, and the private socket. */
+/* Sets up the bus name, the object, the private socket and the token socket. */
 int manager_connect_bus(Manager *m);
 int manager_listen_private(Manager *m);
+int manager_listen_token(Manager *m);
 
 Account *manager_get_account(Manager *m, const char *name);
 

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-id128.h>
 #include <unistd.h>
@@ -17,6 +15,7 @@
 #include "bus-api.h"
 #include "log.h"
 #include "manager.h"
+#include "runtime-socket.h"
 #include "string-util.h"
 
 static sd_id128_t server_id(void) {
@@ -43,17 +42,13 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         Manager *m = userdata;
         _cleanup_close_ int cfd = -1;
         struct ucred cred;
-        socklen_t len = sizeof(cred);
         sd_bus *peer = NULL;
         int r;
 
-        cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (cfd < 0) {
-                if (errno != EAGAIN && errno != EINTR)
-                        log_warning_errno(errno, "Failed to accept a connection on the private socket, ignoring: %m");
+        cfd = runtime_socket_accept(fd, "private", &cred);
+        if (cfd < 0)
                 return 0;
-        }
-        if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != geteuid()) {
+        if (cred.uid != geteuid()) {
                 log_warning("Refused a private-socket connection from uid %u.", (unsigned) cred.uid);
                 return 0;
         }
@@ -91,13 +86,7 @@ fail:
 }
 
 int manager_listen_private(Manager *m) {
-        union {
-                struct sockaddr sa;
-                struct sockaddr_un un;
-        } sa = { .un.sun_family = AF_UNIX };
         _cleanup_close_ int fd = -1;
-        const char *runtime;
-        struct stat st;
         int r, n;
 
         n = sd_listen_fds(1);
@@ -106,49 +95,21 @@ int manager_listen_private(Manager *m) {
         if (n == 1)
                 fd = SD_LISTEN_FDS_START;       /* tokenbrokerd.socket holds it open from session start */
         else {
-                runtime = secure_getenv("XDG_RUNTIME_DIR");
-                if (isempty(runtime) || runtime[0] != '/') {
+                r = runtime_socket_listen(BROKER_SOCKET_NAME, &m->socket_path, &fd);
+                if (r < 0)
+                        return r;
+                if (fd < 0) {
                         log_info("No XDG_RUNTIME_DIR: serving on the session bus only.");
                         return 0;
                 }
-                m->socket_dir = strjoin(runtime, "/" BROKER_RUNTIME_SUBDIR);
-                m->socket_path = strjoin(runtime, "/" BROKER_RUNTIME_SUBDIR "/" BROKER_SOCKET_NAME);
-                if (!m->socket_dir || !m->socket_path)
-                        return log_oom();
-                if (strlen(m->socket_path) >= sizeof(sa.un.sun_path))
-                        return log_error_errno(ENAMETOOLONG, "Socket path %s is too long.", m->socket_path);
-
-                if (mkdir(m->socket_dir, 0700) < 0 && errno != EEXIST)
-                        return log_error_errno(errno, "Failed to create %s: %m", m->socket_dir);
-                /* Refuse a directory someone else made for us to use. */
-                if (lstat(m->socket_dir, &st) < 0)
-                        return log_error_errno(errno, "Failed to stat %s: %m", m->socket_dir);
-                if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0077))
-                        return log_error_errno(EPERM, "%s is not a private directory of ours.", m->socket_dir);
-
-                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-                if (fd < 0)
-                        return log_error_errno(errno, "Failed to create the private socket: %m");
-                strncpy(sa.un.sun_path, m->socket_path, sizeof(sa.un.sun_path) - 1);
-                (void) unlink(m->socket_path);
-                if (bind(fd, &sa.sa, sizeof(sa.un)) < 0)
-                        return log_error_errno(errno, "Failed to bind %s: %m", m->socket_path);
-                if (chmod(m->socket_path, 0600) < 0)
-                        return log_error_errno(errno, "Failed to chmod %s: %m", m->socket_path);
-                if (listen(fd, SOMAXCONN) < 0)
-                        return log_error_errno(errno, "Failed to listen on %s: %m", m->socket_path);
         }
 
         r = sd_event_add_io(m->event, &m->listen_source, fd, EPOLLIN, on_accept, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the private socket: %m");
         (void) sd_event_source_set_description(m->listen_source, "private-socket");
+        /* A socket from systemd has no socket_path: systemd owns the path, which is not unlinked on exit. */
         m->listen_fd = TAKE_FD(fd);
-        if (n == 1) {
-                /* systemd owns the path; do not unlink it on exit. */
-                free(m->socket_path);
-                m->socket_path = NULL;
-        }
         log_debug("Serving front ends on %s.", m->socket_path ?: "the socket from systemd");
         return 0;
 }

@@ -7,20 +7,33 @@
 #include "string-util.h"
 #include "time-util.h"
 #include "token-reply.h"
+#include "wire-json.h"
 
 /* Whatever case the server used, callers get the type HTTP wants in the header. */
 #define TOKEN_TYPE "Bearer"
 
-/* The extra headers a caller must send with the token (Floriday's X-Api-Key). */
-static int append_headers(sd_bus_message *reply, const TokenEntry *e) {
+/* The extra header a caller must send with the token (Floriday's X-Api-Key), if the account has one. */
+static bool extra_header(const TokenEntry *e, const char **ret_name, const char **ret_value) {
         const Account *a = e->account;
+
+        *ret_name = a->config->api_key_header;
+        *ret_value = a->api_key;
+        return *ret_name && *ret_value;
+}
+
+static int64_t expires_at(const TokenEntry *e) {
+        return (int64_t) (e->expires_usec / USEC_PER_SEC);
+}
+
+static int append_headers(sd_bus_message *reply, const TokenEntry *e) {
+        const char *name, *value;
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "{ss}");
         if (r < 0)
                 return r;
-        if (a->config->api_key_header && a->api_key) {
-                r = sd_bus_message_append(reply, "{ss}", a->config->api_key_header, a->api_key);
+        if (extra_header(e, &name, &value)) {
+                r = sd_bus_message_append(reply, "{ss}", name, value);
                 if (r < 0)
                         return r;
         }
@@ -76,7 +89,7 @@ static int append_info(sd_bus_message *reply, const TokenEntry *e) {
         if (r < 0)
                 return r;
         r = sd_bus_message_append(reply, "{sv}{sv}{sv}", "token", "s", e->access_token, "token-type", "s", TOKEN_TYPE,
-                                  "expires-at", "x", (int64_t) (e->expires_usec / USEC_PER_SEC));
+                                  "expires-at", "x", expires_at(e));
         if (r < 0)
                 return r;
         if (!isempty(e->scope) || e->account->config->scopes) {
@@ -108,12 +121,30 @@ int token_reply(sd_bus_message *message, TokenEntry *e) {
         if (sd_bus_message_is_method_call(message, NULL, "GetTokenInfo"))
                 r = append_info(reply, e);
         else {
-                r = sd_bus_message_append(reply, "ssx", e->access_token, TOKEN_TYPE,
-                                          (int64_t) (e->expires_usec / USEC_PER_SEC));
+                r = sd_bus_message_append(reply, "ssx", e->access_token, TOKEN_TYPE, expires_at(e));
                 if (r >= 0)
                         r = append_headers(reply, e);
         }
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+json_object *token_reply_json(const TokenEntry *e) {
+        _cleanup_json_erase_ json_object *o = NULL, *h = NULL;
+        const char *name, *value;
+
+        o = json_object_new_object();
+        h = json_object_new_object();
+        if (!o || !h)
+                return NULL;
+        if (extra_header(e, &name, &value) &&
+            json_object_object_add(h, name, json_object_new_string(value)) < 0)
+                return NULL;
+        if (json_object_object_add(o, "token", json_object_new_string(e->access_token)) < 0 ||
+            json_object_object_add(o, "token_type", json_object_new_string(TOKEN_TYPE)) < 0 ||
+            json_object_object_add(o, "expires_at", json_object_new_int64(expires_at(e))) < 0 ||
+            json_object_object_add(o, "headers", TAKE_PTR(h)) < 0)
+                return NULL;
+        return TAKE_PTR(o);
 }

@@ -115,6 +115,9 @@ static int run(int argc, char *argv[]) {
         r = manager_listen_private(m);
         if (r < 0)
                 goto finish;
+        r = manager_listen_token(m);
+        if (r < 0)
+                goto finish;
         r = manager_connect_bus(m);
         if (r < 0)
                 goto finish;

@@ -3,473 +3,162 @@
  *
  *   git config --global credential.helper tokenbroker
  *
- * Only protocol goes to stdout; every message goes to stderr. When no account owns the request, nothing is
- * printed and the exit status is 0, so git asks its next helper.
- *
- * quit=1: when an account owns the host and the broker gives a definite no (login required, the provider
- * refused, the account is misconfigured or its secret is missing, the caller is denied, or --account names
- * an account that does not exist), the answer carries quit=1, which stops git from asking further helpers or
- * prompting. A password typed at that prompt could not work against an OAuth host and would only end up in
- * a store helper in clear text; the message on stderr says what to do instead. Transient failures (the
- * daemon or the provider cannot be reached, the keyring is locked) do not quit: they say so and let git go
- * on, so one broken daemon does not stop git for hosts tokenbroker does not own. */
-
+ * git spawns this for every HTTP request, so it is a launcher that loads libc and json-c only: get and erase
+ * go over the token socket (one request each: the daemon finds the account as MatchAccount, or GetAccount's
+ * Hosts= for --account, would, and hands out its token). When the socket is absent or refuses us, the full
+ * helper (git-credential-tokenbroker-bus, over D-Bus) is exec()ed before stdin is read, so it reads git's
+ * request itself. Both print the same answers and messages and exit the same way (git-credential-common.c);
+ * see git-credential-tokenbroker-bus.c for quit=1. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "alloc-util.h"
-#include "bus-api.h"
-#include "bus-client.h"
 #include "credential-proto.h"
-#include "exit-status.h"
-#include "host-match.h"
+#include "git-credential-common.h"
+#include "launcher.h"
 #include "log.h"
 #include "string-util.h"
+#include "wire-api.h"
+#include "wire-client.h"
+#include "wire-json.h"
 
-#define PROGRAM "git-credential-tokenbroker"
+/* The request as the daemon wants it: where git is going, and --account. */
+static json_object *request_new(const Credential *c, const char *token) {
+        _cleanup_json_erase_ json_object *p = json_object_new_object();
 
-static const char *arg_account = NULL;
-
-/* stdio buffers that held a password or a token are ours, so they can be wiped before exit. */
-static char stdin_buffer[BUFSIZ];
-static char stdout_buffer[BUFSIZ];
-
-typedef struct AccountInfo {
-        char *git_username;
-        char **hosts;
-} AccountInfo;
-
-static void account_info_clear(AccountInfo *i) {
-        free(i->git_username);
-        i->git_username = NULL;
-        i->hosts = strv_free(i->hosts);
+        if (!p ||
+            json_object_object_add(p, "protocol", json_object_new_string(c->protocol)) < 0 ||
+            json_object_object_add(p, "host", json_object_new_string(c->host)) < 0 ||
+            (c->path && json_object_object_add(p, "path", json_object_new_string(c->path)) < 0) ||
+            (arg_account && json_object_object_add(p, "account", json_object_new_string(arg_account)) < 0) ||
+            (token && json_object_object_add(p, "token", json_object_new_string(token)) < 0))
+                return NULL;
+        return TAKE_PTR(p);
 }
 
-/* Whether a failed call never reached tokenbrokerd: a local failure (no error set), or the bus daemon's
- * answer for a name nobody owns, a failed activation or a call that timed out. Anything else is the
- * daemon's own answer, whatever its name; its errno is what counts. */
-static bool error_is_unreachable(const sd_bus_error *e) {
-        static const char *const names[] = {
-                "org.freedesktop.DBus.Error.ServiceUnknown",
-                "org.freedesktop.DBus.Error.NameHasNoOwner",
-                "org.freedesktop.DBus.Error.NoReply",
-                "org.freedesktop.DBus.Error.Timeout",
-                "org.freedesktop.DBus.Error.TimedOut",
-                "org.freedesktop.DBus.Error.Disconnected",
-                "org.freedesktop.DBus.Error.NoServer",
-        };
-
-        if (!sd_bus_error_is_set(e))
-                return true;
-        if (startswith(e->name, "org.freedesktop.DBus.Error.Spawn."))
-                return true;
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (streq(e->name, names[i]))
-                        return true;
-        return false;
-}
-
-/* Failures to reach the daemon at all, as opposed to the daemon answering with an error. */
-static int log_unreachable(int r, const sd_bus_error *e) {
-        log_error("Cannot reach tokenbrokerd: %s. Start it with 'systemctl --user start tokenbrokerd' "
-                  "or by running 'tokenbrokerd'.",
-                  broker_error_message(e, r));
-        return -EHOSTUNREACH;
-}
-
-static int log_call_error(const char *what, int r, const sd_bus_error *e) {
-        if (error_is_unreachable(e))
-                return log_unreachable(r, e);
-        log_error("%s: %s", what, broker_error_message(e, r));
-        return r;
-}
-
-/* A definite no for an account that owns the host; see the quit=1 note at the top. */
-static bool error_is_definite(int r) {
-        switch (r) {
-        case -EKEYEXPIRED: /* LoginRequired */
-        case -EREMOTEIO:   /* Provider */
-        case -EACCES:      /* AccessDenied */
-        case -EUCLEAN:     /* Config */
-        case -ENOKEY:      /* MissingSecret */
-        case -ESRCH:       /* NoSuchAccount */
-                return true;
-        default:
-                return false;
-        }
-}
-
-static void print_quit(void) {
-        (void) fputs("quit=1\n", stdout);
-}
-
-static int read_account_info(sd_bus_message *m, AccountInfo *ret) {
-        AccountInfo info = {};
-        const char *key;
+/* Sends the request; 0 with the answer, or -errno after the message the full helper would print for it: an
+ * error about the account's token ("account" in its parameters) is `token_failure`'s, one about finding the
+ * account is MatchAccount's, or GetAccount's for --account. */
+static int call(int fd, const char *method, json_object *p, const char *token_failure, bool quit_on_definite,
+                WireReply *ret) {
+        const char *account = NULL, *message;
         int r;
 
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        goto fail;
-
-                if (streq(key, "git-username")) {
-                        const char *v;
-
-                        r = sd_bus_message_read(m, "v", "s", &v);
-                        if (r < 0)
-                                goto fail;
-                        free(info.git_username);
-                        info.git_username = strdup(v);
-                        if (!info.git_username) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                } else if (streq(key, "hosts")) {
-                        r = sd_bus_message_enter_container(m, 'v', "as");
-                        if (r < 0)
-                                goto fail;
-                        info.hosts = strv_free(info.hosts);
-                        r = sd_bus_message_read_strv(m, &info.hosts);
-                        if (r < 0)
-                                goto fail;
-                        r = sd_bus_message_exit_container(m);
-                        if (r < 0)
-                                goto fail;
-                } else {
-                        r = sd_bus_message_skip(m, "v");
-                        if (r < 0)
-                                goto fail;
-                }
-
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        goto fail;
-        }
-        if (r < 0)
-                goto fail;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                goto fail;
-
-        *ret = info;
-        return 0;
-
-fail:
-        account_info_clear(&info);
-        return r;
-}
-
-static int get_account_info(sd_bus *bus, const char *account, AccountInfo *ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r;
-
-        r = broker_call(bus, "GetAccount", &error, &reply, "s", account);
-        if (r < 0)
-                return log_call_error("Cannot look up the account", r, &error);
-        r = read_account_info(reply, ret);
-        if (r < 0)
-                return log_error_errno(r, "Cannot read the daemon's account information: %m");
-        return 0;
-}
-
-/* An account picked with --account still only serves the hosts its Hosts= names, so that a helper configured
- * for every URL cannot hand its token to a host someone else chose (a submodule URL, a redirect). Without
- * Hosts= the choice of URL is git's configuration (credential.<url>.helper), and only https, or http that
- * stays on this machine, is served. */
-static bool account_serves(const AccountInfo *info, const Credential *c) {
-        if (strv_length(info->hosts) == 0)
-                return strcasecmp(c->protocol, "https") == 0 ||
-                       (strcasecmp(c->protocol, "http") == 0 && host_is_loopback(c->host));
-
-        STRV_FOREACH(h, info->hosts)
-                if (host_pattern_match(*h, c->protocol, c->host, c->path))
-                        return true;
-        return false;
-}
-
-/* Finds the account for a request. Returns 1 with *ret_account set (and *ret_info filled when the account
- * info was needed to decide), 0 when no account owns the request. */
-static int resolve_account(sd_bus *bus, const Credential *c, bool need_info, char **ret_account,
-                           AccountInfo *ret_info, bool *ret_quit) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        AccountInfo info = {};
-        const char *name;
-        char *copy;
-        int r;
-
-        *ret_quit = false;
-
-        if (arg_account) {
-                r = get_account_info(bus, arg_account, &info);
-                if (r < 0) {
-                        /* The user named this account for this URL: a missing one is a definite no. */
-                        *ret_quit = error_is_definite(r);
-                        return r;
-                }
-                if (!account_serves(&info, c)) {
-                        log_debug("Account '%s' does not serve %s://%s, not answering.", arg_account,
-                                  c->protocol, c->host);
-                        account_info_clear(&info);
-                        return 0;
-                }
-                copy = strdup(arg_account);
-                if (!copy) {
-                        account_info_clear(&info);
-                        return log_oom();
-                }
-                *ret_account = copy;
-                *ret_info = info;
-                return 1;
-        }
-
-        r = broker_call(bus, "MatchAccount", &error, &reply, "sss", c->protocol, c->host, strempty(c->path));
-        if (r < 0)
-                return log_call_error("Cannot match the request to an account", r, &error);
-        r = sd_bus_message_read(reply, "s", &name);
-        if (r < 0)
-                return log_error_errno(r, "Cannot read the daemon's answer: %m");
-        if (isempty(name)) {
-                log_debug("No account serves %s://%s.", c->protocol, c->host);
-                return 0;
-        }
-
-        if (need_info) {
-                r = get_account_info(bus, name, &info);
-                if (r < 0) {
-                        *ret_quit = error_is_definite(r);
-                        return r;
-                }
-        }
-        copy = strdup(name);
-        if (!copy) {
-                account_info_clear(&info);
+        if (!p)
                 return log_oom();
-        }
-        *ret_account = copy;
-        *ret_info = info;
-        return 1;
-}
-
-static int write_answer(const Credential *req, const AccountInfo *info, const BrokerToken *t) {
-        char expiry[32] = "";
-        int r;
-
-        if (t->expires_at > 0)
-                (void) snprintf(expiry, sizeof(expiry), "%lld", (long long) t->expires_at);
-
-        if (credential_has_capability(req, "authtype")) {
-                /* git 2.46+: "Authorization: Bearer TOKEN" directly, not disguised as a Basic password.
-                 * ephemeral: the token must not be kept by storage helpers. password_expiry_utc also
-                 * bounds the credential for helpers and for git's approve, which skips expired ones. */
-                r = credential_write_item(stdout, "capability[]", "authtype");
-                if (r >= 0)
-                        r = credential_write_item(stdout, "authtype", "Bearer");
-                if (r >= 0)
-                        r = credential_write_item(stdout, "credential", t->token);
-                if (r >= 0)
-                        r = credential_write_item(stdout, "ephemeral", "true");
-        } else {
-                r = credential_write_item(stdout, "username", info->git_username ?: "oauth2");
-                if (r >= 0)
-                        r = credential_write_item(stdout, "password", t->token);
-        }
-        if (r >= 0 && *expiry)
-                r = credential_write_item(stdout, "password_expiry_utc", expiry);
-        if (r == -EINVAL)
-                return log_error_errno(EBADMSG,
-                                       "The daemon handed out a token git cannot carry (a line break).");
+        r = wire_call(fd, method, p, ret);
         if (r < 0)
-                return log_error_errno(r, "Cannot write the answer: %m");
-        return 0;
+                return git_helper_log_unreachable(strerror(-r));
+        if (!ret->error)
+                return 0;
+
+        r = wire_reply_errno(ret);
+        message = wire_reply_message(ret);
+        (void) wire_json_get_string(ret->parameters, "account", &account);
+        if (account || arg_account) {
+                if (quit_on_definite && git_helper_error_is_definite(r))
+                        git_helper_print_quit();
+        }
+        if (account && token_failure)
+                log_error("%s '%s': %s", token_failure, account, message);
+        else if (account)
+                log_error("Cannot invalidate the token: %s", message);
+        else if (arg_account)
+                log_error("Cannot look up the account: %s", message);
+        else
+                log_error("Cannot match the request to an account: %s", message);
+        return r;
 }
 
-static int op_get(sd_bus *bus, const Credential *c) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(broker_token_clear) BrokerToken token = {};
-        _cleanup_(account_info_clear) AccountInfo info = {};
-        _cleanup_free_ char *account = NULL;
-        bool quit = false;
+/* Whether an account took the request; says why not at debug level. */
+static bool answered_by_account(const WireReply *reply, const Credential *c, const char **ret_account) {
+        const char *account = NULL;
+
+        (void) wire_json_get_string(reply->parameters, "account", &account);
+        if (!isempty(account)) {
+                *ret_account = account;
+                return true;
+        }
+        if (arg_account)
+                log_debug("Account '%s' does not serve %s://%s, not answering.", arg_account, c->protocol,
+                          c->host);
+        else
+                log_debug("No account serves %s://%s.", c->protocol, c->host);
+        return false;
+}
+
+static int op_get(int fd, const Credential *c) {
+        _cleanup_(wire_reply_done) WireReply reply = {};
+        _cleanup_json_ json_object *p = request_new(c, NULL);
+        const char *account, *token = NULL, *username = NULL;
+        json_object *v;
         int r;
 
-        /* The account's git username is only needed for the username/password form. */
-        r = resolve_account(bus, c, !credential_has_capability(c, "authtype"), &account, &info, &quit);
-        if (r <= 0) {
-                if (quit)
-                        print_quit();
+        r = call(fd, WIRE_METHOD_GIT_CREDENTIAL, p, "No token for account", true, &reply);
+        if (r < 0)
                 return r;
-        }
+        if (!answered_by_account(&reply, c, &account))
+                return 0;
 
-        r = broker_get_token(bus, account, NULL, &token, &error);
-        if (r < 0) {
-                if (error_is_unreachable(&error))
-                        return log_unreachable(r, &error);
-                if (error_is_definite(r))
-                        print_quit();
-                log_error("No token for account '%s': %s", account, broker_error_message(&error, r));
-                return r;
-        }
-        if (isempty(token.token))
+        (void) wire_json_get_string(reply.parameters, "token", &token);
+        (void) wire_json_get_string(reply.parameters, "username", &username);
+        if (isempty(token))
                 return log_error_errno(EBADMSG, "The daemon answered an empty token for account '%s'.",
                                        account);
 
-        return write_answer(c, &info, &token);
+        return git_helper_write_answer(c, username ?: "oauth2", token,
+                                       json_object_object_get_ex(reply.parameters, "expires_at", &v) ?
+                                       json_object_get_int64(v) : 0);
 }
 
-static int op_erase(sd_bus *bus, const Credential *c) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(account_info_clear) AccountInfo info = {};
-        _cleanup_free_ char *account = NULL;
-        const char *token;
-        bool quit;
+static int op_erase(int fd, const Credential *c) {
+        _cleanup_(wire_reply_done) WireReply reply = {};
+        _cleanup_json_ json_object *p = NULL;
+        const char *token, *account;
         int r;
 
-        /* Only the token git was given is dropped. An erase without one would mean "everything" to the
-         * daemon's Invalidate, and git sends such erases for credentials that never came from us. */
+        /* Only the token git was given is dropped, and only by the account that would have given it: an
+         * erase without one would mean "everything" to Invalidate, and git sends such erases for
+         * credentials that never came from us. The daemon compares: a password that is not its cached token
+         * changes nothing. */
         token = !isempty(c->credential) ? c->credential : c->password;
         if (isempty(token))
                 return 0;
 
-        r = resolve_account(bus, c, false, &account, &info, &quit);
-        if (r <= 0)
-                return r;
-
-        /* The daemon compares: a password that is not its cached token changes nothing. */
-        r = broker_call(bus, "Invalidate", &error, NULL, "ss", account, token);
+        p = request_new(c, token);
+        r = call(fd, WIRE_METHOD_INVALIDATE, p, NULL, false, &reply);
         if (r < 0)
-                return log_call_error("Cannot invalidate the token", r, &error);
+                return r;
+        (void) answered_by_account(&reply, c, &account);
         return 0;
-}
-
-static int op_store(sd_bus *bus, const Credential *c) {
-        (void) bus;
-        (void) c;
-        /* Tokens are the daemon's to keep; git's copy is not stored anywhere. */
-        return 0;
-}
-
-static const struct {
-        const char *name;
-        int (*run)(sd_bus *bus, const Credential *c);
-        bool needs_daemon;
-} operations[] = {
-        { "get", op_get, true },
-        { "store", op_store, false },
-        { "erase", op_erase, true },
-};
-
-static void help(void) {
-        printf("%s [--account NAME] get|store|erase|capability\n\n"
-               "git credential helper that answers with tokens from tokenbrokerd.\n\n"
-               "  -a --account NAME   use this account (still limited to its Hosts=)\n"
-               "  -h --help           show this help\n"
-               "     --version        show the version\n\n"
-               "Set it up with: git config --global credential.helper tokenbroker\n",
-               PROGRAM);
-}
-
-static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100 };
-        static const struct option options[] = {
-                { "account", required_argument, NULL, 'a' },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, ARG_VERSION },
-                {}
-        };
-        int c;
-
-        while ((c = getopt_long(argc, argv, "a:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'a':
-                        if (!account_name_is_valid(optarg))
-                                return log_error_errno(EINVAL, "Invalid account name '%s'.", optarg);
-                        arg_account = optarg;
-                        break;
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_VERSION:
-                        printf("%s %s\n", PROGRAM, PACKAGE_VERSION);
-                        return 0;
-                case '?':
-                        return -EINVAL;
-                default:
-                        abort();
-                }
-
-        if (optind + 1 != argc)
-                return log_error_errno(EINVAL, "Expected exactly one operation (get, store or erase).");
-        return 1;
 }
 
 static int run(int argc, char *argv[]) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(credential_clear) Credential c = {};
-        _cleanup_free_ char *message = NULL;
-        const char *op, *reason = NULL;
-        size_t i;
+        _cleanup_free_ char **args = NULL;
+        _cleanup_close_ int fd = -1;
+        GitOp op;
         int r;
 
-        r = parse_argv(argc, argv);
+        /* getopt_long() permutes argv; the full helper gets the arguments as they came. */
+        args = memdup(argv, sizeof(char *) * (size_t) (argc + 1));
+        if (!args)
+                return log_oom();
+
+        r = git_helper_parse_argv(argc, argv, &op);
         if (r <= 0)
                 return r;
-        op = argv[optind];
+        if (op != GIT_OP_STORE && wire_connect(&fd) < 0)
+                return launcher_exec(BROKER_FULL_GIT_HELPER, args);
 
-        /* The capability query (git-credential(1), "CAPABILITY INPUT/OUTPUT FORMAT") reads no input. */
-        if (streq(op, "capability")) {
-                fputs("version 0\ncapability authtype\n", stdout);
-                return 0;
-        }
-
-        for (i = 0; i < ELEMENTSOF(operations); i++)
-                if (streq(operations[i].name, op))
-                        break;
-        /* Later versions of git may add operations; they are none of our business. */
-        if (i >= ELEMENTSOF(operations))
-                return 0;
-
-        r = credential_read(stdin, &c, &message);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0)
-                return log_error_errno(EINVAL, "Malformed input from git, %s.", strna(message));
-
-        if (!operations[i].needs_daemon)
-                return operations[i].run(NULL, &c);
-
-        r = credential_check_request(&c, &reason);
-        if (r < 0)
-                return log_error_errno(r, "Malformed input from git: %s.", reason);
-
-        r = broker_open(&bus);
-        if (r < 0)
-                return log_unreachable(r, NULL);
-
-        return operations[i].run(bus, &c);
+        r = git_helper_read_request(op, &c);
+        if (r <= 0)
+                return r;
+        return op == GIT_OP_GET ? op_get(fd, &c) : op_erase(fd, &c);
 }
 
 int main(int argc, char *argv[]) {
-        int r;
-
-        log_setup(PROGRAM);
-        setvbuf(stdin, stdin_buffer, _IOFBF, sizeof(stdin_buffer));
-        setvbuf(stdout, stdout_buffer, _IOFBF, sizeof(stdout_buffer));
-
-        r = run(argc, argv);
-
-        if (fflush(stdout) != 0 && r >= 0)
-                r = log_error_errno(errno, "Cannot write to standard output: %m");
-        erase_buffer(stdin_buffer, sizeof(stdin_buffer));
-        erase_buffer(stdout_buffer, sizeof(stdout_buffer));
-
-        return exit_status_from_errno(r);
+        return git_helper_main(argc, argv, run);
 }

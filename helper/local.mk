@@ -1,20 +1,40 @@
-# helper/: the front ends. Thin: parse argv or stdin, one or two bus calls, print. They link the lean client
-# library only (libc + libsystemd), never the engine, so that a spawn stays cheap.
+# helper/: the front ends, each in two halves. The launchers people and git run (tokenbroker,
+# git-credential-tokenbroker) link libc and json-c only and answer the hot operations over the token socket;
+# everything else they exec() from the full programs in $(pkglibexecdir) (tokenbroker-cli,
+# git-credential-tokenbroker-bus), which link libc and libsystemd and speak D-Bus. Neither links the engine,
+# so that a spawn stays cheap.
+launcher_sources = %reldir%/launcher.h %reldir%/launcher.c
+git_helper_sources = %reldir%/git-credential-common.h %reldir%/git-credential-common.c
 
 # ---- git-credential-tokenbroker ------------------------------------------------------------------------
 # In $(bindir), where `git credential-tokenbroker` (credential.helper = tokenbroker) finds it on $PATH.
 bin_PROGRAMS += git-credential-tokenbroker
 
-git_credential_tokenbroker_SOURCES = %reldir%/git-credential-tokenbroker.c
-git_credential_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS)
-git_credential_tokenbroker_LDADD = lib/libtb-client.la $(SYSTEMD_LIBS)
+git_credential_tokenbroker_SOURCES = \
+	%reldir%/git-credential-tokenbroker.c \
+	$(git_helper_sources) \
+	$(launcher_sources)
+git_credential_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
+git_credential_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
+
+pkglibexec_PROGRAMS += git-credential-tokenbroker-bus
+
+git_credential_tokenbroker_bus_SOURCES = %reldir%/git-credential-tokenbroker-bus.c $(git_helper_sources)
+git_credential_tokenbroker_bus_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS)
+git_credential_tokenbroker_bus_LDADD = lib/libtb-client.la $(SYSTEMD_LIBS)
 # ---- end git-credential-tokenbroker --------------------------------------------------------------------
 
 # ---- tokenbroker (the command line) --------------------------------------------------------------------
 bin_PROGRAMS += tokenbroker
 
-tokenbroker_SOURCES = \
-	%reldir%/tokenbroker.c \
+tokenbroker_SOURCES = %reldir%/tokenbroker.c $(launcher_sources)
+tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
+tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
+
+pkglibexec_PROGRAMS += tokenbroker-cli
+
+tokenbroker_cli_SOURCES = \
+	%reldir%/tokenbroker-cli.c \
 	%reldir%/cli.h \
 	%reldir%/cli-util.c \
 	%reldir%/cli-account.c \
@@ -24,6 +44,6 @@ tokenbroker_SOURCES = \
 	%reldir%/qr-code.h \
 	%reldir%/qr-code.c
 # libqrencode's header only: the library is dlopen()ed by `login`, never linked.
-tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS) $(QRENCODE_CFLAGS)
-tokenbroker_LDADD = lib/libtb-client.la $(SYSTEMD_LIBS)
+tokenbroker_cli_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS) $(QRENCODE_CFLAGS)
+tokenbroker_cli_LDADD = lib/libtb-client.la $(SYSTEMD_LIBS)
 # ---- end tokenbroker -----------------------------------------------------------------------------------

@@ -1,74 +1,93 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* tokenbroker: the command line for people and scripts. A thin client of tokenbrokerd: it links libc and
- * libsystemd only, holds no secret longer than one call, and never talks to a token endpoint itself. */
+/* tokenbroker: the command line's launcher. `tokenbroker token NAME [--scope S]`, the verb scripts and curl
+ * run all day, is answered here over the token socket, by a process that loads libc and json-c only.
+ * Everything else, `token --json` included, and `token` whenever the socket is absent or refuses us, is the
+ * full command line's (tokenbroker-cli, exec()ed with the same arguments), so that help, usage errors and
+ * every other message and exit status are that one program's; what is printed here matches it. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "alloc-util.h"
 #include "exit-status.h"
+#include "launcher.h"
 #include "log.h"
+#include "string-util.h"
+#include "wire-api.h"
+#include "wire-client.h"
+#include "wire-json.h"
 
-static void help(void) {
-        printf("Usage: tokenbroker VERB [OPTIONS] [ARGS]\n\n"
-               "OAuth2 access tokens for this user, from tokenbrokerd.\n\n"
-               "Verbs:\n"
-               "  add NAME --token-url URL --client-id ID [--client-auth basic|post|none]\n"
-               "      [--grant GRANT] [--scopes \"S1 S2\"] [--provider P] [--issuer URL]\n"
-               "      [--username U] [--hosts \"PATTERNS\"] [--warmup] [--set Key=Value]... [--replace]\n"
-               "                           Write an account file\n"
-               "  set-secret NAME KIND     Store a secret read from stdin (KIND: client-secret, password,\n"
-               "                           api-key, refresh-token)\n"
-               "  login NAME [--no-browser] [--qr]\n"
-               "                           Log in to an account with an interactive grant\n"
-               "  list                     List the accounts\n"
-               "  status [NAME]            Show accounts, their secrets and cached tokens\n"
-               "  token NAME [--scope S] [--json]\n"
-               "                           Print an access token (or JSON with type, expiry, headers)\n"
-               "  curl NAME [--scope S] [--] ARGS...\n"
-               "                           Run curl with the token and the account's extra headers\n"
-               "  revoke NAME              Revoke the account's grant at the server and forget it\n"
-               "  remove NAME              Revoke, then delete the account file and every secret of it\n"
-               "  warmup                   Fetch tokens for accounts with Warmup=true\n"
-               "  reload                   Re-read the account files\n\n"
-               "  -h --help                Show this help\n"
-               "     --version             Show the version\n\n"
-               "Exit status: 0 ok, 2 usage, 3 no such account, 4 login required, 5 provider refused,\n"
-               "6 unreachable, 7 keyring locked, 8 access denied, 9 config or missing secret, 1 other.\n");
+/* `token`'s arguments as tokenbroker-cli's verb_token() reads them (getopt_long permutes and takes
+ * abbreviations), on a copy, so that the full program gets them as they came. 1 when this is the plain
+ * form answered here; 0 for anything else (--json, a usage error), which the full program handles. */
+static int parse_token(int argc, char *argv[], const char **ret_account, const char **ret_scope) {
+        static const struct option options[] = {
+                { "scope", required_argument, NULL, 's' },
+                { "json", no_argument, NULL, 'j' },
+                {}
+        };
+        _cleanup_free_ char **args = NULL;
+        const char *scope = NULL;
+        int c;
+
+        args = memdup(argv, sizeof(char *) * (size_t) (argc + 1));
+        if (!args)
+                return 0;
+        opterr = 0;
+        optind = 0;
+        while ((c = getopt_long(argc, args, "", options, NULL)) >= 0) {
+                if (c != 's')
+                        return 0;
+                scope = optarg;
+        }
+        if (argc - optind != 1)
+                return 0;
+
+        *ret_account = args[optind];
+        *ret_scope = scope;
+        return 1;
 }
 
-static const struct {
-        const char *name;
-        cli_verb_t run;
-} verbs[] = {
-        { "add", verb_add },
-        { "set-secret", verb_set_secret },
-        { "login", verb_login },
-        { "list", verb_list },
-        { "status", verb_status },
-        { "token", verb_token },
-        { "curl", verb_curl },
-        { "revoke", verb_revoke },
-        { "remove", verb_remove },
-        { "warmup", verb_warmup },
-        { "reload", verb_reload },
-};
+/* As tokenbroker-cli's cli_fail(): "tokenbroker: NAME: REASON", and the exit status of the error. */
+static int fail(const char *account, const char *reason, int r) {
+        fprintf(stderr, "tokenbroker: %s: %s\n", account, reason);
+        return exit_status_from_errno(r);
+}
+
+static int token(int fd, const char *account, const char *scope) {
+        _cleanup_(wire_reply_done) WireReply reply = {};
+        _cleanup_json_ json_object *p = NULL;
+        const char *t = NULL;
+        int r;
+
+        p = json_object_new_object();
+        if (!p || json_object_object_add(p, "account", json_object_new_string(account)) < 0 ||
+            (!isempty(scope) && json_object_object_add(p, "scope", json_object_new_string(scope)) < 0))
+                return fail(account, strerror(ENOMEM), -ENOMEM);
+
+        r = wire_call(fd, WIRE_METHOD_GET_TOKEN, p, &reply);
+        if (r < 0)
+                return fail(account, strerror(-r), r);
+        if (reply.error)
+                return fail(account, wire_reply_message(&reply), wire_reply_errno(&reply));
+        if (wire_json_get_string(reply.parameters, "token", &t) <= 0)
+                return fail(account, strerror(EBADMSG), -EBADMSG);
+
+        printf("%s\n", t);
+        return EXIT_OK;
+}
 
 int main(int argc, char *argv[]) {
+        const char *account, *scope;
+        _cleanup_close_ int fd = -1;
+
         log_setup("tokenbroker");
 
-        if (argc < 2)
-                return cli_usage_error("missing verb.");
-        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-                help();
-                return EXIT_OK;
-        }
-        if (strcmp(argv[1], "--version") == 0) {
-                printf("tokenbroker %s\n", PACKAGE_VERSION);
-                return EXIT_OK;
-        }
-        for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-                if (strcmp(argv[1], verbs[i].name) == 0)
-                        return verbs[i].run(argc - 1, argv + 1);
+        if (argc >= 2 && streq(argv[1], "token") && parse_token(argc - 1, argv + 1, &account, &scope) > 0 &&
+            wire_connect(&fd) >= 0)
+                return token(fd, account, scope);
 
-        return cli_usage_error("unknown verb '%s'.", argv[1]);
+        (void) launcher_exec(BROKER_FULL_CLI, argv);
+        return EXIT_FAILURE_OTHER;
 }

@@ -1,16 +1,21 @@
 # lib/: code the binaries share, split by what it links so that the front ends stay lean.
 #
-#   libtb-client.la  libc + libsystemd: basic/ helpers, the bus contract and client calls (bus/), the git
-#                    credential protocol (credential/). Linked by tokenbroker, git-credential-tokenbroker,
-#                    pam_tokenbroker.so and tokenbrokerd.
+#   libtb-common.la  libc only: basic/ helpers, the git credential protocol (credential/), and the contract
+#                    both transports share (wire/: error names <-> errno, exit statuses). Linked by every
+#                    binary, through the libraries below or directly.
+#   libtb-wire.la    + json-c: the token socket's messages and client (wire/). Linked by the fast front ends
+#                    (tokenbroker, git-credential-tokenbroker) and tokenbrokerd, which serves the socket.
+#   libtb-client.la  + libsystemd: the D-Bus contract and client calls (bus/). Linked by the full front ends
+#                    (tokenbroker-cli, git-credential-tokenbroker-bus), pam_tokenbroker.so and tokenbrokerd.
 #   libtb-engine.la  libcurl, json-c, libsecret, GLib: the OAuth engine (oauth/), account files (config/),
 #                    the keyring (store/). Linked by tokenbrokerd and its tests only.
 #
-# Each sub-folder's local.mk adds its sources to one of the two.
+# Each sub-folder's local.mk adds its sources to one of them.
 
-noinst_LTLIBRARIES += %reldir%/libtb-client.la %reldir%/libtb-engine.la
+noinst_LTLIBRARIES += %reldir%/libtb-common.la %reldir%/libtb-wire.la %reldir%/libtb-client.la \
+	%reldir%/libtb-engine.la
 
-%canon_reldir%_libtb_client_la_SOURCES = \
+%canon_reldir%_libtb_common_la_SOURCES = \
 	%reldir%/basic/macro.h \
 	%reldir%/basic/alloc-util.h \
 	%reldir%/basic/alloc-util.c \
@@ -19,22 +24,27 @@ noinst_LTLIBRARIES += %reldir%/libtb-client.la %reldir%/libtb-engine.la
 	%reldir%/basic/string-util.h \
 	%reldir%/basic/string-util.c \
 	%reldir%/basic/time-util.h \
-	%reldir%/basic/time-util.c \
+	%reldir%/basic/time-util.c
+
+%canon_reldir%_libtb_wire_la_SOURCES =
+%canon_reldir%_libtb_wire_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+%canon_reldir%_libtb_wire_la_LIBADD = %reldir%/libtb-common.la $(JSONC_LIBS)
+
+%canon_reldir%_libtb_client_la_SOURCES = \
 	%reldir%/bus/bus-api.h \
 	%reldir%/bus/bus-errors.h \
 	%reldir%/bus/bus-errors.c \
 	%reldir%/bus/bus-client.h \
-	%reldir%/bus/bus-client.c \
-	%reldir%/bus/exit-status.h \
-	%reldir%/bus/exit-status.c
+	%reldir%/bus/bus-client.c
 %canon_reldir%_libtb_client_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
-%canon_reldir%_libtb_client_la_LIBADD = $(SYSTEMD_LIBS)
+%canon_reldir%_libtb_client_la_LIBADD = %reldir%/libtb-common.la $(SYSTEMD_LIBS)
 
 %canon_reldir%_libtb_engine_la_SOURCES =
 %canon_reldir%_libtb_engine_la_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS)
 %canon_reldir%_libtb_engine_la_CFLAGS = $(AM_CFLAGS)
 %canon_reldir%_libtb_engine_la_LIBADD = %reldir%/libtb-client.la $(CURL_LIBS) $(JSONC_LIBS) $(SECRET_LIBS) $(GLIB_LIBS)
 
+include %reldir%/wire/local.mk
 include %reldir%/credential/local.mk
 include %reldir%/config/local.mk
 include %reldir%/store/local.mk

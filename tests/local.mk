@@ -8,10 +8,15 @@ TEST_ENGINE_LIBS = lib/libtb-engine.la lib/libtb-client.la
 include %reldir%/unit/oauth.mk
 include %reldir%/unit/config.mk
 include %reldir%/unit/credential.mk
+include %reldir%/unit/wire.mk
 include %reldir%/integration/local.mk
 include %reldir%/servers/local.mk
 include %reldir%/providers/local.mk
 include %reldir%/git/local.mk
+include %reldir%/frontend/local.mk
 include %reldir%/pam/local.mk
 include %reldir%/packaging/local.mk
 include %reldir%/bench/local.mk
+include %reldir%/fuzz/local.mk
+include %reldir%/reliability/local.mk
+include %reldir%/security/local.mk

@@ -5,41 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "broker-socket.h"
 #include "bus-api.h"
 #include "bus-client.h"
 #include "bus-errors.h"
 #include "string-util.h"
 
 
-/* Calls answer within this time; a cold token fetch is bounded by the daemon's own HTTP time-outs. */
-#define BROKER_CALL_TIMEOUT_USEC (90ULL * 1000000ULL)
-
 static int open_private_socket(sd_bus **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_free_ char *address = NULL;
-        const char *runtime;
-        struct stat st;
+        _cleanup_free_ char *path = NULL, *address = NULL;
         int r;
 
-        runtime = secure_getenv("XDG_RUNTIME_DIR");
-        if (isempty(runtime) || runtime[0] != '/')
-                return -ENOENT;
-
-        if (asprintf(&address, "%s/" BROKER_RUNTIME_SUBDIR "/" BROKER_SOCKET_NAME, runtime) < 0)
-                return -ENOMEM;
-        /* Only a socket in a directory that is ours: anything else may be a trap laid by someone else. */
-        if (lstat(address, &st) < 0)
-                return -errno;
-        if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
-                return -EPERM;
-
-        free(address);
-        address = NULL;
-        if (asprintf(&address, "unix:path=%s/" BROKER_RUNTIME_SUBDIR "/" BROKER_SOCKET_NAME, runtime) < 0)
+        r = broker_socket_path(BROKER_SOCKET_NAME, &path);
+        if (r < 0)
+                return r;
+        address = strjoin("unix:path=", path);
+        if (!address)
                 return -ENOMEM;
 
         r = sd_bus_new(&bus);

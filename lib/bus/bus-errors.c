@@ -6,17 +6,9 @@
 #include "bus-errors.h"
 
 const sd_bus_error_map broker_error_map[] = {
-        SD_BUS_ERROR_MAP(BROKER_ERROR_NO_SUCH_ACCOUNT, ESRCH),
-        SD_BUS_ERROR_MAP(BROKER_ERROR_LOGIN_REQUIRED, EKEYEXPIRED),
-        SD_BUS_ERROR_MAP(BROKER_ERROR_KEYRING_LOCKED, ENOLCK),
-        SD_BUS_ERROR_MAP(BROKER_ERROR_PROVIDER, EREMOTEIO),
-        SD_BUS_ERROR_MAP(BROKER_ERROR_BAD_RESPONSE, EBADMSG),
-        SD_BUS_ERROR_MAP(BROKER_ERROR_UNAVAILABLE, EHOSTUNREACH),
-        SD_BUS_ERROR_MAP(BROKER_ERROR_ACCESS_DENIED, EACCES),
-        SD_BUS_ERROR_MAP(BROKER_ERROR_INVALID_ARGS, EINVAL),
-        SD_BUS_ERROR_MAP(BROKER_ERROR_CONFIG, EUCLEAN),
-        SD_BUS_ERROR_MAP(BROKER_ERROR_MISSING_SECRET, ENOKEY),
-        SD_BUS_ERROR_MAP(BROKER_ERROR_EXISTS, EEXIST),
+#define ENTRY(name, code) SD_BUS_ERROR_MAP(name, code),
+        BROKER_ERRORS(ENTRY)
+#undef ENTRY
         SD_BUS_ERROR_MAP_END,
 };
 
@@ -28,23 +20,6 @@ void bus_errors_register(void) {
         /* Fails only for a malformed table. */
         (void) sd_bus_error_add_map(broker_error_map);
         done = 1;
-}
-
-int errno_normalize(int r) {
-        switch (r) {
-        case -ECONNREFUSED:
-        case -ECONNRESET:
-        case -ETIMEDOUT:
-        case -ENETUNREACH:
-        case -EHOSTDOWN:
-        case -ENOTCONN:
-        case -ECONNABORTED:
-        case -EPIPE:
-        case -EAGAIN:
-                return -EHOSTUNREACH;
-        default:
-                return r;
-        }
 }
 
 int bus_error_setf(sd_bus_error *error, int error_code, const char *format, ...) {

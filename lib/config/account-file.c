@@ -173,6 +173,23 @@ typedef struct Parser {
         bool oom;
 } Parser;
 
+/* Group and key names, and the account name from the file name, are quoted as they are; GKeyFile takes bytes
+ * that are not UTF-8, and control characters, in them. A diagnostic goes to the log, the terminal and D-Bus
+ * strings, so each such byte becomes '?'. */
+static void make_printable(char *s) {
+        size_t n = strlen(s);
+
+        for (size_t i = 0; i < n;) {
+                unsigned char c = s[i];
+                size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 1;
+
+                if (len <= n - i && string_is_safe_utf8(s + i, len))
+                        i += len;
+                else
+                        s[i++] = '?';
+        }
+}
+
 _printf_(5, 6) static int report(Parser *p, bool error, unsigned line, const char *key, const char *format,
                                  ...) {
         _cleanup_free_ char *message = NULL, *text = NULL;
@@ -203,6 +220,7 @@ _printf_(5, 6) static int report(Parser *p, bool error, unsigned line, const cha
                 p->oom = true;
                 return error_return;
         }
+        make_printable(text);
         log_debug("%s", text);
         if (p->diagnostics && strv_push(p->diagnostics, TAKE_PTR(text)) < 0)
                 p->oom = true;

@@ -206,3 +206,14 @@ bool host_pattern_match(const char *pattern, const char *protocol, const char *h
 
         return true;
 }
+
+bool hosts_serve(char * const *patterns, const char *protocol, const char *host, const char *path) {
+        if (strv_length(patterns) == 0)
+                return strcasecmp(protocol, "https") == 0 ||
+                       (strcasecmp(protocol, "http") == 0 && host_is_loopback(host));
+
+        STRV_FOREACH(p, (char **) patterns)
+                if (host_pattern_match(*p, protocol, host, path))
+                        return true;
+        return false;
+}

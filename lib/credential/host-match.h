@@ -26,3 +26,9 @@ bool host_pattern_match(const char *pattern, const char *protocol, const char *h
 /* Whether HOST (with optional ":port") names this machine by loopback: "localhost", "*.localhost",
  * 127.0.0.0/8 or [::1]. */
 bool host_is_loopback(const char *host);
+
+/* Whether an account picked with the git helper's --account serves a request: one of its Hosts= patterns
+ * matches, so that a helper configured for every URL cannot hand its token to a host someone else chose (a
+ * submodule URL, a redirect). Without Hosts= the choice of URL is git's configuration
+ * (credential.<url>.helper), and only https, or http that stays on this machine, is served. */
+bool hosts_serve(char * const *patterns, const char *protocol, const char *host, const char *path);

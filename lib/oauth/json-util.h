@@ -4,9 +4,7 @@
 #include <json-c/json.h>
 
 #include "macro.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
-#define _cleanup_json_ _cleanup_(json_object_putp)
+#include "wire-json.h"          /* _cleanup_json_, shared with the token socket's messages */
 
 /* Parses exactly one JSON value from `data` (not NUL-terminated, any size up to the caller's cap). Trailing
  * garbage, depth over 64 or invalid UTF-8 is -EBADMSG. */

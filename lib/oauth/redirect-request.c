@@ -19,6 +19,16 @@ void redirect_request_clear(RedirectRequest *r) {
         *r = (RedirectRequest) {};
 }
 
+/* A query value, decoded; one that does not decode, or is not printable UTF-8, counts as absent: the values
+ * go into D-Bus strings (which must be UTF-8), the log and the browser's page. */
+static char *query_value(const char *query, const char *name) {
+        char *v = form_query_get(query, name);
+
+        if (v && !string_is_safe_utf8(v, strlen(v)))
+                v = erase_and_free(v);
+        return v;
+}
+
 int redirect_request_parse(const char *data, size_t size, RedirectRequest *ret) {
         _cleanup_(redirect_request_clear) RedirectRequest r = {};
         _cleanup_free_ char *line = NULL;
@@ -54,10 +64,10 @@ int redirect_request_parse(const char *data, size_t size, RedirectRequest *ret) 
                 if (!query)
                         return -ENOMEM;
                 /* A value that does not decode counts as absent: the flow then fails as "no code". */
-                r.code = form_query_get(query, "code");
-                r.state = form_query_get(query, "state");
-                r.error = form_query_get(query, "error");
-                r.error_description = form_query_get(query, "error_description");
+                r.code = query_value(query, "code");
+                r.state = query_value(query, "state");
+                r.error = query_value(query, "error");
+                r.error_description = query_value(query, "error_description");
         }
         *ret = r;
         r = (RedirectRequest) {};

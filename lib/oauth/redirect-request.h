@@ -20,5 +20,5 @@ void redirect_request_clear(RedirectRequest *r);
 
 /* Parses what arrived so far. -EAGAIN: the request line is not complete yet (and is under the limit);
  * -EBADMSG: not an HTTP/1.x GET request line, or over REDIRECT_REQUEST_MAX. Query values that do not decode
- * are left out. */
+ * to printable UTF-8 are left out. */
 int redirect_request_parse(const char *data, size_t size, RedirectRequest *ret);

@@ -117,9 +117,16 @@ int server_metadata_parse(const char *body, size_t size, const char *expected_is
         /* RFC 8414 section 3.3 and OIDC Discovery 4.3: a document naming another issuer could send tokens
          * and secrets elsewhere; it is refused. */
         if (issuer_length(issuer) != issuer_length(expected_issuer) ||
-            strncmp(issuer, expected_issuer, issuer_length(issuer)) != 0 || !string_is_safe_utf8(issuer, strlen(issuer)))
-                return set_error(ret_error, "The server metadata names another issuer (%.200s).",
-                                 string_is_safe_utf8(issuer, strlen(issuer)) ? issuer : "not printable");
+            strncmp(issuer, expected_issuer, issuer_length(issuer)) != 0 || !string_is_safe_utf8(issuer, strlen(issuer))) {
+                const char *shown = string_is_safe_utf8(issuer, strlen(issuer)) ? issuer : "not printable";
+                size_t n = strlen(shown);
+
+                /* At most 200 bytes of it, cut at a character boundary: the message must stay UTF-8. */
+                if (n > 200)
+                        for (n = 200; n > 0 && ((unsigned char) shown[n] & 0xc0) == 0x80; n--)
+                                ;
+                return set_error(ret_error, "The server metadata names another issuer (%.*s).", (int) n, shown);
+        }
 
         m.issuer = strdup(issuer);
         if (!m.issuer)

@@ -82,6 +82,20 @@ static void tb_secret_service_init(TbSecretService *self) {
 
 static GMutex service_lock;
 static SecretService *service_cached = NULL;
+static char *service_owner = NULL;      /* the unique name that owned the Secret Service when it was opened */
+
+/* The unique name that owns the Secret Service now, or NULL. Called with service_lock held. */
+static char *secrets_owner(GDBusConnection *bus) {
+        g_autoptr(GVariant) v = NULL;
+        char *owner = NULL;
+
+        v = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                        "GetNameOwner", g_variant_new("(s)", "org.freedesktop.secrets"),
+                                        G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+        if (v)
+                g_variant_get(v, "(s)", &owner);
+        return owner;
+}
 
 static bool error_is_unreachable(const GError *error) {
         if (error->domain == G_DBUS_ERROR)
@@ -137,16 +151,24 @@ static int service_get(SecretService **ret) {
         g_autoptr(GDBusConnection) bus = NULL;
         SecretService *s;
 
-        if (service_cached) {
-                *ret = service_cached;
-                return 0;
-        }
-
         /* Without any session bus, GLib's own errors say little; check first so that the answer is clear. */
         bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
         if (!bus) {
                 log_debug("Keyring: no session bus: %s", error->message);
                 return -EHOSTUNREACH;
+        }
+
+        /* A keyring daemon restarted under us does not know the session the cached service opened: one round
+         * trip to the bus tells, and the service is opened anew with the new owner. */
+        if (service_cached) {
+                g_autofree char *owner = secrets_owner(bus);
+
+                if (owner && streq_ptr(owner, service_owner)) {
+                        *ret = service_cached;
+                        return 0;
+                }
+                log_debug("Keyring: the Secret Service changed owner, reconnecting.");
+                g_clear_object(&service_cached);
         }
 
         s = secret_service_open_sync(tb_secret_service_get_type(), NULL, SECRET_SERVICE_OPEN_SESSION, NULL,
@@ -157,6 +179,8 @@ static int service_get(SecretService **ret) {
                 return r == -EIO ? -EHOSTUNREACH : r;
         }
         service_cached = s;
+        g_free(service_owner);
+        service_owner = secrets_owner(bus);
         *ret = s;
         return 0;
 }

@@ -31,7 +31,8 @@ EXTRA_PROGRAMS = $(bench_programs)
 
 EXTRA_DIST += %reldir%/bench.sh %reldir%/oidc-setup.sh %reldir%/stats.py
 
-bench: $(bench_programs) tokenbrokerd$(EXEEXT) tokenbroker$(EXEEXT) git-credential-tokenbroker$(EXEEXT)
+bench: $(bench_programs) tokenbrokerd$(EXEEXT) tokenbroker$(EXEEXT) git-credential-tokenbroker$(EXEEXT) \
+		tokenbroker-cli$(EXEEXT) git-credential-tokenbroker-bus$(EXEEXT)
 	abs_top_srcdir='$(abs_top_srcdir)' abs_top_builddir='$(abs_top_builddir)' PYTHON3='$(PYTHON3)' \
 		$(SHELL) $(abs_top_srcdir)/%reldir%/bench.sh
 .PHONY: bench

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer harness for the git credential protocol reader (not built by default, see README.md).
+/* libFuzzer harness for the git credential protocol reader (tests/fuzz/local.mk builds it; see README.md).
  *
  * Every input goes through both readers, which must agree; whatever they accept must write out and read back
  * to the same fields, and the writer must never emit a line the reader refuses. */
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "credential-proto.h"
+#include "fuzz.h"
 #include "host-match.h"
 #include "string-util.h"
 

@@ -1,21 +1,41 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# git-credential-tokenbroker is spawned for every git HTTP request: it must stay lean. It links libc and
-# libsystemd only; GLib, libsecret, libcurl and json-c belong to the daemon.
+# The front ends are spawned for every git HTTP request and every `tokenbroker token`: they must stay lean.
+# The launchers git and scripts run (git-credential-tokenbroker, tokenbroker) link libc and json-c only: no
+# libsystemd, whose dependencies (libgcrypt, libzstd, liblzma, ...) would cost most of a spawn. The full
+# programs they exec() for everything else (tokenbroker-cli, git-credential-tokenbroker-bus) link libc and
+# libsystemd. GLib, libsecret and libcurl belong to the daemon alone.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 
-bin="$abs_top_builddir/git-credential-tokenbroker"
-[ -x "$bin" ] || tap_skip_all "git-credential-tokenbroker not built"
 command -v ldd >/dev/null 2>&1 || tap_skip_all "ldd is not installed"
-# A libtool wrapper script keeps the real program in .libs/.
-if ! head -c 4 "$bin" | grep -q 'ELF'; then
-        bin="$abs_top_builddir/.libs/git-credential-tokenbroker"
-fi
 
-libs=$(ldd "$bin" 2>&1)
-tap_is "$?" 0 "ldd reads the helper"
-tap_like "$libs" 'libsystemd\.so' "it links libsystemd (so ldd saw the real program)"
-for lib in glib gio gobject secret curl json-c gnutls ssl nghttp; do
-        tap_is "$(grep -c "lib$lib" <<<"$libs")" 0 "no lib$lib"
+# deps PROGRAM: ldd's list for the program (a libtool wrapper script keeps the real one in .libs/).
+deps() {
+        local bin="$abs_top_builddir/$1"
+        head -c 4 "$bin" 2>/dev/null | grep -q 'ELF' || bin="$abs_top_builddir/.libs/$1"
+        ldd "$bin" 2>&1
+}
+
+# check PROGRAM WANT FORBIDDEN...: PROGRAM links libWANT (so ldd saw the real program) and none of the rest.
+check() {
+        local prog=$1 want=$2 libs lib
+        shift 2
+        if [ ! -x "$abs_top_builddir/$prog" ]; then
+                tap_skip "$prog" "not built"
+                return
+        fi
+        libs=$(deps "$prog")
+        tap_is "$?" 0 "ldd reads $prog"
+        tap_like "$libs" "lib$want\\.so" "$prog links lib$want"
+        for lib in "$@"; do
+                tap_is "$(grep -c "lib$lib" <<<"$libs")" 0 "$prog: no lib$lib"
+        done
+}
+
+for prog in git-credential-tokenbroker tokenbroker; do
+        check "$prog" json-c systemd glib gio gobject secret curl gnutls ssl nghttp gcrypt zstd lzma
+done
+for prog in git-credential-tokenbroker-bus tokenbroker-cli; do
+        check "$prog" systemd glib gio gobject secret curl json-c gnutls ssl nghttp
 done
 tap_done

@@ -19,6 +19,8 @@ export abs_top_srcdir abs_top_builddir PYTHON3
 
 export TB="$abs_top_builddir/tokenbroker"
 export TBD="$abs_top_builddir/tokenbrokerd"
+# The launchers ($TB, the git helper) exec() their full programs from the build tree, not $(pkglibexecdir).
+export TOKENBROKER_LIBEXECDIR="$abs_top_builddir"
 
 # ---------------------------------------------------------------------------------------------------------
 # TAP
@@ -436,7 +438,8 @@ rig_start_daemon() {
                 return 1
         }
         echo "---- rig: starting tokenbrokerd $*" >>"$log"
-        "$TBD" "$@" >>"$log" 2>&1 </dev/null &
+        # RIG_DAEMON_WRAPPER: a command to run the daemon under, e.g. valgrind (.ci/run does).
+        ${RIG_DAEMON_WRAPPER:-} "$TBD" "$@" >>"$log" 2>&1 </dev/null &
         RIG_PIDS[tokenbrokerd]=$!
         export TBD_PID=$!
         for ((i = 0; i < 200; i++)); do

@@ -53,6 +53,14 @@ tap_ok "the introspection XML is in /usr/share/dbus-1/interfaces" \
 for b in tokenbroker git-credential-tokenbroker; do
         tap_ok "/usr/bin/$b is in the package" test -x "$root/usr/bin/$b"
 done
+# The launchers exec() their full programs from the path compiled in: it must be where the package puts them.
+for b in tokenbroker-cli git-credential-tokenbroker-bus; do
+        tap_ok "/usr/libexec/tokenbroker/$b is in the package" test -x "$root/usr/libexec/tokenbroker/$b"
+done
+for b in tokenbroker git-credential-tokenbroker; do
+        tap_ok "/usr/bin/$b looks for its full program in /usr/libexec/tokenbroker" \
+                bash -c "strings '$root/usr/bin/$b' | grep -qx /usr/libexec/tokenbroker"
+done
 tap_ok "bash completion is where bash-completion loads it" \
         test -f "$root/usr/share/bash-completion/completions/tokenbroker"
 tap_ok "the helper's completion is linked by its command name" \

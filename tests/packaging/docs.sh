@@ -71,8 +71,9 @@ else
         tap_skip "D-Bus members documented" "dbus/org.tokenbroker.Broker1.xml has no interface yet"
 fi
 
-code_errors=$(sed -n 's/^#define BROKER_ERROR_[A-Z_]* "\(.*\)"$/\1/p' "$abs_top_srcdir/lib/bus/bus-api.h")
-tap_isnt "$code_errors" "" "bus-api.h names the D-Bus errors"
+# The errors are named once for both transports, the D-Bus interface and the token socket.
+code_errors=$(sed -n 's/^#define BROKER_ERROR_[A-Z_]* "\(.*\)"$/\1/p' "$abs_top_srcdir/lib/wire/wire-api.h")
+tap_isnt "$code_errors" "" "wire-api.h names the errors"
 tap_is "$(missing "$code_errors" "$(entries "$api_page" ERRORS)")" "" "every D-Bus error is documented"
 tap_is "$(missing "$(entries "$api_page" ERRORS)" "$code_errors")" "" "no error is documented that the code lacks"
 

@@ -76,8 +76,9 @@ tap_is "$(key "$activation" Exec)" "$(key "$service" ExecStart)" "D-Bus and syst
 tap_is "$(key "$service" Type)" "dbus" "the unit is Type=dbus, so systemd waits for the name"
 tap_is "$(key "$socket" Service)" "tokenbrokerd.service" "the socket unit starts the daemon's unit"
 
-# The socket unit listens where the front ends look: $XDG_RUNTIME_DIR/<subdir>/<name> from bus-api.h.
-subdir=$(sed -n 's/^#define BROKER_RUNTIME_SUBDIR "\(.*\)"$/\1/p' "$abs_top_srcdir/lib/bus/bus-api.h")
+# The socket unit listens where the front ends look: $XDG_RUNTIME_DIR/<subdir>/<name>, the directory from
+# wire-api.h (shared with the token socket), the name from bus-api.h.
+subdir=$(sed -n 's/^#define BROKER_RUNTIME_SUBDIR "\(.*\)"$/\1/p' "$abs_top_srcdir/lib/wire/wire-api.h")
 sockname=$(sed -n 's/^#define BROKER_SOCKET_NAME "\(.*\)"$/\1/p' "$abs_top_srcdir/lib/bus/bus-api.h")
 tap_is "$(key "$socket" ListenStream)" "%t/$subdir/$sockname" "the socket unit listens on the private socket path"
 tap_is "$(key "$service" RuntimeDirectory)" "$subdir" "the unit keeps the private socket's directory writable"

@@ -117,5 +117,17 @@ int main(void) {
         ok(!host_is_loopback("10.0.0.1"), "10.0.0.1 is not");
         ok(!host_is_loopback(""), "empty is not");
 
+        {
+                char *none[] = { NULL }, *some[] = { "git.example.com", "*.example.org/team", NULL };
+
+                ok(hosts_serve(none, "https", "anything.example", NULL), "no Hosts=: any https host is served");
+                ok(hosts_serve(NULL, "HTTP", "localhost:8080", NULL), "... and http on loopback");
+                ok(!hosts_serve(none, "http", "git.example.com", NULL), "... but not http elsewhere");
+                ok(hosts_serve(some, "https", "git.example.com", "any/repo.git"), "Hosts=: a matching pattern serves");
+                ok(hosts_serve(some, "https", "a.example.org", "team/x.git"), "... the second one too");
+                ok(!hosts_serve(some, "https", "a.example.org", "other/x.git"), "... not outside its path");
+                ok(!hosts_serve(some, "https", "evil.example.com", NULL), "... nor another host");
+        }
+
         return tap_done();
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 
-#include "bus-errors.h"
+#include "wire-errors.h"
 #include "exit-status.h"
 
 int exit_status_from_errno(int r) {

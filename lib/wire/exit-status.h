@@ -15,5 +15,5 @@ enum {
         EXIT_CONFIG = 9,            /* the account file is invalid, or a secret it needs is missing */
 };
 
-/* -errno (as bus-errors.h maps them) to one of the above. */
+/* -errno (as wire-errors.h maps them) to one of the above. */
 int exit_status_from_errno(int r);

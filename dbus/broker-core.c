@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "alloc-util.h"
+#include "broker-core.h"
+#include "broker-dbus-internal.h"
+#include "bus-errors.h"
+#include "host-match.h"
+#include "log.h"
+#include "string-util.h"
+
+static int compare_names(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+char **broker_account_names(Manager *m) {
+        GHashTableIter i;
+        const char *name;
+        char **l;
+        size_t n = 0;
+
+        l = calloc(g_hash_table_size(m->accounts) + 1, sizeof(char *));
+        if (!l)
+                return NULL;
+        g_hash_table_iter_init(&i, m->accounts);
+        while (g_hash_table_iter_next(&i, (void **) &name, NULL)) {
+                l[n] = strdup(name);
+                if (!l[n])
+                        return strv_free(l);
+                n++;
+        }
+        qsort(l, n, sizeof(char *), compare_names);
+        return l;
+}
+
+/* The cache key of a requested scope set: "" for none, or for the account's own full set. */
+static int normalize_scope(const Account *a, const char *requested, char **ret, sd_bus_error *error) {
+        _cleanup_free_ char *scope = NULL;
+
+        if (isempty(requested)) {
+                *ret = NULL;
+                return 0;
+        }
+        if (!string_is_safe_utf8(requested, strlen(requested)) ||
+            (a->config->scopes && !scopes_subset(requested, a->config->scopes)))
+                return bus_error_setf(error, EINVAL, "Scope '%s' is not within the account's Scopes.",
+                                      requested);
+        scope = scopes_normalize(requested);
+        if (!scope)
+                return -ENOMEM;
+        if (a->config->scopes) {
+                _cleanup_free_ char *all = scopes_normalize(a->config->scopes);
+                if (all && streq(all, scope))
+                        scope[0] = 0;
+        }
+        *ret = TAKE_PTR(scope);
+        return 0;
+}
+
+int broker_find_account(Manager *m, const Caller *c, const char *name, Account **ret, sd_bus_error *error) {
+        int r;
+
+        r = caller_check_any(m, c, error);
+        if (r < 0)
+                return r;
+        *ret = find_account(m, name, error);
+        return *ret ? 0 : -ESRCH;
+}
+
+int broker_token_lookup(Manager *m, const Caller *c, const char *name, const char *requested_scope,
+                        uint32_t min_validity, TokenEntry **ret, sd_bus_error *error) {
+        _cleanup_free_ char *scope = NULL;
+        uint64_t now;
+        TokenEntry *e;
+        Account *a;
+        int r;
+
+        r = broker_find_account(m, c, name, &a, error);
+        if (r < 0)
+                return r;
+        r = caller_check_program(c, a->config->allowed_callers, error);
+        if (r < 0)
+                return r;
+        r = normalize_scope(a, requested_scope, &scope, error);
+        if (r < 0)
+                return r;
+
+        e = account_get_entry(a, scope ?: "", true);
+        if (!e)
+                return -ENOMEM;
+        e->last_used = now_usec(CLOCK_MONOTONIC);
+
+        if (min_validity == UINT32_MAX)
+                min_validity = (uint32_t) a->config->refresh_skew_sec;
+
+        *ret = e;
+        now = now_usec(CLOCK_REALTIME);
+        if (token_entry_usable(e, min_validity, now))
+                return 1;
+        /* The endpoint is failing and a retry is pending: the token we have still works, hand it out. */
+        if (e->retry_timer && token_entry_unexpired(e, now))
+                return 1;
+        return 0;
+}
+
+int broker_match_account(Manager *m, const char *protocol, const char *host, const char *path, Account **ret,
+                         sd_bus_error *error) {
+        _cleanup_strv_free_ char **names = NULL;
+
+        if (isempty(host))
+                return bus_error_setf(error, EINVAL, "No host given.");
+
+        names = broker_account_names(m);
+        if (!names)
+                return -ENOMEM;
+        STRV_FOREACH(n, names) {
+                Account *a = manager_get_account(m, *n);
+
+                STRV_FOREACH(p, a->config->hosts)
+                        if (host_pattern_match(*p, protocol, host, isempty(path) ? NULL : path)) {
+                                *ret = a;
+                                return 0;
+                        }
+        }
+        *ret = NULL;
+        return 0;
+}
+
+void broker_invalidate_account(Account *a, const char *token) {
+        unsigned n = account_invalidate(a, token);
+
+        log_info("Account '%s': %u cached token(s) invalidated on request.", a->name, n);
+}
+
+int broker_invalidate(Manager *m, const Caller *c, const char *name, const char *token,
+                      sd_bus_error *error) {
+        Account *a;
+        int r;
+
+        r = broker_find_account(m, c, name, &a, error);
+        if (r < 0)
+                return r;
+        broker_invalidate_account(a, token);
+        return 0;
+}

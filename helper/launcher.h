@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The launchers (tokenbroker, git-credential-tokenbroker) answer their hot operation over the token socket
+ * and hand everything else to their full program, which speaks D-Bus (wire-api.h). */
+
+/* Replaces this process with the full program `name` from $(pkglibexecdir), or from the directory
+ * $TOKENBROKER_LIBEXECDIR names, with the same arguments. Returns only when that failed, after a message:
+ * -errno. */
+int launcher_exec(const char *name, char *argv[]);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* tokenbroker-cli: the command line for people and scripts, every verb, over D-Bus. A thin client of
+ * tokenbrokerd: it links libc and libsystemd only, holds no secret longer than one call, and never talks to a
+ * token endpoint itself. People run the launcher, tokenbroker (tokenbroker.c), which answers `token` over the
+ * token socket and exec()s this program for everything else. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "exit-status.h"
+#include "log.h"
+
+static void help(void) {
+        printf("Usage: tokenbroker VERB [OPTIONS] [ARGS]\n\n"
+               "OAuth2 access tokens for this user, from tokenbrokerd.\n\n"
+               "Verbs:\n"
+               "  add NAME --token-url URL --client-id ID [--client-auth basic|post|none]\n"
+               "      [--grant GRANT] [--scopes \"S1 S2\"] [--provider P] [--issuer URL]\n"
+               "      [--username U] [--hosts \"PATTERNS\"] [--warmup] [--set Key=Value]... [--replace]\n"
+               "                           Write an account file\n"
+               "  set-secret NAME KIND     Store a secret read from stdin (KIND: client-secret, password,\n"
+               "                           api-key, refresh-token)\n"
+               "  login NAME [--no-browser] [--qr]\n"
+               "                           Log in to an account with an interactive grant\n"
+               "  list                     List the accounts\n"
+               "  status [NAME]            Show accounts, their secrets and cached tokens\n"
+               "  token NAME [--scope S] [--json]\n"
+               "                           Print an access token (or JSON with type, expiry, headers)\n"
+               "  curl NAME [--scope S] [--] ARGS...\n"
+               "                           Run curl with the token and the account's extra headers\n"
+               "  revoke NAME              Revoke the account's grant at the server and forget it\n"
+               "  remove NAME              Revoke, then delete the account file and every secret of it\n"
+               "  warmup                   Fetch tokens for accounts with Warmup=true\n"
+               "  reload                   Re-read the account files\n\n"
+               "  -h --help                Show this help\n"
+               "     --version             Show the version\n\n"
+               "Exit status: 0 ok, 2 usage, 3 no such account, 4 login required, 5 provider refused,\n"
+               "6 unreachable, 7 keyring locked, 8 access denied, 9 config or missing secret, 1 other.\n");
+}
+
+static const struct {
+        const char *name;
+        cli_verb_t run;
+} verbs[] = {
+        { "add", verb_add },
+        { "set-secret", verb_set_secret },
+        { "login", verb_login },
+        { "list", verb_list },
+        { "status", verb_status },
+        { "token", verb_token },
+        { "curl", verb_curl },
+        { "revoke", verb_revoke },
+        { "remove", verb_remove },
+        { "warmup", verb_warmup },
+        { "reload", verb_reload },
+};
+
+int main(int argc, char *argv[]) {
+        log_setup("tokenbroker");
+
+        if (argc < 2)
+                return cli_usage_error("missing verb.");
+        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+                help();
+                return EXIT_OK;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+                printf("tokenbroker %s\n", PACKAGE_VERSION);
+                return EXIT_OK;
+        }
+        for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+                if (strcmp(argv[1], verbs[i].name) == 0)
+                        return verbs[i].run(argc - 1, argv + 1);
+
+        return cli_usage_error("unknown verb '%s'.", argv[1]);
+}

@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The daemon's surroundings failing under it, and recovering without a restart of the daemon:
+#   - the keyring locked (through the Secret Service API): secrets that must be read give the caller exit 7
+#     and a clear message; a rotated refresh token that cannot be stored is kept in memory and stored on the
+#     next refresh (HACKING.md, ordering rule 3); once unlocked, everything works again.
+#   - gnome-keyring stopped and started again: the daemon's next keyring jobs go to the new instance.
+#   - account files edited while the daemon runs, then `tokenbroker reload`: new, changed, broken and removed
+#     files.
+#   - the disk full while an account file is written (a small tmpfs over the accounts directory, as root):
+#     a clear error, no partial or temporary file left, a replaced file intact.
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
+. "$abs_top_srcdir/tests/reliability/lib.sh"
+rig_run_in_session "$0" "$@"
+
+accounts="$XDG_CONFIG_HOME/tokenbroker/accounts"
+mkdir -p "$accounts"
+chmod 0700 "$XDG_CONFIG_HOME/tokenbroker" "$accounts"
+tmpfs=
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k,mode=0700 tb-accounts "$accounts" 2>/dev/null; then
+        tmpfs=$accounts
+        trap 'rig_cleanup; umount -l "$tmpfs" 2>/dev/null' EXIT
+fi
+
+rig_start_token_server TS --access-ttl 3600 || tap_bail "no token server"
+rig_start_token_server OTHER --access-ttl 3600 || tap_bail "no second token server"
+rig_start_daemon || tap_bail "tokenbrokerd did not start"
+
+rel_add_cc loaded "$TS_TOKEN_URL" && rel_add_cc fresh "$TS_TOKEN_URL" && rel_add_cc later "$TS_TOKEN_URL" &&
+        rel_add_code_account TS rot ||
+        tap_bail "could not set up the accounts"
+# A restart empties the daemon's memory: secrets are read from the keyring again, when first needed.
+rig_restart_daemon || tap_bail "tokenbrokerd did not restart"
+rig_tb token loaded >/dev/null && rig_tb token rot >/dev/null || tap_bail "no tokens to start with"
+
+# --- the keyring locked ---------------------------------------------------------------------------------------
+rel_keyring_lock
+tap_ok "the login collection is locked through the Secret Service API" rel_keyring_locked
+rel_fetch fresh
+tap_is "$RC" 7 "an account whose secrets must be read from the locked keyring: exit 7"
+tap_like "$OUT" "keyring is locked" "... with a message that says so"
+tap_like "$(rig_tb status fresh 2>&1)" "locked" "... also in its status"
+rel_fetch loaded
+tap_is "$RC" 0 "an account whose secrets are in memory is served meanwhile"
+
+rt_old=$(rel_keyring_locked || rel_keyring_rt rot)   # unreadable while locked: read after the unlock
+rel_invalidate rot
+rel_fetch rot
+tap_is "$RC" 0 "a refresh whose rotated refresh token cannot be stored still hands out the token (rule 3)"
+tap_like "$(cat "$(rel_daemon_log)")" "failed to store the rotated refresh token" "... and the daemon logs the failed store"
+
+rel_keyring_unlock
+tap_ok "the collection is unlocked again (no daemon restart)" test -z "$(rel_keyring_locked && echo locked)"
+rel_fetch fresh
+tap_is "$RC" 0 "after the unlock the same account gets its token, without restarting the daemon"
+tap_is "$(rel_whoami TS <<<"$OUT")" basic-client "... which works"
+rt_kept=$(rel_keyring_rt rot)
+tap_ok "the keyring still holds the refresh token from before the lock" test -n "$rt_kept"
+rel_invalidate rot
+rel_fetch rot
+tap_is "$RC" 0 "the next refresh works with the refresh token kept in memory"
+tap_isnt "$(rel_keyring_rt rot)" "$rt_kept" "... and its rotated successor is now stored"
+rig_restart_daemon || tap_bail "tokenbrokerd did not restart"
+rel_fetch rot
+tap_is "$RC" 0 "after a restart the stored refresh token works"
+tap_is "$(rel_stat TS rt_reuse)" 0 "... and the server never saw a refresh token reused"
+
+# --- gnome-keyring restarted under the daemon ---------------------------------------------------------------------
+old_keyring=$(rel_keyring_pid)
+[ -n "$old_keyring" ] || tap_bail "no keyring pid"
+kill -TERM "$old_keyring"
+rig_wait_for 10 sh -c '! busctl --user status org.freedesktop.secrets' || tap_bail "the keyring did not stop"
+rig_spawn keyring2 sh -c 'printf "%s" "$TB_KEYRING_PASSWORD" |
+        exec gnome-keyring-daemon --foreground --unlock --components=secrets'
+rig_wait_for 10 busctl --user status org.freedesktop.secrets || tap_bail "the new keyring did not come up"
+tap_isnt "$(rel_keyring_pid)" "$old_keyring" "gnome-keyring was stopped and started again"
+rel_fetch later
+tap_is "$RC" 0 "the daemon reads a not yet loaded account's secrets from the new keyring instance"
+[ "$RC" -eq 0 ] || tap_diag "$OUT"
+rt_before=$(rel_keyring_rt rot)
+rel_invalidate rot
+rel_fetch rot
+tap_is "$RC" 0 "a refresh with rotation after the keyring restart works"
+tap_isnt "$(rel_keyring_rt rot)" "$rt_before" "... and its new refresh token is stored in the new instance"
+rig_restart_daemon || tap_bail "tokenbrokerd did not restart"
+rel_fetch rot
+tap_is "$RC" 0 "... from which a restarted daemon refreshes"
+tap_is "$(rel_stat TS rt_reuse)" 0 "... without any reuse"
+
+# --- account files edited while the daemon runs, then reload -------------------------------------------------------
+write_file() { # NAME TS
+        local var="${2}_TOKEN_URL"
+        (umask 077 && printf '[Account]\nTokenURL=%s\nClientID=basic-client\nClientAuth=basic\n' "${!var}" \
+                >"$accounts/.$1.tmp" && mv "$accounts/.$1.tmp" "$accounts/$1.conf")
+}
+write_file byhand TS
+printf 'basic-secret' | rig_tb set-secret byhand client-secret >/dev/null 2>&1
+rel_fetch byhand
+tap_is "$RC" 3 "an account file written by hand is unknown before the reload (exit 3)"
+tap_ok "tokenbroker reload" rig_tb reload
+printf 'basic-secret' | rig_tb set-secret byhand client-secret >/dev/null
+rel_fetch byhand
+tap_is "$(rel_whoami TS <<<"$OUT")" basic-client "after the reload the new account works"
+
+write_file byhand OTHER
+rig_tb reload >/dev/null 2>&1
+rel_fetch byhand
+tap_is "$(rel_whoami OTHER <<<"$OUT")" basic-client "an edited TokenURL takes effect at the reload (a token of the new server)"
+
+good=$(cat "$accounts/byhand.conf")
+printf '[Account\nTokenURL=%s\n' "$TS_TOKEN_URL" >"$accounts/byhand.conf"
+rig_tb reload >/dev/null 2>&1
+rel_fetch byhand
+tap_is "$(rel_whoami OTHER <<<"$OUT")" basic-client "a file broken by an edit keeps the account as it was loaded"
+tap_like "$(cat "$(rel_daemon_log)")" "byhand.conf:1: invalid group header" "... and the daemon logs file, line and problem"
+printf '%s\n' "$good" >"$accounts/byhand.conf"
+
+rm -f "$accounts/byhand.conf"
+rig_tb reload >/dev/null 2>&1
+rel_fetch byhand
+tap_is "$RC" 3 "a removed account file: no such account after the reload (exit 3)"
+rel_fetch loaded
+tap_is "$RC" 0 "the other accounts are served throughout"
+
+# --- disk full while writing an account file ------------------------------------------------------------------
+if [ -z "$tmpfs" ]; then
+        tap_skip "disk full while writing an account file" "needs root to mount a small tmpfs over the accounts directory"
+else
+        before=$(cat "$accounts/loaded.conf")
+        dd if=/dev/zero of="$accounts/.filler" bs=4k >/dev/null 2>&1
+        tap_fails "the accounts file system is full" dd if=/dev/zero of="$accounts/.probe" bs=4k count=1
+        rm -f "$accounts/.probe"
+        out=$(rig_tb add full --token-url "$TS_TOKEN_URL" --client-id basic-client 2>&1)
+        rc=$?
+        tap_isnt "$rc" 0 "adding an account on a full disk fails (exit $rc)"
+        tap_like "$out" "[Nn]o space left on device" "... with a message that says why"
+        tap_is "$(ls -A "$accounts" | grep -v '^\.filler$' | grep -c 'full')" 0 "... and leaves no file, partial or temporary"
+        out=$(rig_tb add loaded --token-url "$OTHER_TOKEN_URL" --client-id basic-client --replace 2>&1)
+        tap_isnt "$?" 0 "replacing an account on a full disk fails"
+        tap_is "$(cat "$accounts/loaded.conf")" "$before" "... and the old file is intact"
+        tap_is "$(ls -A "$accounts" | grep -c '^\.#')" 0 "... with no temporary file left behind"
+        rel_fetch loaded
+        tap_is "$RC" 0 "the daemon keeps serving the account"
+        rm -f "$accounts/.filler"
+        tap_ok "with space again, the account is added" rig_tb add full --token-url "$TS_TOKEN_URL" --client-id basic-client
+fi
+
+rel_stop_daemon_checked
+tap_done

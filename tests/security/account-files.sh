@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Account files say where secrets are sent, so only the user's own, private files count: `tokenbroker add`
+# creates them 0600 in a 0700 directory (whatever the umask), and the daemon refuses a file that others may
+# read or write, one owned by another user, and a symbolic link, each with a message naming the file and what
+# to do, while the other accounts keep working. A file that turns unsafe after it was loaded is not read
+# again: the account keeps what was loaded from the safe file, never what someone else may have written.
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
+. "$abs_top_srcdir/tests/reliability/lib.sh"
+rig_run_in_session "$0" "$@"
+
+accounts="$XDG_CONFIG_HOME/tokenbroker/accounts"
+log=$(rel_daemon_log)
+rig_start_token_server TS --access-ttl 3600 || tap_bail "no token server"
+rig_start_token_server OTHER --access-ttl 3600 || tap_bail "no second token server"
+# The daemon writes the files; it is started with a umask that would let everyone read them.
+old_umask=$(umask)
+umask 000
+rig_start_daemon || tap_bail "tokenbrokerd did not start"
+umask "$old_umask"
+
+tap_ok "no accounts directory yet" test ! -e "$XDG_CONFIG_HOME/tokenbroker"
+rig_tb add good --token-url "$TS_TOKEN_URL" --client-id basic-client --client-auth basic >/dev/null 2>&1
+printf 'basic-secret' | rig_tb set-secret good client-secret >/dev/null
+tap_is "$(stat -c %a "$accounts")" 700 "tokenbroker add (daemon started with umask 000) creates the accounts directory 0700"
+tap_is "$(stat -c %a "$XDG_CONFIG_HOME/tokenbroker")" 700 "... and its parent it creates, 0700"
+tap_is "$(stat -c %a "$accounts/good.conf")" 600 "... and the account file 0600"
+tap_is "$(stat -c %u "$accounts/good.conf")" "$(id -u)" "... owned by the user"
+tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "the account works"
+
+# file NAME MODE: a valid account file written by hand with MODE.
+file() {
+        printf '[Account]\nTokenURL=%s\nClientID=basic-client\n' "$TS_TOKEN_URL" >"$accounts/$1.conf"
+        chmod "$2" "$accounts/$1.conf"
+}
+file worldread 0644
+file groupwrite 0620
+file foreign 0600
+chown 65534:65534 "$accounts/foreign.conf" 2>/dev/null || rm -f "$accounts/foreign.conf"
+file target 0600
+mv "$accounts/target.conf" "$RIG_DIR/target.conf"
+ln -s "$RIG_DIR/target.conf" "$accounts/symlink.conf"
+for a in worldread groupwrite foreign symlink; do
+        printf 'basic-secret' | rig_tb set-secret "$a" client-secret >/dev/null 2>&1
+done
+rig_tb reload >/dev/null 2>&1
+
+rel_fetch worldread
+tap_is "$RC" 3 "a world-readable account file is refused (the account does not exist, exit 3)"
+tap_like "$(cat "$log")" "worldread.conf: readable or writable by other users \(mode 0644\), refusing; fix with: chmod 0600" \
+        "... and the daemon says which file, why, and how to fix it"
+rel_fetch groupwrite
+tap_is "$RC" 3 "a group-writable account file is refused"
+tap_like "$(cat "$log")" "groupwrite.conf: readable or writable by other users \(mode 0620\)" "... with its mode in the message"
+if [ -e "$accounts/foreign.conf" ]; then
+        rel_fetch foreign
+        tap_is "$RC" 3 "an account file owned by another user is refused"
+        tap_like "$(cat "$log")" "foreign.conf: owned by uid 65534, not by us \(uid $(id -u)\), refusing" \
+                "... with the owner in the message"
+else
+        tap_skip "an account file owned by another user is refused" "cannot chown as uid $(id -u)"
+        tap_skip "... with the owner in the message" "cannot chown"
+fi
+rel_fetch symlink
+tap_is "$RC" 3 "a symbolic link as account file is refused"
+tap_like "$(cat "$log")" "symlink.conf: is a symbolic link, refusing" "... with a message saying so"
+tap_like "$(rig_tb list 2>&1)" "good" "the refused files do not stop the good account from being listed"
+tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "... nor from working"
+
+# A loaded account whose file turns writable by others and is rewritten: the reload does not take it.
+printf '[Account]\nTokenURL=%s\nClientID=basic-client\n' "$OTHER_TOKEN_URL" >"$accounts/good.conf"
+chmod 0666 "$accounts/good.conf"
+rig_tb reload >/dev/null 2>&1
+rel_invalidate good
+tap_is "$(rig_tb token good | rel_whoami TS)" basic-client \
+        "a file made world-writable and rewritten: the account keeps the endpoint loaded from the safe file"
+tap_is "$(rel_stat OTHER token_requests)" 0 "... and nothing was sent to the endpoint written into the unsafe file"
+
+rel_stop_daemon_checked
+tap_done

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+
+#include "alloc-util.h"
+#include "exit-status.h"
+#include "macro.h"
+#include "tap.h"
+#include "wire-errors.h"
+#include "wire-json.h"
+
+static void test_errors(void) {
+        static const struct {
+                const char *name;
+                int error, exit_status;
+        } table[] = {
+                { BROKER_ERROR_NO_SUCH_ACCOUNT, -ESRCH, EXIT_NO_ACCOUNT },
+                { BROKER_ERROR_LOGIN_REQUIRED, -EKEYEXPIRED, EXIT_LOGIN_REQUIRED },
+                { BROKER_ERROR_KEYRING_LOCKED, -ENOLCK, EXIT_KEYRING_LOCKED },
+                { BROKER_ERROR_PROVIDER, -EREMOTEIO, EXIT_PROVIDER },
+                { BROKER_ERROR_BAD_RESPONSE, -EBADMSG, EXIT_PROVIDER },
+                { BROKER_ERROR_UNAVAILABLE, -EHOSTUNREACH, EXIT_UNREACHABLE },
+                { BROKER_ERROR_ACCESS_DENIED, -EACCES, EXIT_ACCESS_DENIED },
+                { BROKER_ERROR_INVALID_ARGS, -EINVAL, EXIT_USAGE },
+                { BROKER_ERROR_CONFIG, -EUCLEAN, EXIT_CONFIG },
+                { BROKER_ERROR_MISSING_SECRET, -ENOKEY, EXIT_CONFIG },
+                { BROKER_ERROR_EXISTS, -EEXIST, EXIT_USAGE },
+        };
+        char buf[BROKER_ERROR_NAME_MAX];
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                is_str(broker_error_name(table[i].error, buf), table[i].name, "-errno %d is %s",
+                       table[i].error, table[i].name);
+                is_int(broker_error_to_errno(table[i].name), table[i].error, "%s is -errno %d",
+                       table[i].name, table[i].error);
+                is_int(exit_status_from_errno(broker_error_to_errno(table[i].name)), table[i].exit_status,
+                       "%s exits %d", table[i].name, table[i].exit_status);
+        }
+
+        /* Other errnos travel in sd-bus's generic form, and come back as the same errno. */
+        is_str(broker_error_name(EPROTO, buf), "System.Error.EPROTO", "EPROTO is System.Error.EPROTO");
+        is_int(broker_error_to_errno("System.Error.EPROTO"), -EPROTO, "... and back");
+        is_int(exit_status_from_errno(-EPROTO), EXIT_PROVIDER, "... which exits 5");
+        is_int(broker_error_to_errno("System.Error.ENOMEM"), -ENOMEM, "System.Error.ENOMEM");
+        is_int(broker_error_to_errno("System.Error.NOTANERRNO"), -EIO, "an unknown System.Error is EIO");
+        is_int(broker_error_to_errno("org.example.Whatever"), -EIO, "an unknown name is EIO, as in sd-bus");
+        is_int(broker_error_to_errno(NULL), -EIO, "no name is EIO");
+        is_int(exit_status_from_errno(-ECONNRESET), EXIT_UNREACHABLE, "a reset connection is unreachable");
+}
+
+static int parse(const char *s, json_object **ret) {
+        return wire_message_parse(s, strlen(s), ret);
+}
+
+static void test_messages(void) {
+        _cleanup_json_ json_object *o = NULL, *e = NULL;
+        _cleanup_erase_ char *text = NULL;
+        json_object *p = NULL;
+        const char *v = NULL;
+        size_t size = 0;
+
+        ok(parse("{\"method\":\"m\",\"parameters\":{\"account\":\"a\"}}", &o) == 0, "an object parses");
+        ok(wire_json_get_string(o, "method", &v) == 1 && v && strcmp(v, "m") == 0, "... its method");
+        ok(json_object_object_get_ex(o, "parameters", &p), "... its parameters");
+        is_int(wire_json_get_string(p, "scope", &v), 0, "an absent member is 0");
+        ok(v == NULL, "... and NULL");
+        is_int(wire_json_get_string(o, "parameters", &v), -EINVAL, "a member of another type is -EINVAL");
+        o = wire_json_erase_and_put(o);
+
+        ok(parse(" {\"a\": null} \n", &o) == 0, "whitespace around the object is fine");
+        is_int(wire_json_get_string(o, "a", &v), 0, "... and null is absent");
+        o = wire_json_erase_and_put(o);
+
+        is_int(parse("", &o), -EBADMSG, "nothing is no message");
+        is_int(parse("[1]", &o), -EBADMSG, "an array is no message");
+        is_int(parse("\"s\"", &o), -EBADMSG, "a string is no message");
+        is_int(parse("{\"a\":1}x", &o), -EBADMSG, "trailing garbage is refused");
+        is_int(parse("{\"a\":1}{}", &o), -EBADMSG, "two objects are refused");
+        is_int(parse("{\"a\":", &o), -EBADMSG, "a truncated object is refused");
+        is_int(parse("{\"a\":1,}", &o), -EBADMSG, "a trailing comma is refused (strict)");
+        is_int(parse("{\"a\":\"\xff\"}", &o), -EBADMSG, "invalid UTF-8 is refused");
+        is_int(parse("{\"a\":[[[[[[[[[[[[1]]]]]]]]]]]]}", &o), -EBADMSG, "deep nesting is refused");
+        is_int(wire_message_parse("{}\0{}", 5, &o), -EBADMSG, "a NUL inside is refused");
+
+        e = wire_error_new(BROKER_ERROR_NO_SUCH_ACCOUNT, "No such account 'x'.");
+        ok(e != NULL, "an error message");
+        ok(wire_message_format(e, &text, &size) == 0, "... is formatted");
+        is_int(size, strlen(text) + 1, "... with its NUL");
+        is_str(text,
+               "{\"error\":\"org.tokenbroker.Error.NoSuchAccount\","
+               "\"parameters\":{\"message\":\"No such account 'x'.\"}}",
+               "... as one line of JSON");
+        text = erase_and_free(text);
+
+        e = wire_json_erase_and_put(e);
+        e = json_object_new_object();
+        json_object_object_add(e, "token", json_object_new_string("a/b\"c"));
+        ok(wire_message_format(e, &text, &size) == 0, "a token is formatted");
+        ok(strstr(text, "a/b\\\"c") != NULL, "... slashes unescaped, quotes escaped");
+        ok(parse(text, &o) == 0 && wire_json_get_string(o, "token", &v) == 1 && strcmp(v, "a/b\"c") == 0,
+           "... and read back");
+        wire_json_erase(o);
+        ok(wire_json_get_string(o, "token", &v) == 1 && v[0] == 0, "erasing wipes the strings");
+}
+
+int main(void) {
+        test_errors();
+        test_messages();
+        return tap_done();
+}
