@@ -66,7 +66,7 @@ int broker_find_account(Manager *m, const Caller *c, const char *name, Account *
         if (r < 0)
                 return r;
         *ret = find_account(m, name, error);
-        return *ret ? 0 : -ESRCH;
+        return *ret ? 0 : broker_error_to_errno(error->name);
 }
 
 int broker_token_lookup(Manager *m, const Caller *c, const char *name, const char *requested_scope,

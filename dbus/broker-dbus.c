@@ -26,8 +26,13 @@ Account *find_account(Manager *m, const char *name, sd_bus_error *error) {
                 return NULL;
         }
         a = manager_get_account(m, name);
-        if (!a)
-                (void) bus_error_setf(error, ESRCH, "No such account '%s'.", name);
+        if (!a) {
+                const char *why = manager_refused_reason(m, name);
+                if (why)
+                        (void) bus_error_setf(error, EUCLEAN, "%s", why);
+                else
+                        (void) bus_error_setf(error, ESRCH, "No such account '%s'.", name);
+        }
         return a;
 }
 
@@ -42,7 +47,7 @@ int read_account_argument(Manager *m, sd_bus_message *msg, sd_bus_error *error, 
         if (r < 0)
                 return r;
         *ret = find_account(m, name, error);
-        return *ret ? 0 : -ESRCH;
+        return *ret ? 0 : broker_error_to_errno(error->name);
 }
 
 static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -39,6 +39,7 @@ int manager_new(Manager **ret) {
         m->accounts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, account_free_void);
         m->sender_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         m->peers = g_hash_table_new(g_direct_hash, g_direct_equal);
+        m->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         m->token_conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 
         r = sd_event_default(&m->event);
@@ -105,6 +106,8 @@ Manager *manager_free(Manager *m) {
         listener_free(m->token_listen_source, m->token_listen_fd, m->token_socket_path);
         if (m->token_conns)
                 g_hash_table_destroy(m->token_conns);
+        if (m->refused)
+                g_hash_table_destroy(m->refused);
 
         sd_bus_flush_close_unref(m->bus);
         if (m->sender_uids)
@@ -119,6 +122,31 @@ Account *manager_get_account(Manager *m, const char *name) {
         return g_hash_table_lookup(m->accounts, name);
 }
 
+/* A caller asking for an account whose file was refused learns why, rather than "No such account": the
+ * daemon's log is not where a person running `tokenbroker token` looks. Takes `name`. */
+static void remember_refused(Manager *m, char *name, int error, char **diagnostics) {
+        g_autoptr(GString) why = g_string_new(NULL);
+
+        g_string_printf(why, "The file of account '%s' is not loaded: ", name);
+        if (strv_length(diagnostics) == 0)
+                g_string_append(why, strerror(ERRNO_VALUE(error)));
+        STRV_FOREACH(diag, diagnostics) {
+                /* A page of diagnostics helps nobody in an error reply; the log has them all. */
+                if (why->len > 1024) {
+                        g_string_append(why, "; ...");
+                        break;
+                }
+                if (diag != diagnostics)
+                        g_string_append(why, "; ");
+                g_string_append(why, *diag);
+        }
+        g_hash_table_insert(m->refused, name, g_string_free(g_steal_pointer(&why), false));
+}
+
+const char *manager_refused_reason(Manager *m, const char *name) {
+        return g_hash_table_lookup(m->refused, name);
+}
+
 int manager_load_accounts(Manager *m) {
         g_autoptr(GHashTable) seen = NULL;
         GHashTableIter i;
@@ -130,6 +158,7 @@ int manager_load_accounts(Manager *m) {
         bool changed = false;
 
         seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_remove_all(m->refused);
 
         d = opendir(m->config_dir);
         if (!d && errno != ENOENT)
@@ -157,6 +186,8 @@ int manager_load_accounts(Manager *m) {
                                 _cleanup_free_ char *n = strndup(de->d_name, strlen(de->d_name) - 5);
                                 if (n && manager_get_account(m, n))
                                         g_hash_table_add(seen, TAKE_PTR(n));
+                                else if (n)
+                                        remember_refused(m, TAKE_PTR(n), r, diagnostics);
                         }
                         continue;
                 }

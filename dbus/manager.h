@@ -22,6 +22,7 @@ typedef struct Manager {
         int listen_fd;
         char *socket_path;
         GHashTable *peers;              /* sd_bus* of private-socket peers -> itself */
+        GHashTable *refused;            /* account name -> why its file was not loaded (for callers) */
         sd_event_source *token_listen_source;   /* the token socket (token-socket.c) */
         int token_listen_fd;
         char *token_socket_path;
@@ -55,6 +56,9 @@ int manager_listen_private(Manager *m);
 int manager_listen_token(Manager *m);
 
 Account *manager_get_account(Manager *m, const char *name);
+
+/* Why the file of account `name` was refused at the last load, or NULL. */
+const char *manager_refused_reason(Manager *m, const char *name);
 
 /* Signals, sent on the bus and to every private-socket peer. */
 void manager_emit_token_refreshed(Manager *m, const char *account, int64_t expires_at);

@@ -46,15 +46,17 @@ done
 rig_tb reload >/dev/null 2>&1
 
 rel_fetch worldread
-tap_is "$RC" 3 "a world-readable account file is refused (the account does not exist, exit 3)"
+tap_is "$RC" 9 "a world-readable account file is refused (the account file is invalid, exit 9)"
 tap_like "$(cat "$log")" "worldread.conf: readable or writable by other users \(mode 0644\), refusing; fix with: chmod 0600" \
         "... and the daemon says which file, why, and how to fix it"
+tap_like "$OUT" "account 'worldread' is not loaded: .*worldread.conf: readable or writable by other users \(mode 0644\).*chmod 0600" \
+        "... and so does tokenbroker token, to the person who ran it"
 rel_fetch groupwrite
-tap_is "$RC" 3 "a group-writable account file is refused"
+tap_is "$RC" 9 "a group-writable account file is refused"
 tap_like "$(cat "$log")" "groupwrite.conf: readable or writable by other users \(mode 0620\)" "... with its mode in the message"
 if [ -e "$accounts/foreign.conf" ]; then
         rel_fetch foreign
-        tap_is "$RC" 3 "an account file owned by another user is refused"
+        tap_is "$RC" 9 "an account file owned by another user is refused"
         tap_like "$(cat "$log")" "foreign.conf: owned by uid 65534, not by us \(uid $(id -u)\), refusing" \
                 "... with the owner in the message"
 else
@@ -62,8 +64,13 @@ else
         tap_skip "... with the owner in the message" "cannot chown"
 fi
 rel_fetch symlink
-tap_is "$RC" 3 "a symbolic link as account file is refused"
+tap_is "$RC" 9 "a symbolic link as account file is refused"
 tap_like "$(cat "$log")" "symlink.conf: is a symbolic link, refusing" "... with a message saying so"
+tap_like "$OUT" "symlink.conf: is a symbolic link, refusing" "... to the caller too"
+rm -f "$accounts/symlink.conf"
+rig_tb reload >/dev/null 2>&1
+rel_fetch symlink
+tap_is "$RC" 3 "once the refused file is gone, the account simply does not exist (exit 3)"
 tap_like "$(rig_tb list 2>&1)" "good" "the refused files do not stop the good account from being listed"
 tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "... nor from working"
 
