@@ -41,6 +41,7 @@ tokenbroker_cli_SOURCES = \
 	%reldir%/cli-token.c \
 	%reldir%/cli-curl.c \
 	%reldir%/cli-login.c \
+	%reldir%/cli-setup-git.c \
 	%reldir%/qr-code.h \
 	%reldir%/qr-code.c
 # libqrencode's header only: the library is dlopen()ed by `login`, never linked.

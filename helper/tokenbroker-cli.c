@@ -31,7 +31,9 @@ static void help(void) {
                "  revoke NAME              Revoke the account's grant at the server and forget it\n"
                "  remove NAME              Revoke, then delete the account file and every secret of it\n"
                "  warmup                   Fetch tokens for accounts with Warmup=true\n"
-               "  reload                   Re-read the account files\n\n"
+               "  reload                   Re-read the account files\n"
+               "  setup-git [--global|--system|--file F]\n"
+               "                           Make git use git-credential-tokenbroker by its path\n\n"
                "  -h --help                Show this help\n"
                "     --version             Show the version\n\n"
                "Exit status: 0 ok, 2 usage, 3 no such account, 4 login required, 5 provider refused,\n"
@@ -53,6 +55,7 @@ static const struct {
         { "remove", verb_remove },
         { "warmup", verb_warmup },
         { "reload", verb_reload },
+        { "setup-git", verb_setup_git },
 };
 
 int main(int argc, char *argv[]) {

@@ -125,8 +125,9 @@ else
 fi
 
 # git credential fill: our helper (Hosts= matches the host) against git's cache helper holding a credential.
-# "tokenbroker" as README.md configures it makes git run `git credential-tokenbroker`, a git process that
-# only starts ours; the helper named by its path is measured too, to tell that hop from the helper's cost.
+# What `tokenbroker setup-git` writes (the helper by its absolute path) is the configuration the target is
+# for; the bare name "tokenbroker" makes git run `git credential-tokenbroker`, a git process that only starts
+# ours, and is shown for comparison.
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$RIG_DIR/gitconfig" GIT_TERMINAL_PROMPT=0
 export PATH="$abs_top_builddir:$PATH"
 : >"$GIT_CONFIG_GLOBAL"
@@ -135,7 +136,9 @@ mkdir -m 0700 "$XDG_RUNTIME_DIR/git-cache"
 sock="$XDG_RUNTIME_DIR/git-cache/socket"
 rig_spawn gitcache git credential-cache--daemon "$sock"
 rig_wait_for 10 test -S "$sock" || die "git's credential cache daemon did not start"
-helpers=("credential.helper=tokenbroker" "credential.helper=$abs_top_builddir/git-credential-tokenbroker"
+rig_tb setup-git --file "$RIG_DIR/setup-git.cfg" >/dev/null || die "tokenbroker setup-git failed"
+setup_helper=$(git config --file "$RIG_DIR/setup-git.cfg" credential.helper) || die "setup-git wrote nothing"
+helpers=("credential.helper=$setup_helper" "credential.helper=tokenbroker"
         "credential.helper=cache --socket $sock --timeout 3600")
 printf 'protocol=https\nhost=git.example.test\n\n' >"$RIG_DIR/fill.in"
 printf 'protocol=https\nhost=git.example.test\nusername=bench\npassword=cached-secret\n\n' |
@@ -148,8 +151,8 @@ for helper in "${helpers[@]}"; do
 done
 "$BIN/bench-spawn" "$BENCH_ROUNDS_SPAWN" "$RIG_DIR/fill.in" "${fill_cmds[@]}" >"$RIG_DIR/git" ||
         die "the git runs failed"
-row ratio "git credential fill, helper=tokenbroker" "$RIG_DIR/git" 0 "git credential-cache" 2 "<=" 1.0
-row ratio "git credential fill, helper=PATH" "$RIG_DIR/git" 1 "git credential-cache" 2 info 1.0
+row ratio "git credential fill, setup-git" "$RIG_DIR/git" 0 "git credential-cache" 2 "<=" 1.0
+row ratio "git credential fill, helper=tokenbroker" "$RIG_DIR/git" 1 "git credential-cache" 2 info 1.0
 
 # --- the daemon's memory, idle: a fresh daemon with 1 account, then 10,000 ---------------------------------
 # Its own configuration directory, so that the accounts above do not count. The one account has a token

@@ -25,7 +25,7 @@ complete_line() {
         ' _ "$abs_top_srcdir/packaging/bash-completion/tokenbroker" "$1"
 }
 
-tap_is "$(complete_line "tokenbroker ")" "add curl list login reload remove revoke set-secret status token warmup " "verbs"
+tap_is "$(complete_line "tokenbroker ")" "add curl list login reload remove revoke set-secret setup-git status token warmup " "verbs"
 tap_is "$(complete_line "tokenbroker st")" "status " "a verb by its prefix"
 tap_is "$(complete_line "tokenbroker token ")" "flume-home work " "account names from the account files"
 tap_is "$(complete_line "tokenbroker token w")" "work " "an account name by its prefix"
