@@ -352,17 +352,24 @@ rig_start_token_server() {
         export "${name}_TOKEN_URL=http://127.0.0.1:$(<"$RIG_DIR/$name.port")/token"
 }
 
-# rig_start_server_ NAME SCRIPT ARGS...: a loopback server that writes its port to --port-file; exports
-# NAME_PORT and NAME_URL.
-rig_start_server_() {
-        local name=$1 script=$2 port
+# rig_spawn_port_server NAME SCHEME COMMAND...: a loopback server started as COMMAND --port-file FILE, which
+# writes the port it listens on to FILE; exports NAME_PORT and NAME_URL (SCHEME://127.0.0.1:PORT).
+rig_spawn_port_server() {
+        local name=$1 scheme=$2 port
         shift 2
         rig_check_name "$name" || return 1
         rm -f "$RIG_DIR/$name.port"
-        rig_spawn "$name" "$PYTHON3" "$script" --port-file "$RIG_DIR/$name.port" "$@"
+        rig_spawn "$name" "$@" --port-file "$RIG_DIR/$name.port"
         rig_wait_port_file "$name" "$RIG_DIR/$name.port" || return 1
         port=$(<"$RIG_DIR/$name.port")
-        export "${name}_PORT=$port" "${name}_URL=http://127.0.0.1:$port"
+        export "${name}_PORT=$port" "${name}_URL=$scheme://127.0.0.1:$port"
+}
+
+# rig_start_server_ NAME SCRIPT ARGS...: a Python loopback server (see rig_spawn_port_server).
+rig_start_server_() {
+        local name=$1 script=$2
+        shift 2
+        rig_spawn_port_server "$name" http "$PYTHON3" "$script" "$@"
 }
 
 rig_server_url() {
@@ -403,19 +410,14 @@ rig_have_oidc_provider() {
 # oidc-provider) on 127.0.0.1 and exports NAME_URL (the issuer), NAME_TOKEN_URL, NAME_PORT; NAME
 # defaults to OIDC.
 rig_start_oidc_provider() {
-        local name=${1:-OIDC} port
+        local name=${1:-OIDC}
         [ $# -eq 0 ] || shift
-        rig_check_name "$name" || return 1
         rig_have_oidc_provider || {
                 echo "rig: node or tests/oidc/node_modules missing (npm ci in tests/oidc)" >&2
                 return 1
         }
-        rm -f "$RIG_DIR/$name.port"
-        rig_spawn "$name" node "$abs_top_srcdir/tests/oidc/server.mjs" --port-file "$RIG_DIR/$name.port" "$@"
-        rig_wait_port_file "$name" "$RIG_DIR/$name.port" || return 1
-        port=$(<"$RIG_DIR/$name.port")
-        export "${name}_PORT=$port" "${name}_URL=http://127.0.0.1:$port" \
-                "${name}_TOKEN_URL=http://127.0.0.1:$port/token"
+        rig_spawn_port_server "$name" http node "$abs_top_srcdir/tests/oidc/server.mjs" "$@" || return 1
+        export "${name}_TOKEN_URL=http://127.0.0.1:$(<"$RIG_DIR/$name.port")/token"
 }
 
 # ---------------------------------------------------------------------------------------------------------

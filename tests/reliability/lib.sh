@@ -188,18 +188,13 @@ rel_stop_daemon_checked() {
 # (TLS with --cert/--key, discovery documents with --metadata); exports NAME_URL, NAME_TOKEN_URL and
 # NAME_PORT, with https:// when it speaks TLS.
 rel_start_front() {
-        local name=$1 backend scheme=http port
+        local name=$1 backend scheme=http
         backend=$(rig_server_url "$2") || return 1
         shift 2
         [[ " $* " == *" --cert "* ]] && scheme=https
-        rig_check_name "$name" || return 1
-        rm -f "$RIG_DIR/$name.port"
-        rig_spawn "$name" "$REL_PYTHON" "$abs_top_srcdir/tests/security/front-server.py" --backend "$backend" \
-                --port-file "$RIG_DIR/$name.port" "$@"
-        rig_wait_port_file "$name" "$RIG_DIR/$name.port" || return 1
-        port=$(<"$RIG_DIR/$name.port")
-        export "${name}_PORT=$port" "${name}_URL=$scheme://127.0.0.1:$port" \
-                "${name}_TOKEN_URL=$scheme://127.0.0.1:$port/token"
+        rig_spawn_port_server "$name" "$scheme" "$REL_PYTHON" "$abs_top_srcdir/tests/security/front-server.py" \
+                --backend "$backend" "$@" || return 1
+        export "${name}_TOKEN_URL=${scheme}://127.0.0.1:$(<"$RIG_DIR/$name.port")/token"
 }
 
 # rel_start_open_bus NAME: a private dbus-daemon whose policy lets every user connect (as a shared or
