@@ -164,6 +164,13 @@ add one
 rig_tb token one >/dev/null || die "no token for 'one'"
 sleep 1
 rss1=$(rss VmRSS) rss1_parts=$(rss_parts)
+# The floor: a program with the daemon's libraries that does its work once (bench-rss-floor.c).
+coproc FLOOR { exec "$BIN/bench-rss-floor" "$TS_TOKEN_URL"; }
+read -r -t 30 ready <&"${FLOOR[0]}" && [ "$ready" = ready ] || die "bench-rss-floor did not get ready"
+floor_rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$FLOOR_PID/status")
+floor_pss=$(awk '$1 == "Pss:" { print $2 }' "/proc/$FLOOR_PID/smaps_rollup")
+exec {FLOOR[1]}>&-
+wait "$FLOOR_PID" 2>/dev/null
 dir="$XDG_CONFIG_HOME/tokenbroker/accounts"
 (
         umask 0077
@@ -179,6 +186,8 @@ n=$(bus_call ListAccounts | awk '{ print $2 }')
 [ "$n" = 10000 ] || die "the daemon lists $n accounts, not 10000"
 sleep 1
 row value "daemon RSS idle, 1 account" "$rss1" 8 "fresh daemon, one token cached: $rss1_parts"
+row value "floor: its libraries, its work once" "$floor_rss" 8 \
+        "bench-rss-floor.c (bus, keyring lookup, one token request): PSS $(mib "$floor_pss")"
 row value "daemon RSS idle, 10,000 accounts" "$(rss VmRSS)" 40 \
         "after Reload (took $reload_time): $(rss_parts)"
 

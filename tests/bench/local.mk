@@ -9,7 +9,8 @@ bench_programs += \
 	%reldir%/bench-cold \
 	%reldir%/bench-crowd \
 	%reldir%/bench-spawn \
-	%reldir%/bench-bus-floor
+	%reldir%/bench-bus-floor \
+	%reldir%/bench-rss-floor
 EXTRA_PROGRAMS = $(bench_programs)
 
 %canon_reldir%_bench_hit_SOURCES = %reldir%/bench-hit.c $(bench_util_sources)
@@ -28,6 +29,10 @@ EXTRA_PROGRAMS = $(bench_programs)
 %canon_reldir%_bench_bus_floor_SOURCES = %reldir%/bench-bus-floor.c
 %canon_reldir%_bench_bus_floor_CPPFLAGS = $(BENCH_CPPFLAGS)
 %canon_reldir%_bench_bus_floor_LDADD = $(SYSTEMD_LIBS)
+# The memory floor for the daemon: its libraries, nothing of ours.
+%canon_reldir%_bench_rss_floor_SOURCES = %reldir%/bench-rss-floor.c
+%canon_reldir%_bench_rss_floor_CPPFLAGS = $(BENCH_CPPFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(SECRET_CFLAGS)
+%canon_reldir%_bench_rss_floor_LDADD = $(SYSTEMD_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SECRET_LIBS) $(GLIB_LIBS)
 
 EXTRA_DIST += %reldir%/bench.sh %reldir%/oidc-setup.sh %reldir%/stats.py
 
