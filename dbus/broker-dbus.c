@@ -118,6 +118,34 @@ static int method_list_accounts(sd_bus_message *msg, void *userdata, sd_bus_erro
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* The account files the last load refused, and why: what `tokenbroker status` shows beside the accounts. */
+static int method_list_refused_accounts(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        g_autoptr(GList) names = NULL;
+        int r;
+
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        names = g_list_sort(g_hash_table_get_keys(m->refused), (GCompareFunc) strcmp);
+        for (GList *l = names; l; l = l->next) {
+                r = sd_bus_message_append(reply, "{ss}", l->data, manager_refused_reason(m, l->data));
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 static int append_entry(sd_bus_message *reply, const char *key, const char *type, ...) {
         va_list ap;
         int r;
@@ -279,6 +307,10 @@ const sd_bus_vtable broker_vtable[] = {
                                 SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("as", accounts),
                                 method_list_accounts, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListRefusedAccounts",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a{ss}", refused),
+                                method_list_refused_accounts, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetAccount",
                                 SD_BUS_ARGS("s", account),
                                 SD_BUS_RESULT("a{sv}", info),

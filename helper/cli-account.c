@@ -299,6 +299,27 @@ static int print_status(sd_bus *bus, const char *name) {
         return EXIT_OK;
 }
 
+/* The account files the daemon refused, with why: a status that listed only what loaded would hide the
+ * account a person is looking for. Returns EXIT_CONFIG when there is any. */
+static int print_refused(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *name, *why;
+        int r, ret = EXIT_OK;
+
+        r = broker_call(bus, "ListRefusedAccounts", &error, &reply, NULL);
+        if (r < 0)
+                return cli_fail("status", &error, r);
+        r = sd_bus_message_enter_container(reply, 'a', "{ss}");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "{ss}", &name, &why)) > 0) {
+                printf("%s (not loaded)\n  %s\n", name, why);
+                ret = EXIT_CONFIG;
+        }
+        if (r < 0)
+                return cli_fail("status", NULL, r);
+        return ret;
+}
+
 int verb_status(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -327,6 +348,9 @@ int verb_status(int argc, char *argv[]) {
                 if (r != EXIT_OK)
                         ret = r;
         }
+        r = print_refused(bus);
+        if (r != EXIT_OK)
+                ret = r;
         return ret;
 }
 

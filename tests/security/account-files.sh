@@ -72,6 +72,11 @@ rig_tb reload >/dev/null 2>&1
 rel_fetch symlink
 tap_is "$RC" 3 "once the refused file is gone, the account simply does not exist (exit 3)"
 tap_like "$(rig_tb list 2>&1)" "good" "the refused files do not stop the good account from being listed"
+status=$(rig_tb status 2>&1)
+tap_is "$?" 9 "tokenbroker status exits 9 while account files are refused"
+tap_like "$status" "worldread \(not loaded\)
+  The file of account 'worldread' is not loaded: .*chmod 0600" "... and shows each with the reason"
+tap_like "$status" "good" "... beside the loaded accounts"
 tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "... nor from working"
 
 # A loaded account whose file turns writable by others and is rewritten: the reload does not take it.
