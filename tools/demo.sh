@@ -13,7 +13,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build="$top/build-demo"
+# TB_DEMO_BUILD: an already built tree to run the demo from (tests/integration/demo.sh uses it).
+build="${TB_DEMO_BUILD:-$top/build-demo}"
 
 if [ "${TB_DEMO_INSIDE:-}" != 1 ]; then
         if [ "$(id -u)" -eq 0 ]; then
@@ -72,10 +73,13 @@ say "tokenbroker curl demo -- -s $provider/api/whoami   (the token reaches curl 
 tokenbroker curl demo -- -s "$provider/api/whoami"
 echo
 
-say "printf 'protocol=http\\nhost=127.0.0.1\\n\\n' | git credential fill   (credential.helper = tokenbroker)"
-printf 'protocol=http\nhost=127.0.0.1\n\n' |
-        git -c credential.helper= -c credential.helper="$build/git-credential-tokenbroker" credential fill |
-        sed 's/^password=.*/password=<the access token>/'
+# git reads the demo's own global config, never the machine's.
+export GIT_CONFIG_GLOBAL="$TB_SESSION_ROOT/gitconfig" GIT_CONFIG_NOSYSTEM=1
+say "tokenbroker setup-git   (git's global config is the demo's own: $GIT_CONFIG_GLOBAL)"
+tokenbroker setup-git
+
+say "printf 'protocol=http\\nhost=127.0.0.1\\n\\n' | git credential fill"
+printf 'protocol=http\nhost=127.0.0.1\n\n' | git credential fill | sed 's/^password=.*/password=<the access token>/'
 
 say tokenbroker status demo
 tokenbroker status demo

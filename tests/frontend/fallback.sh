@@ -129,6 +129,11 @@ for path in fast bus; do
         tap_is "$(($(requests) - before))" 1 "... fetched once"
 done
 
+# Without $TOKENBROKER_LIBEXECDIR, a launcher in a build tree runs the full program built beside it.
+out=$(env -u TOKENBROKER_LIBEXECDIR timeout -k 5 30 "$TB" list 2>&1)
+tap_is "$?" 0 "without TOKENBROKER_LIBEXECDIR the launcher runs the full program beside it"
+tap_like "$out" "good" "... which lists the accounts"
+
 rig_stop_daemon
 tap_is "$RIG_DAEMON_STATUS" 0 "the daemon stops cleanly"
 tap_ok "... and removes the sockets it made" \

@@ -15,7 +15,8 @@ rig_tests = \
 	%reldir%/oidc-provider.sh \
 	%reldir%/login.sh \
 	%reldir%/token-exchange.sh \
-	%reldir%/rig-selftest.sh
+	%reldir%/rig-selftest.sh \
+	%reldir%/demo.sh
 
 TESTS += $(rig_tests)
 dist_check_SCRIPTS += $(rig_tests)
