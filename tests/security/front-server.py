@@ -19,6 +19,9 @@ import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
+from emulator_common import write_port_file  # noqa: E402
+
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 
 
@@ -97,10 +100,7 @@ def main():
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
         scheme = "https"
     server.own_url = f"{scheme}://127.0.0.1:{port}"
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(f"{port}\n")
-    os.rename(tmp, args.port_file)
+    write_port_file(args.port_file, port)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -26,6 +26,8 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from emulator_common import write_port_file
+
 MAX_BODY = 64 << 20
 
 
@@ -198,10 +200,7 @@ def main():
     server.stats = {"requests": 0, "ok": 0, "unauthorized": 0}
     port = server.server_address[1]
     if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % port)
-        os.rename(tmp, args.port_file)
+        write_port_file(args.port_file, port)
     print(port, flush=True)
     try:
         server.serve_forever()
