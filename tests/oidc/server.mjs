@@ -23,7 +23,8 @@
 // (curl with a cookie jar, following redirects) thus completes an authorization request, and a device
 // user code is approved by submitting the /device form.
 // Test-only endpoints: GET /_stats (counters), POST /_control, GET /api/whoami (200 for a valid Bearer
-// access token of this server, 401 otherwise).
+// access token of this server, 401 otherwise; with ?at=T, whether it was valid at the Unix time T, so that a
+// test on a loaded machine can ask about the moment a token was handed out).
 
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -160,8 +161,10 @@ async function interaction(req, res) {
   await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
 }
 
-// Valid means: signed by our key and not expired (JWT), or known and not expired (opaque).
+// Valid means: signed by our key and not expired (JWT), or known and not expired (opaque), now or at ?at=T.
 async function whoami(req, res) {
+  const atParam = new URL(req.url, issuer).searchParams.get('at');
+  const at = atParam === null ? Date.now() / 1000 : Number(atParam);
   const auth = req.headers.authorization || '';
   const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : '';
   let claims = null;
@@ -171,11 +174,12 @@ async function whoami(req, res) {
       Buffer.from(parts[2], 'base64url'));
     if (ok) {
       claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString());
-      if (claims.exp <= Date.now() / 1000) claims = null;
+      if (claims.exp <= at) claims = null;
     }
   } else if (token) {
-    const t = (await provider.AccessToken.find(token)) || (await provider.ClientCredentials.find(token));
-    if (t && !t.isExpired) claims = { sub: t.accountId || t.clientId, client_id: t.clientId, scope: t.scope };
+    const find = { ignoreExpiration: atParam !== null };
+    const t = (await provider.AccessToken.find(token, find)) || (await provider.ClientCredentials.find(token, find));
+    if (t && (atParam === null ? !t.isExpired : t.exp > at)) claims = { sub: t.accountId || t.clientId, client_id: t.clientId, scope: t.scope };
   }
   if (!claims) {
     res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"', 'Content-Type': 'application/json' });

@@ -74,12 +74,14 @@ rel_fetch() {
         RC=$?
 }
 
-# rel_whoami TS: the sub of the token read from stdin, as TS's /api/whoami sees it (empty when refused).
+# rel_whoami TS [T]: the sub of the token read from stdin, as TS's /api/whoami sees it (empty when refused), now
+# or as of the Unix time T: a short-lived token is judged at the moment it was handed out, whatever a loaded
+# machine makes of the time since.
 rel_whoami() {
         local url tok
         url=$(rig_server_url "$1") || return 1
         IFS= read -r tok
-        printf 'Authorization: Bearer %s\n' "$tok" | curl -s --max-time 10 -H @- "$url/api/whoami" |
+        printf 'Authorization: Bearer %s\n' "$tok" | curl -s --max-time 10 -H @- "$url/api/whoami${2:+?at=$2}" |
                 "$REL_PYTHON" -c 'import json, sys
 try:
     print(json.load(sys.stdin).get("sub", ""))

@@ -4,8 +4,8 @@
 # refresh-token rotation, an authorization_code account living on its refresh token) whose tokens expire
 # every 3 s, half of them through the private socket and half through the session bus, for SOAK_SECONDS
 # (15 in make check; `make soak` runs 75). Every call must succeed, every token checked at the server (one in
-# five) must be accepted, no refresh token may be reused, and the daemon's resident memory may grow only a
-# little between the end of the warm-up and the end (with AddressSanitizer, whose quarantine holds up to
+# five) must have been valid when it was asked for, no refresh token may be reused, and the daemon's resident
+# memory may grow only a little between the end of the warm-up and the end (with AddressSanitizer, whose quarantine holds up to
 # 256 MiB of freed memory, the bound is that much larger; LeakSanitizer then checks for leaks at the exit).
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 . "$abs_top_srcdir/tests/reliability/lib.sh"
@@ -32,7 +32,7 @@ done
 
 # worker N: calls until the deadline; counts in $RIG_DIR/soak/N.{calls,failed,checked,rejected}.
 worker() {
-        local n=$1 deadline=$2 calls=0 failed=0 checked=0 rejected=0 account tok sub
+        local n=$1 deadline=$2 calls=0 failed=0 checked=0 rejected=0 account tok sub asked
         local accounts=(cc pw code) expect=(basic-client alice alice)
         local env=()
         # Odd workers go through the session bus: without the runtime directory there is no private socket.
@@ -41,13 +41,14 @@ worker() {
                 i=$(((calls + n) % 3))
                 account=${accounts[$i]}
                 calls=$((calls + 1))
+                asked=$(date +%s.%N)
                 if ! tok=$(timeout -k 5 60 "${env[@]}" "$TB" token "$account" 2>>"$RIG_DIR/soak/$n.err"); then
                         failed=$((failed + 1))
                         continue
                 fi
                 if [ $((calls % 5)) -eq 0 ]; then
                         checked=$((checked + 1))
-                        sub=$(rel_whoami TS <<<"$tok")
+                        sub=$(rel_whoami TS "$asked" <<<"$tok")
                         [ "$sub" = "${expect[$i]}" ] || {
                                 rejected=$((rejected + 1))
                                 echo "call $calls ($account): the server did not accept the token" >>"$RIG_DIR/soak/$n.err"

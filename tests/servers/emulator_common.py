@@ -298,10 +298,12 @@ class App:
         self.access[token] = dict(info, exp=exp, family=family)
         self.stats["tokens_issued"] += 1
 
-    def valid_access(self, token):
-        """The record of a currently valid access token, or None."""
+    def valid_access(self, token, at=None):
+        """The record of an access token valid now (or at the Unix time `at`), or None. A test asks about a
+        past instant to learn whether a token was valid when it was handed out, whatever the machine's load
+        made of the time since."""
         rec = self.access.get(token) if token else None
-        if not rec or rec["exp"] <= time.time() or rec["family"] in self.revoked_families:
+        if not rec or rec["exp"] <= (time.time() if at is None else at) or rec["family"] in self.revoked_families:
             return None
         return rec
 

@@ -14,7 +14,8 @@ sees half a number) and to stdout. Endpoints:
                         is the subject's, with "act" naming the actor and "aud" the audience; the last
                         exchange's parameters are in /_stats "exchange"
     POST /revoke        RFC 7009
-    GET  /api/whoami    200 for a currently valid Bearer token, 401 otherwise: proves a handed-out token works
+    GET  /api/whoami    200 for a currently valid Bearer token, 401 otherwise: proves a handed-out token works;
+                        ?at=T asks whether it was valid at the Unix time T (when it was handed out)
     GET  /_stats        counters (JSON)
     POST /_control      JSON: {"inject": [...]} failure injection, {"config": {...}} live settings,
                         {"revoke_all": true}, {"reset": true} (clears injections and counters)
@@ -103,7 +104,11 @@ class TokenServer(App):
         return body
 
     def whoami(self, req):
-        rec = self.valid_access(req.bearer())
+        try:
+            at = float(req.query["at"]) if "at" in req.query else None
+        except ValueError:
+            return Reply(400, {"error": "invalid_request", "error_description": "at must be a Unix time"})
+        rec = self.valid_access(req.bearer(), at)
         if not rec:
             return Reply(401, {"error": "invalid_token"},
                          {"WWW-Authenticate": 'Bearer error="invalid_token"'})
