@@ -12,6 +12,7 @@
 #include "caller.h"
 #include "log.h"
 #include "login.h"
+#include "private-socket.h"
 #include "string-util.h"
 #include "token-revoke.h"
 
@@ -308,7 +309,10 @@ int method_begin_login(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 return bus_error_setf(error, EINVAL,
                                       "Account '%s' uses Grant=%s, which needs no login: 'tokenbroker token %s' gets a token.",
                                       a->name, grant_type_to_string(a->config->grant), a->name);
-        return login_begin(a, msg);
+        r = login_begin(a, msg, error);
+        if (r >= 0)
+                private_peer_note_login(a->manager, msg, a->name);
+        return r;
 }
 
 int method_cancel_login(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -239,8 +239,11 @@ int http_client_new(sd_event *event, HttpClient **ret) {
         (void) curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
         (void) curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
         (void) curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
-        /* Token endpoints are few; keep enough connections open that a busy one is always warm. */
-        (void) curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, 64L);
+        /* Token endpoints are few; keep enough connections open that a busy one is always warm. And never
+         * more sockets than that at once: requests beyond wait in libcurl's queue, so that ten thousand
+         * accounts warming up cannot use up the daemon's file descriptors (runtime-socket.h). */
+        (void) curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long) HTTP_MAX_CONNECTIONS);
+        (void) curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long) HTTP_MAX_CONNECTIONS);
 
         *ret = c;
         return 0;

@@ -12,6 +12,8 @@
  * only to loopback (the account parser checks it too), responses capped at HTTP_MAX_RESPONSE bytes. */
 
 #define HTTP_MAX_RESPONSE (1024U * 1024U)
+/* Sockets libcurl may hold open at once, in flight or kept for reuse. */
+#define HTTP_MAX_CONNECTIONS 64U
 
 typedef struct HttpClient HttpClient;
 typedef struct HttpRequest HttpRequest;

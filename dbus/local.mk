@@ -7,7 +7,10 @@ tokenbrokerd_SOURCES = \
 	%reldir%/manager.c \
 	%reldir%/runtime-socket.h \
 	%reldir%/runtime-socket.c \
+	%reldir%/private-socket.h \
 	%reldir%/private-socket.c \
+	%reldir%/idle-exit.h \
+	%reldir%/idle-exit.c \
 	%reldir%/token-socket.h \
 	%reldir%/token-socket.c \
 	%reldir%/token-socket-methods.c \

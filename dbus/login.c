@@ -18,6 +18,7 @@
 
 /* RFC 8252 and RFC 8628 leave the time to the client; a person needs a few minutes, not hours. */
 #define LOGIN_TIMEOUT_DEFAULT_SEC 300
+#define LOGINS_MAX 16U
 
 static void session_free(void *p) {
         LoginSession *s = p;
@@ -276,7 +277,7 @@ static void session_continue(LoginSession *s) {
                 (void) login_device_start(s, a, start_url);
 }
 
-int login_begin(Account *a, sd_bus_message *call) {
+int login_begin(Account *a, sd_bus_message *call, sd_bus_error *error) {
         Manager *m = a->manager;
         uint64_t timeout = a->config->login_timeout_sec ?: LOGIN_TIMEOUT_DEFAULT_SEC;
         LoginSession *s;
@@ -285,6 +286,11 @@ int login_begin(Account *a, sd_bus_message *call) {
         if (!m->logins)
                 m->logins = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, session_free);
         (void) login_cancel(m, a->name, "A new login for the account was started.");
+        /* Each holds a listener and up to four browser connections: bounded, like every other use of
+         * file descriptors a caller can cause. */
+        if (g_hash_table_size(m->logins) >= LOGINS_MAX)
+                return bus_error_setf(error, EHOSTUNREACH, "Too many logins in progress (at most %u): finish or "
+                                      "cancel one first.", LOGINS_MAX);
 
         s = calloc(1, sizeof(*s));
         if (!s)

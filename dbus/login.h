@@ -12,8 +12,9 @@
  * it), stores the refresh token, and emits LoginFinished. One login per account at a time: a new one
  * replaces the old. */
 
-/* Starts a login for `a` and answers `call` (BeginLogin) once it knows what to show, or with an error. */
-int login_begin(Account *a, sd_bus_message *call);
+/* Starts a login for `a` and answers `call` (BeginLogin) once it knows what to show, or with an error; < 0
+ * with `error` set when it cannot start at all (too many logins at once). */
+int login_begin(Account *a, sd_bus_message *call, sd_bus_error *error);
 
 /* Ends the account's login in progress, if any, as failed with `message`. Returns whether there was one. */
 bool login_cancel(Manager *m, const char *account, const char *message);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "alloc-util.h"
@@ -14,9 +15,12 @@
 #include "bus-api.h"
 #include "bus-errors.h"
 #include "discovery.h"
+#include "idle-exit.h"
 #include "log.h"
 #include "login.h"
 #include "manager.h"
+#include "private-socket.h"
+#include "runtime-socket.h"
 #include "string-util.h"
 #include "token-revoke.h"
 #include "token-socket.h"
@@ -24,6 +28,10 @@
 
 static void account_free_void(void *p) {
         account_free(p);
+}
+
+static void private_peer_free_void(void *p) {
+        private_peer_free(p);
 }
 
 int manager_new(Manager **ret) {
@@ -35,10 +43,11 @@ int manager_new(Manager **ret) {
                 return -ENOMEM;
         m->listen_fd = -1;
         m->token_listen_fd = -1;
-        m->default_min_validity_sec = 60;
+        m->lock_fd = -1;
         m->accounts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, account_free_void);
         m->sender_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        m->peers = g_hash_table_new(g_direct_hash, g_direct_equal);
+        m->peers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, private_peer_free_void);
+        runtime_socket_limits(&m->token_conns_max, &m->private_peers_max);
         m->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         m->token_conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 
@@ -74,14 +83,7 @@ static void listener_free(sd_event_source *s, int fd, char *path) {
         free(path);
 }
 
-static void peer_close(sd_bus *bus) {
-        sd_bus_flush_close_unref(bus);
-}
-
 Manager *manager_free(Manager *m) {
-        GHashTableIter i;
-        sd_bus *peer;
-
         if (!m)
                 return NULL;
 
@@ -96,12 +98,10 @@ Manager *manager_free(Manager *m) {
         keyring_worker_free(m->keyring);
         http_client_free(m->http);
 
-        if (m->peers) {
-                g_hash_table_iter_init(&i, m->peers);
-                while (g_hash_table_iter_next(&i, (void **) &peer, NULL))
-                        peer_close(peer);
+        if (m->peers)
                 g_hash_table_destroy(m->peers);
-        }
+        accept_throttle_done(&m->private_throttle);
+        accept_throttle_done(&m->token_throttle);
         listener_free(m->listen_source, m->listen_fd, m->socket_path);
         listener_free(m->token_listen_source, m->token_listen_fd, m->token_socket_path);
         if (m->token_conns)
@@ -112,8 +112,12 @@ Manager *manager_free(Manager *m) {
         sd_bus_flush_close_unref(m->bus);
         if (m->sender_uids)
                 g_hash_table_destroy(m->sender_uids);
+        sd_event_source_disable_unref(m->idle_source);
         sd_event_unref(m->event);
         free(m->config_dir);
+        /* Last: the sockets are gone, another daemon may take the directory now. */
+        if (m->lock_fd >= 0)
+                (void) close(m->lock_fd);
         free(m);
         return NULL;
 }
@@ -275,6 +279,29 @@ int manager_add_object(Manager *m, sd_bus *bus) {
         return sd_bus_add_object_vtable(bus, NULL, BROKER_OBJECT_PATH, BROKER_INTERFACE, broker_vtable, m);
 }
 
+int manager_lock_runtime_dir(Manager *m) {
+        return runtime_dir_lock(&m->lock_fd);
+}
+
+/* The session bus went away (the session ended, or the bus daemon died): nothing can call us any more and
+ * activation would start a new daemon on a new bus. Exit cleanly, wiping what is held, instead of living on
+ * with secrets in memory. */
+static int on_bus_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        log_info("The session bus went away: exiting.");
+        return sd_event_exit(m->event, 0);
+}
+
+/* Every method call on a connection of ours counts as activity for the idle exit. */
+int manager_on_incoming(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        uint8_t type;
+
+        if (sd_bus_message_get_type(msg, &type) >= 0 && type == SD_BUS_MESSAGE_METHOD_CALL)
+                manager_note_activity(userdata);
+        return 0;
+}
+
 static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *name, *old_owner, *new_owner;
@@ -293,6 +320,18 @@ int manager_connect_bus(Manager *m) {
         r = sd_bus_default_user(&m->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the session bus: %m");
+        /* Handled below: sd-bus would exit the event loop with a failure, and Restart=on-failure would try
+         * again on a bus that is gone. */
+        r = sd_bus_set_exit_on_disconnect(m->bus, false);
+        if (r < 0)
+                return log_error_errno(r, "Failed to configure the bus connection: %m");
+        r = sd_bus_match_signal(m->bus, NULL, NULL, "/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local",
+                                "Disconnected", on_bus_disconnected, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the bus connection: %m");
+        r = sd_bus_add_filter(m->bus, NULL, manager_on_incoming, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch incoming calls: %m");
 
         r = manager_add_object(m, m->bus);
         if (r < 0)

@@ -12,6 +12,7 @@
 
 #include "alloc-util.h"
 #include "bus-errors.h"
+#include "idle-exit.h"
 #include "log.h"
 #include "runtime-socket.h"
 #include "string-util.h"
@@ -70,9 +71,10 @@ static void conn_update_events(TokenConn *c) {
                 return;
         if (c->out_done < c->out_size)
                 events |= EPOLLOUT;
-        /* Nothing is read while a request waits: a peer that hangs up meanwhile is noticed when its answer
-         * cannot be written. */
-        if (!c->busy && !c->eof && !c->close_when_sent)
+        /* Nothing is read while a request waits, or while its answer is not read yet: a peer that sends
+         * requests without reading the answers holds one answer here, not all of them. A peer that hangs up
+         * meanwhile is noticed when its answer cannot be written. */
+        else if (!c->busy && !c->eof && !c->close_when_sent && c->in_size < WIRE_MESSAGE_MAX)
                 events |= EPOLLIN;
         if (events == 0) {
                 (void) sd_event_source_set_enabled(c->io_source, SD_EVENT_OFF);
@@ -125,8 +127,14 @@ static void conn_send(TokenConn *c, json_object *message) {
                 return;
         }
 
-        /* After an answer the peer has not read yet, if it sends requests without reading answers. */
+        /* After an answer the peer has not read yet (a framing error answered while one was pending). */
         pending = c->out_size - c->out_done;
+        if (pending + size > WIRE_REPLY_MAX) {
+                log_warning("Token socket: an answer of %zu bytes after %zu unread ones is too much, closing.",
+                            size, pending);
+                conn_close(c);
+                return;
+        }
         buf = malloc(pending + size);
         if (!buf) {
                 conn_close(c);
@@ -233,7 +241,7 @@ static void conn_read(TokenConn *c) {
 
 /* Takes the requests that arrived completely, one at a time. */
 static void conn_process(TokenConn *c) {
-        while (!c->closed && !c->busy && !c->close_when_sent) {
+        while (!c->closed && !c->busy && !c->close_when_sent && c->out_done >= c->out_size) {
                 _cleanup_json_erase_ json_object *request = NULL;
                 char *end = c->in ? memchr(c->in, 0, c->in_size) : NULL;
                 size_t n;
@@ -261,6 +269,8 @@ static void conn_process(TokenConn *c) {
                 }
 
                 c->busy = true;
+                c->last_active_usec = now_usec(CLOCK_MONOTONIC);
+                manager_note_activity(c->manager);
                 token_socket_dispatch(c, request);
         }
         conn_update_events(c);
@@ -301,6 +311,24 @@ static int on_idle(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* At the cap, the connection idle longest makes room, one waiting for a token fetch never: 0 when room was
+ * made. Every connection is closed after WIRE_IDLE_TIMEOUT_USEC anyway; this is for a flood within that. */
+static int make_room(Manager *m) {
+        TokenConn *oldest = NULL, *c;
+        GHashTableIter i;
+
+        g_hash_table_iter_init(&i, m->token_conns);
+        while (g_hash_table_iter_next(&i, (void **) &c, NULL))
+                if (!c->busy && (!oldest || c->last_active_usec < oldest->last_active_usec))
+                        oldest = c;
+        if (!oldest)
+                return -EBUSY;
+        log_debug("Token socket: closing the connection of pid %d, idle longest, to make room.",
+                  (int) oldest->caller.pid);
+        conn_close(oldest);
+        return 0;
+}
+
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
         _cleanup_close_ int cfd = -1;
@@ -309,8 +337,15 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         int r;
 
         cfd = runtime_socket_accept(fd, "token", &cred);
-        if (cfd < 0)
+        if (cfd < 0) {
+                if (cfd != -EAGAIN && cfd != -EINTR)
+                        accept_throttle_refused(&m->token_throttle, m->event, cfd);
                 return 0;
+        }
+        if (g_hash_table_size(m->token_conns) >= m->token_conns_max && make_room(m) < 0) {
+                accept_throttle_refused(&m->token_throttle, m->event, -EBUSY);
+                return 0;
+        }
 
         c = calloc(1, sizeof(*c));
         if (!c) {
@@ -322,6 +357,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 .manager = m,
                 .caller = { .uid = cred.uid, .pid = cred.pid },
                 .fd = TAKE_FD(cfd),
+                .last_active_usec = now_usec(CLOCK_MONOTONIC),
         };
         r = sd_event_add_io(m->event, &c->io_source, c->fd, EPOLLIN, on_io, c);
         if (r >= 0)
@@ -363,7 +399,8 @@ int manager_listen_token(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the token socket: %m");
         (void) sd_event_source_set_description(m->token_listen_source, "token-socket");
+        m->token_throttle = (AcceptThrottle) { .what = "token", .listen_source = m->token_listen_source };
         m->token_listen_fd = TAKE_FD(fd);
-        log_debug("Serving tokens on %s.", m->token_socket_path);
+        log_debug("Serving tokens on %s (at most %u connections).", m->token_socket_path, m->token_conns_max);
         return 0;
 }

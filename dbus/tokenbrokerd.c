@@ -14,27 +14,55 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus-errors.h"
+#include "idle-exit.h"
 #include "log.h"
 #include "manager.h"
+#include "time-util.h"
+
+/* Long enough that a burst of work is served by one daemon, short enough that secrets do not sit in memory
+ * for a day after their last use. */
+#define EXIT_IDLE_DEFAULT_SEC 300U
 
 static void help(void) {
         printf("Usage: tokenbrokerd [OPTIONS]\n\n"
                "The tokenbroker credential broker: a per-user D-Bus service (org.tokenbroker.Broker1).\n"
                "Normally started by D-Bus activation or its systemd user unit.\n\n"
-               "  -h --help           Show this help\n"
-               "     --version        Show the version\n"
-               "     --log-level=LVL  debug, info, warning or err (default info)\n");
+               "  -h --help              Show this help\n"
+               "     --version           Show the version\n"
+               "     --log-level=LVL     debug, info, warning or err (default info)\n"
+               "     --exit-idle-sec=SEC Exit after SEC seconds of idleness; 0: never (default %u)\n",
+               EXIT_IDLE_DEFAULT_SEC);
 }
 
-static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_LOG_LEVEL };
+/* SEC as a whole number of seconds, at most a day. */
+static int parse_idle_sec(const char *s, uint64_t *ret) {
+        unsigned long v;
+        char *end;
+
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || end == s || *end != 0 || s[0] == '-' || v > 86400)
+                return -EINVAL;
+        *ret = (uint64_t) v * USEC_PER_SEC;
+        return 0;
+}
+
+static int parse_argv(int argc, char *argv[], uint64_t *exit_idle_usec) {
+        enum { ARG_VERSION = 0x100, ARG_LOG_LEVEL, ARG_EXIT_IDLE };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "exit-idle-sec", required_argument, NULL, ARG_EXIT_IDLE },
                 {}
         };
+        const char *env;
         int c;
+
+        *exit_idle_usec = EXIT_IDLE_DEFAULT_SEC * USEC_PER_SEC;
+        env = getenv("TOKENBROKER_EXIT_IDLE_SEC");
+        if (env && parse_idle_sec(env, exit_idle_usec) < 0)
+                return log_error_errno(EINVAL, "Invalid TOKENBROKER_EXIT_IDLE_SEC '%s'.", env);
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
@@ -55,6 +83,10 @@ static int parse_argv(int argc, char *argv[]) {
                                 log_set_max_level(LOG_ERR);
                         else
                                 return log_error_errno(EINVAL, "Unknown log level '%s'.", optarg);
+                        break;
+                case ARG_EXIT_IDLE:
+                        if (parse_idle_sec(optarg, exit_idle_usec) < 0)
+                                return log_error_errno(EINVAL, "Invalid --exit-idle-sec '%s'.", optarg);
                         break;
                 case '?':
                         return -EINVAL;
@@ -78,10 +110,11 @@ static void harden(void) {
 
 static int run(int argc, char *argv[]) {
         Manager *m = NULL;
+        uint64_t exit_idle_usec;
         int r;
 
         log_setup("tokenbrokerd");
-        r = parse_argv(argc, argv);
+        r = parse_argv(argc, argv, &exit_idle_usec);
         if (r <= 0)
                 return r;
 
@@ -102,6 +135,7 @@ static int run(int argc, char *argv[]) {
         r = manager_new(&m);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up: %m");
+        m->exit_idle_usec = exit_idle_usec;
         r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
@@ -109,6 +143,14 @@ static int run(int argc, char *argv[]) {
                 log_error_errno(r, "Failed to install signal handlers: %m");
                 goto finish;
         }
+
+        /* Another daemon's lock or bus name ends this one here, before it touches a socket. */
+        r = manager_lock_runtime_dir(m);
+        if (r < 0)
+                goto finish;
+        r = manager_connect_bus(m);
+        if (r < 0)
+                goto finish;
 
         (void) manager_load_accounts(m);
 
@@ -118,7 +160,7 @@ static int run(int argc, char *argv[]) {
         r = manager_listen_token(m);
         if (r < 0)
                 goto finish;
-        r = manager_connect_bus(m);
+        r = idle_exit_setup(m);
         if (r < 0)
                 goto finish;
 

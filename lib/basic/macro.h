@@ -47,6 +47,20 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #endif
 
+/* x equals one of the values listed. */
+#define IN_SET(x, first, ...)                                                            \
+        ({                                                                               \
+                const __typeof__(first) _set_[] = { first, __VA_ARGS__ };                \
+                const __typeof__(x) _x_ = (x);                                           \
+                int _found_ = 0;                                                         \
+                for (size_t _i_ = 0; _i_ < ELEMENTSOF(_set_); _i_++)                     \
+                        if (_set_[_i_] == _x_) {                                         \
+                                _found_ = 1;                                             \
+                                break;                                                   \
+                        }                                                                \
+                _found_;                                                                 \
+        })
+
 #define STRV_FOREACH(s, l) for (char **s = (l); s && *s; s++)
 
 /* Negative errno in, positive out; keeps the sign juggling in one place. */

@@ -27,7 +27,8 @@
  *      the account was found and what failed was its token; without it, finding the account failed.
  *
  * The daemon serves only its own uid (SO_PEERCRED) and AllowedCallers=, as on the bus; requests are at most
- * WIRE_MESSAGE_MAX bytes, and a connection idle for WIRE_IDLE_TIMEOUT_USEC is closed. */
+ * WIRE_MESSAGE_MAX bytes and answers WIRE_REPLY_MAX, a connection idle for WIRE_IDLE_TIMEOUT_USEC is closed,
+ * and requests are taken one at a time: the next one only once the answer to the last was read. */
 
 #define BROKER_RUNTIME_SUBDIR "tokenbroker"
 #define BROKER_TOKEN_SOCKET_NAME "token"
@@ -36,8 +37,10 @@
 #define WIRE_METHOD_GIT_CREDENTIAL "org.tokenbroker.Broker1.GitCredential"
 #define WIRE_METHOD_INVALIDATE "org.tokenbroker.Broker1.Invalidate"
 
-/* One message, its NUL included. */
+/* One request, its NUL included. */
 #define WIRE_MESSAGE_MAX (64U * 1024U)
+/* One answer: room for a token of BROKER_TOKEN_MAX, headers and their JSON escapes. */
+#define WIRE_REPLY_MAX (256U * 1024U)
 #define WIRE_IDLE_TIMEOUT_USEC (10ULL * 1000000ULL)
 /* Calls answer within this time on either transport; a cold token fetch is bounded by the daemon's own HTTP
  * time-outs. */

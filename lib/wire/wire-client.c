@@ -78,7 +78,7 @@ static int receive_message(int fd, usec_t deadline, json_object **ret) {
         size_t size = 0;
         int r;
 
-        buf = calloc(1, WIRE_MESSAGE_MAX + 1);
+        buf = calloc(1, WIRE_REPLY_MAX + 1);
         if (!buf)
                 return -ENOMEM;
         for (;;) {
@@ -98,7 +98,7 @@ static int receive_message(int fd, usec_t deadline, json_object **ret) {
                 if (r == 0)
                         return -ETIMEDOUT;
 
-                n = recv(fd, buf + size, WIRE_MESSAGE_MAX - size, 0);
+                n = recv(fd, buf + size, WIRE_REPLY_MAX - size, 0);
                 if (n < 0) {
                         if (errno == EINTR || errno == EAGAIN)
                                 continue;
@@ -113,7 +113,7 @@ static int receive_message(int fd, usec_t deadline, json_object **ret) {
                         erase_buffer(buf, size);
                         return r;
                 }
-                if (size >= WIRE_MESSAGE_MAX)
+                if (size >= WIRE_REPLY_MAX)
                         return -EMSGSIZE;
         }
 }

@@ -25,7 +25,9 @@ trap cleanup EXIT
 mkdir -p "$tmp/services" "$tmp/home" "$tmp/config/tokenbroker/accounts" "$tmp/runtime" "$tmp/cache"
 chmod 0700 "$tmp/runtime" "$tmp/config/tokenbroker" "$tmp/config/tokenbroker/accounts"
 sed "s|^Exec=.*|Exec=$daemon|" "$activation" >"$tmp/services/org.tokenbroker.Broker1.service"
-install -m 0600 "$abs_top_srcdir/packaging/examples/flaik.conf" "$tmp/config/tokenbroker/accounts/ski.conf"
+# Without Warmup=yes, which would keep the daemon from its idle exit.
+sed 's/^Warmup=yes/Warmup=no/' "$abs_top_srcdir/packaging/examples/flaik.conf" >"$tmp/config/tokenbroker/accounts/ski.conf"
+chmod 0600 "$tmp/config/tokenbroker/accounts/ski.conf"
 cat >"$tmp/bus.conf" <<CONF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -42,8 +44,9 @@ cat >"$tmp/bus.conf" <<CONF
 CONF
 
 # Activated services inherit the bus daemon's environment: give it a throw-away session.
+# A short idle time, so that the exit and the next activation are seen here.
 env -u DBUS_SESSION_BUS_ADDRESS HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_RUNTIME_DIR="$tmp/runtime" \
-        XDG_CACHE_HOME="$tmp/cache" dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile \
+        XDG_CACHE_HOME="$tmp/cache" TOKENBROKER_EXIT_IDLE_SEC=2 dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile \
         >"$tmp/bus.log" 2>&1 </dev/null &
 bus_pid=$!
 address="unix:path=$tmp/bus"
@@ -69,5 +72,16 @@ tap_ok "it serves the private socket in the session's runtime directory" test -S
 bc call org.tokenbroker.Broker1 /org/tokenbroker/Broker1 org.tokenbroker.Broker1 ListAccounts >/dev/null 2>&1
 tap_is "$(bc status org.tokenbroker.Broker1 2>/dev/null | sed -n 's/^PID=//p')" "$daemon_pid" \
         "a second call is served by the same daemon"
+
+# Idle, it exits; the next call starts it again.
+gone() { ! kill -0 "$daemon_pid" 2>/dev/null; }
+tap_ok "idle for TOKENBROKER_EXIT_IDLE_SEC, the daemon exits" rig_wait_for 30 gone
+tap_fails "... and the name has no owner" bc status org.tokenbroker.Broker1
+out=$(timeout 30 busctl --address="$address" call org.tokenbroker.Broker1 /org/tokenbroker/Broker1 \
+        org.tokenbroker.Broker1 ListAccounts 2>&1)
+tap_is "$out" 'as 1 "ski"' "the next call activates it again"
+new_pid=$(bc status org.tokenbroker.Broker1 2>/dev/null | sed -n 's/^PID=//p')
+tap_ok "... as a new process ($new_pid)" test -n "$new_pid" -a "$new_pid" != "$daemon_pid"
+daemon_pid=$new_pid
 
 tap_done

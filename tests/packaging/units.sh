@@ -87,4 +87,8 @@ tap_is "$(key "$socket" SocketMode)$(key "$socket" DirectoryMode)$(key "$service
 tap_is "$(key "$service" ConfigurationDirectory)" "tokenbroker" \
         "the account files' directory is writable in the sandbox"
 
+# The daemon bounds its connections by its descriptor limit; the unit gives it room for a thousand callers
+# (the connections a thousand concurrent front ends hold), and a limit the test of a flood runs under too.
+nofile=$(key "$service" LimitNOFILE)
+tap_ok "the unit sets LimitNOFILE= above the default 1024 ($nofile)" test "${nofile:-0}" -gt 1024
 tap_done

@@ -1,11 +1,13 @@
 # tests/reliability: faults survived with nothing lost (TAP shell tests on the rig, tests/lib/rig.sh, with
 # shared helpers in lib.sh): kill -9 during refresh-token rotation, a failing token endpoint, the keyring
-# locked or restarted, account files edited or written to a full disk, and a short soak. `make soak` runs the
+# locked or restarted, account files edited or written to a full disk, a second daemon, the bus going away
+# and the idle exit, and a short soak. `make soak` runs the
 # soak for SOAK_SECONDS (75).
 reliability_tests = \
 	%reldir%/kill9-rotation.sh \
 	%reldir%/endpoint-faults.sh \
 	%reldir%/keyring-and-config.sh \
+	%reldir%/lifecycle.sh \
 	%reldir%/soak.sh
 
 TESTS += $(reliability_tests)
