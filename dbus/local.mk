@@ -44,6 +44,8 @@ tokenbrokerd_SOURCES = \
 	%reldir%/login-internal.h \
 	%reldir%/login.c \
 	%reldir%/login-loopback.c \
+	%reldir%/loopback-peer.h \
+	%reldir%/loopback-peer.c \
 	%reldir%/login-device.c \
 	%reldir%/warmup.h \
 	%reldir%/warmup.c \

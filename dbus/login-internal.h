@@ -28,6 +28,7 @@ typedef struct LoginSession {
         int listen_fd;
         sd_event_source *listen_source;
         struct Listener *listener;      /* login-loopback.c: the browser's connections so far */
+        unsigned refused;               /* connections refused as another user's (logged once) */
         int conn_fd;                    /* the browser's connection, answered when the login ends */
         sd_event_source *conn_source;
         char request[REDIRECT_REQUEST_MAX];

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The authorization code flow's loopback redirect (RFC 8252 sections 7.3 and 8.3): a listener on
- * 127.0.0.1 (or RedirectURI='s loopback host and port), one redirect accepted, the browser answered with a
- * page that says plainly how the login ended. */
+ * 127.0.0.1 (or RedirectURI='s loopback host and port) that takes connections of our own uid only, turns away
+ * redirects that do not carry this login's state without ending the login, accepts one redirect that does,
+ * and answers the browser with a page that says plainly how the login ended.
+ *
+ * What remains (RFC 8252 section 8.3): a process of the same user can still send a forged redirect first;
+ * nothing tells it from the browser, and a process of the same user can read the keyring anyway. PKCE keeps
+ * an intercepted code useless to anyone else: the verifier never leaves the daemon. */
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -16,6 +21,7 @@
 #include "authorize-url.h"
 #include "log.h"
 #include "login-internal.h"
+#include "loopback-peer.h"
 #include "pkce.h"
 #include "string-util.h"
 #include "token-response.h"
@@ -172,16 +178,22 @@ static void handle_request(LoginSession *s, Listener *l, Connection *c, const Re
                 return;
         }
 
+        /* A redirect that does not carry this login's state was not caused by it (an old tab, or a forgery):
+         * it is turned away and the login goes on, so that nobody can end someone's login by sending one. */
+        if (!req->state || !s->state || !streq(req->state, s->state)) {
+                log_warning("Account '%s': a redirect with a state that is not this login's was turned away.",
+                            s->account);
+                send_page(c->fd, 400, "Not this login",
+                          "The redirect's state does not match the login in progress: it was not started here, or "
+                          "it is an old one. Nothing was stored; the login in progress goes on.");
+                drop_connection(l, c);
+                return;
+        }
+
         /* From here on this connection is the one the login's outcome is shown on. */
         s->conn_fd = TAKE_FD(c->fd);
         drop_connection(l, c);
         close_listener(s);              /* one use: a second redirect finds nobody listening */
-
-        if (!req->state || !s->state || !streq(req->state, s->state)) {
-                login_finish(s, false, "The redirect's state does not match this login: it was not started here, "
-                                       "or it is an old one. No token was stored.");
-                return;
-        }
         if (req->error) {
                 if (asprintf(&msg, "The authorization server refused: %s%s%s", req->error,
                              req->error_description ? ": " : "", strempty(req->error_description)) < 0)
@@ -232,11 +244,23 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
         Listener *l = listener_of(s);
         Connection *c;
         size_t slot = 0;
-        int cfd;
+        uid_t uid;
+        int cfd, r;
 
         cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (cfd < 0)
                 return 0;
+        /* Any user of the machine can reach a loopback port, and the authorization URL (its state, the port)
+         * is in the browser's command line, which every user can read: a redirect from another user's
+         * process would hand this account their grant. Refused before a byte is read. */
+        r = loopback_peer_uid(cfd, &uid);
+        if (r < 0 || uid != geteuid()) {
+                if (s->refused++ == 0)
+                        log_warning("Account '%s': refused a connection to the login's redirect listener from %s%u.",
+                                    s->account, r < 0 ? "an unknown user, " : "uid ", r < 0 ? 0U : (unsigned) uid);
+                close(cfd);
+                return 0;
+        }
         for (size_t i = 0; i < CONNECTIONS_MAX; i++)
                 if (!l->conns[i]) {
                         slot = i;

@@ -9,6 +9,7 @@ What it saw goes to $FAKE_BROWSER_LOG as JSON lines {"url", "status", "body"}.
 $FAKE_BROWSER_MODE changes the person:
     consent       (default) follow everything
     tamper-state  replace the state in the loopback redirect with a forged one
+    tamper-then-consent  visit the loopback redirect with a forged state, then as it came
     replay        visit the loopback redirect twice
     abort         refuse: press a form's "deny" button, or add abort=yes (oidc-provider's device confirmation:
                   "not my device")
@@ -91,12 +92,14 @@ def main():
         target = urllib.parse.urlsplit(url)
         if target.netloc != start:
             # The client's loopback redirect: the end of the journey.
-            if mode == "tamper-state":
+            urls = [url] * (2 if mode == "replay" else 1)
+            if mode in ("tamper-state", "tamper-then-consent"):
                 q = [(k, "forged" if k == "state" else v) for k, v in urllib.parse.parse_qsl(target.query)]
-                url = urllib.parse.urlunsplit(target._replace(query=urllib.parse.urlencode(q)))
-            for _ in range(2 if mode == "replay" else 1):
-                status, _, body = fetch(opener, url)
-                log({"url": url, "status": status, "body": body})
+                forged = urllib.parse.urlunsplit(target._replace(query=urllib.parse.urlencode(q)))
+                urls = [forged] if mode == "tamper-state" else [forged, url]
+            for u in urls:
+                status, _, body = fetch(opener, u)
+                log({"url": u, "status": status, "body": body})
             return 0
         status, headers, body = fetch(opener, url, data)
         data = None

@@ -3,7 +3,8 @@
 # Interactive logins against a real OAuth 2.0 / OIDC server (oidc-provider from npm, tests/oidc/server.mjs):
 # the authorization code flow with PKCE and the daemon's loopback redirect, for a public client and for
 # confidential clients of both auth methods; the device flow; and every way a login can go wrong (denial,
-# a forged state, a second use of the redirect, a time-out, Ctrl-C), none of which stores a token. The
+# a forged state, which is turned away while the login goes on, a second use of the redirect, a time-out,
+# Ctrl-C), none of which stores a token. The
 # "browser" is tests/integration/fake-browser.py, run through $BROWSER as a desktop would run a real one.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 rig_run_in_session "$0" "$@"
@@ -83,11 +84,20 @@ tap_like "$out" "access_denied" "... saying the server refused: access_denied"
 tap_like "$(last_page)" "Login failed" "... the browser's page says the login failed"
 tap_is "$(rt_of denied)" "" "... and no token was stored"
 
-add_code_account forged public none
+# A forged state is turned away with an error page, and the login goes on: nobody can end a login by sending
+# one redirect to its port.
+add_code_account forged public none --set LoginTimeout=3
 FAKE_BROWSER_MODE=tamper-state login forged
-tap_is "$rc" 4 "a redirect with a forged state fails"
-tap_like "$out" "state does not match" "... saying so"
+tap_is "$(last_status)" 400 "a redirect with a forged state is answered with an error"
+tap_like "$(last_page)" "state does not match" "... a page saying so"
+tap_is "$rc" 4 "... and the login goes on until it times out (exit 4)"
+tap_like "$out" "timed out" "... saying so"
 tap_is "$(rt_of forged)" "" "... and no token was stored"
+add_code_account forged2 public none
+FAKE_BROWSER_MODE=tamper-then-consent login forged2
+tap_is "$(head -n 1 "$FAKE_BROWSER_LOG" | rig_json_get status)" 400 "a forged redirect first, then the real one"
+tap_is "$rc" 0 "... and the real redirect completes the login"
+tap_like "$(last_page)" "Login succeeded" "... as the browser's page says"
 
 add_code_account replayed public none
 FAKE_BROWSER_MODE=replay login replayed

@@ -10,7 +10,8 @@ security_tests = \
 	%reldir%/no-leaks.sh \
 	%reldir%/tls.sh \
 	%reldir%/account-files.sh \
-	%reldir%/fd-exhaustion.sh
+	%reldir%/fd-exhaustion.sh \
+	%reldir%/login-hijack.sh
 
 TESTS += $(security_tests)
 dist_check_SCRIPTS += $(security_tests)
