@@ -51,6 +51,7 @@ struct TokenEntry {
         bool fetching;
         GrantType grant_in_flight;
         unsigned attempt;
+        uint64_t deadline_usec;         /* CLOCK_MONOTONIC end of the fetch's Timeout= budget, all tries */
         HttpRequest *http;
         uint64_t sent_usec;             /* CLOCK_REALTIME when the request in flight was sent */
         Waiter *waiters;

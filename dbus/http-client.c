@@ -10,6 +10,7 @@
 #include "http-client.h"
 #include "log.h"
 #include "string-util.h"
+#include "time-util.h"
 
 struct HttpClient {
         sd_event *event;
@@ -361,6 +362,7 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
                       HttpRequest **ret) {
         HttpRequest *r;
         CURLMcode mc;
+        uint64_t timeout_ms;
 
         if (!http_url_is_allowed(p->url))
                 return -EPROTONOSUPPORT;
@@ -416,8 +418,21 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
         (void) curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYHOST, 2L);
         (void) curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
         (void) curl_easy_setopt(r->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) HTTP_MAX_RESPONSE);
-        (void) curl_easy_setopt(r->easy, CURLOPT_TIMEOUT, (long) (p->timeout_sec ?: 30));
-        (void) curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT, (long) (p->connect_timeout_sec ?: 10));
+        timeout_ms = (p->timeout_sec ?: 30) * 1000;
+        if (p->deadline_usec > 0) {
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
+
+                if (p->deadline_usec <= now + USEC_PER_MSEC) {
+                        request_free(r);
+                        return -ETIMEDOUT;
+                }
+                timeout_ms = MIN(timeout_ms, (p->deadline_usec - now) / USEC_PER_MSEC);
+        }
+        (void) curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long) timeout_ms);
+        (void) curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
+                                (long) MIN(timeout_ms, (p->connect_timeout_sec ?: 10) * 1000));
+        (void) curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        (void) curl_easy_setopt(r->easy, CURLOPT_LOW_SPEED_TIME, HTTP_STALL_SEC);
         (void) curl_easy_setopt(r->easy, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
         /* Credentials come from the keyring only, never from ~/.netrc. */
         (void) curl_easy_setopt(r->easy, CURLOPT_NETRC, (long) CURL_NETRC_IGNORED);

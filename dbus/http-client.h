@@ -9,9 +9,11 @@
  * requests in flight never delay a cache hit, and connections to a token endpoint are kept and reused.
  *
  * Policy enforced here for every request: TLS verified (peer and host), redirects never followed, http://
- * only to loopback (the account parser checks it too), responses capped at HTTP_MAX_RESPONSE bytes. */
+ * only to loopback (the account parser checks it too), responses capped at HTTP_MAX_RESPONSE bytes, and a
+ * transfer that stalls (less than a byte a second for HTTP_STALL_SEC) is given up. */
 
 #define HTTP_MAX_RESPONSE (1024U * 1024U)
+#define HTTP_STALL_SEC 10L
 /* Sockets libcurl may hold open at once, in flight or kept for reuse. */
 #define HTTP_MAX_CONNECTIONS 64U
 
@@ -39,7 +41,8 @@ typedef struct HttpRequestParams {
         const char *authorization;      /* copied; wiped after the request */
         char * const *extra_headers;    /* "Name: value" lines */
         const char *ca_file;
-        uint64_t timeout_sec;
+        uint64_t timeout_sec;           /* this request (default 30) */
+        uint64_t deadline_usec;         /* CLOCK_MONOTONIC end of the budget it is part of; 0: none */
         uint64_t connect_timeout_sec;
 } HttpRequestParams;
 

@@ -23,6 +23,9 @@
 #define RETRY_BASE_USEC (500ULL * USEC_PER_MSEC)
 #define RETRY_MAX_USEC (8ULL * USEC_PER_SEC)
 #define RETRY_AFTER_MAX_SEC 30
+/* BROKER_CALL_TIMEOUT_USEC (90 s) less room for the keyring, discovery and the answer. */
+#define FETCH_BUDGET_MAX_SEC 75U
+#define RETRY_MIN_LEFT_USEC (500ULL * USEC_PER_MSEC)
 
 static uint64_t now_realtime(void) {
         return now_usec(CLOCK_REALTIME);
@@ -68,6 +71,7 @@ static void answer_waiters(TokenEntry *e, int error, const char *message) {
 static void fetch_done(TokenEntry *e, int error, const char *message) {
         e->fetching = false;
         e->attempt = 0;
+        e->deadline_usec = 0;
         e->http = NULL;
         if (error < 0) {
                 log_warning_errno(error, "Account '%s': %s", e->account->name, message);
@@ -210,7 +214,17 @@ static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-/* Tries again later if attempts are left; returns false when the caller should give up. */
+/* Timeout= is the budget of all tries of one fetch together, and at most what a front end waits for an
+ * answer (BROKER_CALL_TIMEOUT_USEC) less a margin, so that a caller hears why rather than timing out. */
+static uint64_t fetch_budget_sec(const Account *a) {
+        return MIN(a->config->timeout_sec, FETCH_BUDGET_MAX_SEC);
+}
+
+static bool budget_spent(const TokenEntry *e) {
+        return e->deadline_usec > 0 && now_usec(CLOCK_MONOTONIC) + RETRY_MIN_LEFT_USEC >= e->deadline_usec;
+}
+
+/* Tries again later if attempts and time are left; returns false when the caller should give up. */
 static bool schedule_retry(TokenEntry *e, int retry_after_sec) {
         uint64_t delay;
         int r;
@@ -224,6 +238,12 @@ static bool schedule_retry(TokenEntry *e, int retry_after_sec) {
                 /* Exponential backoff with jitter: half the step fixed, half random. */
                 uint64_t step = MIN(RETRY_BASE_USEC << (e->attempt - 1), RETRY_MAX_USEC);
                 delay = step / 2 + random_u64() % (step / 2 + 1);
+        }
+        /* A try that would start with too little of the budget left is not made. */
+        if (e->deadline_usec > 0 && now_usec(CLOCK_MONOTONIC) + delay + RETRY_MIN_LEFT_USEC >= e->deadline_usec) {
+                log_info("Account '%s': no retry: the next try would not fit in Timeout=%llu s.", e->account->name,
+                         (unsigned long long) fetch_budget_sec(e->account));
+                return false;
         }
         r = sd_event_add_time_relative(e->account->manager->event, &e->retry_timer, CLOCK_BOOTTIME, delay,
                                        10 * USEC_PER_MSEC, on_retry_timer, e);
@@ -346,8 +366,14 @@ static void on_token_response(const HttpResult *res, void *userdata) {
                 }
                 if (res->error != -EPROTO && res->error != -EINVAL && schedule_retry(e, -1))
                         return;
-                if (asprintf(&msg, "The token endpoint %s cannot be reached: %s",
-                             strna(account_endpoint_cached(a, ENDPOINT_TOKEN)), strna(res->error_text)) < 0)
+                if (budget_spent(e)) {
+                        if (asprintf(&msg, "The token endpoint %s did not answer within Timeout=%llu s (%u %s).",
+                                     strna(account_endpoint_cached(a, ENDPOINT_TOKEN)),
+                                     (unsigned long long) fetch_budget_sec(a), e->attempt,
+                                     e->attempt == 1 ? "try" : "tries") < 0)
+                                msg = NULL;
+                } else if (asprintf(&msg, "The token endpoint %s cannot be reached: %s",
+                                    strna(account_endpoint_cached(a, ENDPOINT_TOKEN)), strna(res->error_text)) < 0)
                         msg = NULL;
                 fetch_done(e, res->error == -EPROTO ? -EPROTO : -EHOSTUNREACH, msg ?: "Unreachable.");
                 return;
@@ -428,6 +454,8 @@ static void fetch_send(TokenEntry *e) {
                 return;
         }
 
+        if (e->attempt == 0)
+                e->deadline_usec = now_usec(CLOCK_MONOTONIC) + fetch_budget_sec(a) * USEC_PER_SEC;
         HttpRequestParams p = {
                 .url = req.url,
                 .method = "POST",
@@ -436,6 +464,7 @@ static void fetch_send(TokenEntry *e) {
                 .authorization = req.authorization,
                 .ca_file = a->config->ca_file,
                 .timeout_sec = a->config->timeout_sec,
+                .deadline_usec = e->deadline_usec,
         };
 
         e->grant_in_flight = in.grant;
@@ -443,8 +472,9 @@ static void fetch_send(TokenEntry *e) {
         e->sent_usec = now_realtime();
         r = http_client_start(m->http, &p, on_token_response, e, &e->http);
         if (r < 0) {
-                fetch_done(e, r == -EPROTONOSUPPORT ? -EINVAL : r,
+                fetch_done(e, r == -EPROTONOSUPPORT ? -EINVAL : r == -ETIMEDOUT ? -EHOSTUNREACH : r,
                            r == -EPROTONOSUPPORT ? "The token URL must be https:// (http:// only on loopback)."
+                           : r == -ETIMEDOUT     ? "The token request's Timeout= was spent before it could be sent."
                                                  : "Failed to start the token request.");
                 return;
         }

@@ -43,9 +43,11 @@ tap_like "$OUT" "cannot be reached" "... with a message that says so"
 tap_like "$(rig_tb status refused 2>&1)" "cannot be reached" "... and status shows it as the last error"
 
 # --- slower than Timeout= -----------------------------------------------------------------------------------
-# Every try takes the server 4 s, the account waits 1 s a try. Meanwhile the healthy account is asked, fresh.
-rel_add_cc slow "$TS_TOKEN_URL" --set Timeout=1 || tap_bail "could not add an account"
-inject '{"kind": "delay", "seconds": 4, "count": 100, "path": "/token"}'
+# Every try takes the server 10 s; the account's Timeout= of 6 s is the budget of all its tries together.
+# Meanwhile the healthy account is asked, fresh.
+rel_add_cc slow "$TS_TOKEN_URL" --set Timeout=6 || tap_bail "could not add an account"
+inject '{"kind": "delay", "seconds": 10, "count": 100, "path": "/token"}'
+start=$(rel_ms)
 rig_tb token slow >"$RIG_DIR/slow.out" 2>&1 &
 slow_client=$!
 sleep 0.5
@@ -54,11 +56,22 @@ rel_fetch healthy
 tap_is "$RC" 0 "while one endpoint hangs, another account's new token is fetched"
 tap_ok "... and delivered while the hanging fetch is still going on" rig_pid_alive "$slow_client"
 rel_wait_exit "$slow_client" 60
+elapsed=$(($(rel_ms) - start))
 tap_is "$REL_STATUS" 6 "an endpoint slower than Timeout=: unreachable (exit 6)"
-tap_like "$(cat "$RIG_DIR/slow.out")" "[Tt]imeout|timed out" "... the message says it timed out"
-tap_is "$(rel_stat TS injected)" 4 "... after exactly four tries"
-# The server finishes the four delayed answers nobody waits for any more before the counters start over.
-rig_wait_for 30 test "$(rel_stat TS token_requests)" -ge 4
+tap_like "$(cat "$RIG_DIR/slow.out")" "did not answer within Timeout=6 s" "... the message says it timed out"
+tap_is "$(rel_stat TS injected)" 1 "... after one try: no retry fits in what is left of Timeout="
+tap_ok "... the caller heard it when Timeout= was spent (${elapsed} ms), not 4 tries later" test "$elapsed" -ge 5900
+# The server finishes the delayed answer nobody waits for any more before the counters start over.
+answered() { [ "$(rel_stat TS token_requests)" -ge 1 ]; }
+rig_wait_for 30 answered
+rig_server_ctl TS '{"reset": true}'
+
+# Retry-After beyond the budget: a 503 asking for 3 s with Timeout=2 is not waited for.
+rel_add_cc hurried "$TS_TOKEN_URL" --set Timeout=2 || tap_bail "could not add an account"
+inject '{"kind": "status", "status": 503, "retry_after": 3, "count": 100, "path": "/token"}'
+rel_fetch hurried
+tap_is "$RC" 5 "a Retry-After that does not fit in Timeout=: the provider's error (exit 5)"
+tap_is "$(attempts)" 1 "... after one request"
 rig_server_ctl TS '{"reset": true}'
 
 # --- 5xx and 429, without and with Retry-After ----------------------------------------------------------------
