@@ -134,6 +134,12 @@ static int method_list_refused_accounts(sd_bus_message *msg, void *userdata, sd_
         r = sd_bus_message_open_container(reply, 'a', "{ss}");
         if (r < 0)
                 return r;
+        /* A refused accounts directory is listed by its path, which no account name can be. */
+        if (m->config_dir_refused) {
+                r = sd_bus_message_append(reply, "{ss}", m->config_dir, m->config_dir_refused);
+                if (r < 0)
+                        return r;
+        }
         names = g_list_sort(g_hash_table_get_keys(m->refused), (GCompareFunc) strcmp);
         for (GList *l = names; l; l = l->next) {
                 r = sd_bus_message_append(reply, "{ss}", l->data, manager_refused_reason(m, l->data));

@@ -115,6 +115,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_disable_unref(m->idle_source);
         sd_event_unref(m->event);
         free(m->config_dir);
+        free(m->config_dir_refused);
         /* Last: the sockets are gone, another daemon may take the directory now. */
         if (m->lock_fd >= 0)
                 (void) close(m->lock_fd);
@@ -148,7 +149,31 @@ static void remember_refused(Manager *m, char *name, int error, char **diagnosti
 }
 
 const char *manager_refused_reason(Manager *m, const char *name) {
-        return g_hash_table_lookup(m->refused, name);
+        return m->config_dir_refused ?: g_hash_table_lookup(m->refused, name);
+}
+
+/* The accounts directory must be ours and writable by nobody else, wherever a symbolic link to it leads:
+ * whoever may add or replace files in it decides where our secrets are sent. */
+static int config_dir_check(Manager *m, int fd) {
+        struct stat st;
+        int r;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (st.st_uid == geteuid() && !(st.st_mode & 0022))
+                return 0;
+        if (st.st_uid != geteuid())
+                r = asprintf(&m->config_dir_refused,
+                             "The accounts directory %s belongs to uid %u, not to us (uid %u): no account is loaded.",
+                             m->config_dir, (unsigned) st.st_uid, (unsigned) geteuid());
+        else
+                r = asprintf(&m->config_dir_refused,
+                             "The accounts directory %s is writable by other users (mode %04o): no account is "
+                             "loaded; fix with: chmod 0700 '%s'",
+                             m->config_dir, (unsigned) (st.st_mode & 07777), m->config_dir);
+        if (r < 0)
+                m->config_dir_refused = NULL;
+        return -EPERM;
 }
 
 int manager_load_accounts(Manager *m) {
@@ -163,10 +188,18 @@ int manager_load_accounts(Manager *m) {
 
         seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_hash_table_remove_all(m->refused);
+        free(m->config_dir_refused);
+        m->config_dir_refused = NULL;
 
         d = opendir(m->config_dir);
         if (!d && errno != ENOENT)
                 return log_error_errno(errno, "Failed to open %s: %m", m->config_dir);
+        if (d && config_dir_check(m, dirfd(d)) < 0) {
+                /* Nothing in a directory others may write to is ours to trust: every account goes. */
+                log_error("%s", strna(m->config_dir_refused));
+                closedir(d);
+                d = NULL;
+        }
 
         while (d && (de = readdir(d))) {
                 _cleanup_strv_free_ char **diagnostics = NULL;
@@ -184,15 +217,19 @@ int manager_load_accounts(Manager *m) {
                 STRV_FOREACH(diag, diagnostics)
                         log_warning("%s", *diag);
                 if (r < 0) {
+                        _cleanup_free_ char *n = strndup(de->d_name, strlen(de->d_name) - 5);
+
                         log_error_errno(r, "Account file '%s' not loaded: %m", path);
-                        /* A broken file keeps an already loaded account as it was. */
-                        {
-                                _cleanup_free_ char *n = strndup(de->d_name, strlen(de->d_name) - 5);
-                                if (n && manager_get_account(m, n))
-                                        g_hash_table_add(seen, TAKE_PTR(n));
-                                else if (n)
-                                        remember_refused(m, TAKE_PTR(n), r, diagnostics);
-                        }
+                        if (!n)
+                                continue;
+                        /* A file broken by an edit keeps an already loaded account as it was, so that a typo
+                         * does not cut the user off. A file refused for safety (owner, mode, symbolic link)
+                         * does not: someone else may have written it, and serving on would use our secrets
+                         * for what it now says. */
+                        if (r != -EPERM && manager_get_account(m, n))
+                                g_hash_table_add(seen, TAKE_PTR(n));
+                        else
+                                remember_refused(m, TAKE_PTR(n), r, diagnostics);
                         continue;
                 }
 
@@ -218,8 +255,13 @@ int manager_load_accounts(Manager *m) {
         while (g_hash_table_iter_next(&i, (void **) &name, (void **) &a)) {
                 if (g_hash_table_contains(seen, name))
                         continue;
-                log_info("Account '%s' is gone from %s.", name, m->config_dir);
-                account_fail_all(a, -ESRCH, "The account was removed.");
+                if (manager_refused_reason(m, name)) {
+                        log_warning("Account '%s' is no longer served: its file was refused.", name);
+                        account_fail_all(a, -EUCLEAN, manager_refused_reason(m, name));
+                } else {
+                        log_info("Account '%s' is gone from %s.", name, m->config_dir);
+                        account_fail_all(a, -ESRCH, "The account was removed.");
+                }
                 g_hash_table_iter_remove(&i);
                 changed = true;
         }

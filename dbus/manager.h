@@ -37,6 +37,7 @@ typedef struct Manager {
         KeyringWorker *keyring;
 
         char *config_dir;
+        char *config_dir_refused;       /* why the whole accounts directory was refused, or NULL */
         GHashTable *accounts;           /* name -> Account* */
         GHashTable *issuers;            /* issuer URL -> its discovered metadata (discovery.c) */
         GHashTable *revocations;        /* the revocations in flight (token-revoke.c) */
@@ -69,7 +70,7 @@ Account *manager_get_account(Manager *m, const char *name);
 /* An sd-bus filter for the bus and every private-socket peer: a method call is activity (idle-exit.c). */
 int manager_on_incoming(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 
-/* Why the file of account `name` was refused at the last load, or NULL. */
+/* Why the file of account `name` (or the whole accounts directory) was refused at the last load, or NULL. */
 const char *manager_refused_reason(Manager *m, const char *name);
 
 /* Signals, sent on the bus and to every private-socket peer. */

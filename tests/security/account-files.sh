@@ -3,8 +3,9 @@
 # Account files say where secrets are sent, so only the user's own, private files count: `tokenbroker add`
 # creates them 0600 in a 0700 directory (whatever the umask), and the daemon refuses a file that others may
 # read or write, one owned by another user, and a symbolic link, each with a message naming the file and what
-# to do, while the other accounts keep working. A file that turns unsafe after it was loaded is not read
-# again: the account keeps what was loaded from the safe file, never what someone else may have written.
+# to do, while the other accounts keep working. A file that turns unsafe after it was loaded is refused at
+# the next reload as on a fresh start: the account is no longer served. An accounts directory that others
+# may write to, or that leads to another user's directory, is refused as a whole.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 . "$abs_top_srcdir/tests/reliability/lib.sh"
 rig_run_in_session "$0" "$@"
@@ -79,14 +80,53 @@ tap_like "$status" "worldread \(not loaded\)
 tap_like "$status" "good" "... beside the loaded accounts"
 tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "... nor from working"
 
-# A loaded account whose file turns writable by others and is rewritten: the reload does not take it.
+# A loaded account whose file turns writable by others and is rewritten: the reload refuses it as a fresh
+# start would, and it is served no more, neither as it was nor as it now says.
 printf '[Account]\nTokenURL=%s\nClientID=basic-client\n' "$OTHER_TOKEN_URL" >"$accounts/good.conf"
 chmod 0666 "$accounts/good.conf"
 rig_tb reload >/dev/null 2>&1
-rel_invalidate good
-tap_is "$(rig_tb token good | rel_whoami TS)" basic-client \
-        "a file made world-writable and rewritten: the account keeps the endpoint loaded from the safe file"
+rel_fetch good
+tap_is "$RC" 9 "a loaded account whose file was made world-writable: refused at the reload (exit 9)"
+tap_like "$OUT" "good.conf: readable or writable by other users \(mode 0666\).*chmod 0600" \
+        "... the caller hears which file and how to fix it"
+tap_like "$(rig_tb status 2>&1)" "good \(not loaded\)" "... and status lists it as refused"
 tap_is "$(rel_stat OTHER token_requests)" 0 "... and nothing was sent to the endpoint written into the unsafe file"
+tap_is "$(rel_stat TS token_requests)" 1 "... nor to the one it had (no token fetched with its secret since)"
+printf '[Account]\nTokenURL=%s\nClientID=basic-client\n' "$TS_TOKEN_URL" >"$accounts/good.conf"
+chmod 0600 "$accounts/good.conf"
+rig_tb reload >/dev/null 2>&1
+tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "made private again, it is served again"
+
+# The accounts directory itself: writable by others, every account is refused.
+chmod 0777 "$accounts"
+rig_tb reload >/dev/null 2>&1
+rel_fetch good
+tap_is "$RC" 9 "an accounts directory writable by others: every account is refused (exit 9)"
+tap_like "$OUT" "accounts directory .* is writable by other users \(mode 0777\).*chmod 0700" "... saying why and the fix"
+tap_like "$(rig_tb status 2>&1)" "accounts directory" "... and status shows it"
+chmod 0700 "$accounts"
+rig_tb reload >/dev/null 2>&1
+tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "made private again, its accounts are served again"
+
+# A symbolic link to another user's directory, holding a file that would be valid.
+if [ "$(id -u)" -eq 0 ]; then
+        mkdir -m 0700 "$RIG_DIR/theirs"
+        cp -p "$accounts/good.conf" "$RIG_DIR/theirs/good.conf"
+        chown -R 65534:65534 "$RIG_DIR/theirs"
+        chown 0:0 "$RIG_DIR/theirs/good.conf"
+        mv "$accounts" "$accounts.mine"
+        ln -s "$RIG_DIR/theirs" "$accounts"
+        rig_tb reload >/dev/null 2>&1
+        rel_fetch good
+        tap_is "$RC" 9 "the accounts directory a symbolic link to another user's directory: refused (exit 9)"
+        tap_like "$OUT" "belongs to uid 65534" "... saying whose it is"
+        rm "$accounts"
+        mv "$accounts.mine" "$accounts"
+        rig_tb reload >/dev/null 2>&1
+else
+        tap_skip "the accounts directory a symbolic link to another user's directory" "needs root to chown"
+        tap_skip "... saying whose it is" "needs root"
+fi
 
 rel_stop_daemon_checked
 tap_done
