@@ -78,7 +78,9 @@ struct Account {
         GHashTable *tokens;             /* scope -> TokenEntry* */
         bool login_required;            /* the grant is dead until a login or a new secret */
         bool warmup_after_unlock;       /* a warmup met a locked keyring: retried when it opens (warmup.c) */
-        bool refresh_token_unsaved;     /* the keyring refused the newest refresh token: store it again */
+        bool refresh_token_unsaved;     /* the keyring refused the newest refresh token: it is held in memory
+                                         * only, and stored again as soon as the keyring takes it */
+        bool refresh_token_storing;     /* keyring-watch.c: a store of it is queued */
         char *last_error;               /* for `tokenbroker status`; never holds a secret */
 };
 

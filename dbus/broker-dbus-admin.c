@@ -119,12 +119,7 @@ static PendingCall *pending_call_new(Manager *m, sd_bus_message *msg, const char
 static void reply_keyring_error(sd_bus_message *msg, int r, const char *what) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 
-        if (r == -ENOLCK)
-                (void) bus_error_setf(&e, r, "The keyring is locked; unlock it and try again (%s).", what);
-        else if (r == -EHOSTUNREACH)
-                (void) bus_error_setf(&e, r, "No Secret Service (keyring) on the session bus (%s).", what);
-        else
-                (void) bus_error_setf(&e, r, "Keyring error while trying to %s: %s", what, strerror(-r));
+        (void) bus_error_setf(&e, keyring_error_errno(r), "Cannot %s: %s", what, keyring_error_message(r));
         (void) sd_bus_reply_method_error(msg, &e);
 }
 

@@ -235,6 +235,8 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
             (r = append_entry(reply, "token-cached", "b", (int) (e && e->access_token))) < 0 ||
             (r = append_entry(reply, "expires-at", "x", (int64_t) (e && e->access_token ? e->expires_usec / USEC_PER_SEC : 0))) < 0 ||
             (r = append_entry(reply, "login-required", "b", (int) a->login_required)) < 0 ||
+            (r = append_entry(reply, "refresh-token-memory-only", "b",
+                              (int) (a->refresh_token_unsaved && a->refresh_token))) < 0 ||
             (r = append_entry(reply, "last-error", "s", strempty(a->last_error))) < 0 ||
             (r = append_entry(reply, "path", "s", strempty(c->path))) < 0)
                 return r;

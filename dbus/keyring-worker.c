@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc-util.h"
@@ -11,10 +13,14 @@
 #include "keyring.h"
 #include "log.h"
 #include "string-util.h"
+#include "time-util.h"
 
 typedef struct Job Job;
 struct Job {
-        Job *next;
+        Job *next;                      /* in todo or done, guarded by the lock */
+        Job *next_outstanding;          /* event loop only: submitted, not yet delivered */
+        uint64_t deadline_usec;         /* CLOCK_MONOTONIC: its caller hears -ETIMEDOUT then */
+        bool abandoned;                 /* event loop only: the caller was told already */
         KeyringOp op;
         char *account;
         char *kind;
@@ -37,6 +43,11 @@ struct KeyringWorker {
         Job *done_head, *done_tail;     /* guarded by lock */
         int stop;                       /* guarded by lock */
         unsigned pending;               /* event loop only */
+        /* Event loop only: every job not delivered yet, in order of submission, and the timer of the oldest
+         * one's deadline. A hung keyring blocks the worker thread; its callers still hear within
+         * KEYRING_TIMEOUT_USEC. */
+        Job *outstanding_head, *outstanding_tail;
+        sd_event_source *timeout_source;
 };
 
 static void job_free(Job *j) {
@@ -113,6 +124,53 @@ static void *worker_main(void *p) {
         return NULL;
 }
 
+static void outstanding_remove(KeyringWorker *w, Job *j) {
+        Job *prev = NULL;
+
+        for (Job *i = w->outstanding_head; i; prev = i, i = i->next_outstanding)
+                if (i == j) {
+                        if (prev)
+                                prev->next_outstanding = j->next_outstanding;
+                        else
+                                w->outstanding_head = j->next_outstanding;
+                        if (w->outstanding_tail == j)
+                                w->outstanding_tail = prev;
+                        j->next_outstanding = NULL;
+                        return;
+                }
+}
+
+/* The timer follows the oldest job whose caller has not been answered. */
+static void timeout_rearm(KeyringWorker *w) {
+        Job *j = w->outstanding_head;
+
+        while (j && j->abandoned)
+                j = j->next_outstanding;
+        if (!j) {
+                (void) sd_event_source_set_enabled(w->timeout_source, SD_EVENT_OFF);
+                return;
+        }
+        (void) sd_event_source_set_time(w->timeout_source, j->deadline_usec);
+        (void) sd_event_source_set_enabled(w->timeout_source, SD_EVENT_ONESHOT);
+}
+
+static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        KeyringWorker *w = userdata;
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+
+        /* Callers are answered now; the jobs stay with the thread, which delivers them to nobody. */
+        for (Job *j = w->outstanding_head; j && j->deadline_usec <= now; j = j->next_outstanding) {
+                if (j->abandoned)
+                        continue;
+                j->abandoned = true;
+                log_warning("The keyring did not answer within %llu s.",
+                            (unsigned long long) (KEYRING_TIMEOUT_USEC / USEC_PER_SEC));
+                j->callback(-ETIMEDOUT, NULL, j->userdata);
+        }
+        timeout_rearm(w);
+        return 0;
+}
+
 static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         KeyringWorker *w = userdata;
         uint64_t v;
@@ -129,9 +187,12 @@ static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 Job *j = done;
                 done = j->next;
                 w->pending--;
-                j->callback(j->result, TAKE_PTR(j->secrets), j->userdata);
+                outstanding_remove(w, j);
+                if (!j->abandoned)
+                        j->callback(j->result, TAKE_PTR(j->secrets), j->userdata);
                 job_free(j);
         }
+        timeout_rearm(w);
         return 0;
 }
 
@@ -157,6 +218,13 @@ int keyring_worker_new(sd_event *event, KeyringWorker **ret) {
                 return r;
         }
         (void) sd_event_source_set_description(w->source, "keyring-worker");
+        r = sd_event_add_time(event, &w->timeout_source, CLOCK_MONOTONIC, UINT64_MAX, USEC_PER_SEC / 10, on_timeout,
+                              w);
+        if (r < 0) {
+                keyring_worker_free(w);
+                return r;
+        }
+        (void) sd_event_source_set_enabled(w->timeout_source, SD_EVENT_OFF);
 
         r = pthread_create(&w->thread, NULL, worker_main, w);
         if (r != 0) {
@@ -169,17 +237,31 @@ int keyring_worker_new(sd_event *event, KeyringWorker **ret) {
         return 0;
 }
 
+/* A worker whose thread hangs in the keyring at exit: it stays reachable here, never freed under the thread. */
+static KeyringWorker *abandoned_worker = NULL;
+
 KeyringWorker *keyring_worker_free(KeyringWorker *w) {
         Job *j;
 
         if (!w)
                 return NULL;
         if (w->thread_started) {
+                struct timespec ts;
+
                 pthread_mutex_lock(&w->lock);
                 w->stop = 1;
                 pthread_cond_signal(&w->cond);
                 pthread_mutex_unlock(&w->lock);
-                (void) pthread_join(w->thread, NULL);
+                /* A keyring that hangs must not keep the daemon from exiting. */
+                (void) clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += 2;
+                if (pthread_timedjoin_np(w->thread, NULL, &ts) != 0) {
+                        log_warning("The keyring worker is stuck in a call to the keyring; exiting without it.");
+                        w->source = sd_event_source_disable_unref(w->source);
+                        w->timeout_source = sd_event_source_disable_unref(w->timeout_source);
+                        abandoned_worker = w;
+                        return NULL;
+                }
         }
         /* Jobs that finished but were never delivered, and jobs never started: drop them, wiping secrets. */
         while ((j = queue_pop(&w->done_head, &w->done_tail)))
@@ -187,6 +269,7 @@ KeyringWorker *keyring_worker_free(KeyringWorker *w) {
         while ((j = queue_pop(&w->todo_head, &w->todo_tail)))
                 job_free(j);
         sd_event_source_disable_unref(w->source);
+        sd_event_source_disable_unref(w->timeout_source);
         if (w->efd >= 0)
                 (void) close(w->efd);
         pthread_cond_destroy(&w->cond);
@@ -213,14 +296,43 @@ int keyring_worker_submit(KeyringWorker *w, KeyringOp op, const char *account, c
                 return -ENOMEM;
         }
 
+        j->deadline_usec = now_usec(CLOCK_MONOTONIC) + KEYRING_TIMEOUT_USEC;
+        if (w->outstanding_tail)
+                w->outstanding_tail->next_outstanding = j;
+        else
+                w->outstanding_head = j;
+        w->outstanding_tail = j;
+
         pthread_mutex_lock(&w->lock);
         queue_push(&w->todo_head, &w->todo_tail, j);
         pthread_cond_signal(&w->cond);
         pthread_mutex_unlock(&w->lock);
         w->pending++;
+        if (sd_event_source_get_enabled(w->timeout_source, NULL) == 0)
+                timeout_rearm(w);
         return 0;
 }
 
 unsigned keyring_worker_pending(KeyringWorker *w) {
         return w->pending;
+}
+
+int keyring_error_errno(int r) {
+        return r == -ETIMEDOUT ? -EHOSTUNREACH : r;
+}
+
+const char *keyring_error_message(int r) {
+        switch (r) {
+        case -ENOLCK:
+                return "The keyring is locked: unlock it (e.g. log in to the desktop) and try again.";
+        case -EHOSTUNREACH:
+                return "The Secret Service (keyring) is not available on the session bus.";
+        case -ETIMEDOUT:
+                return "The keyring (Secret Service) did not answer in time; it may be hung.";
+        case -EPROTO:
+                return "The keyring holds a secret of the account that is not valid (not printable text, or too "
+                       "long); store it again with 'tokenbroker set-secret'.";
+        default:
+                return "The keyring failed.";
+        }
 }

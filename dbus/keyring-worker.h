@@ -6,7 +6,8 @@
 /* libsecret's calls block for a D-Bus round trip to the keyring (milliseconds, far longer while it prompts or
  * restarts). They run on one worker thread; results come back to the event loop through an eventfd, so the
  * daemon keeps serving cache hits while the keyring is slow. Jobs run in the order they were queued: a
- * rotated refresh token queued for storing is stored before any later job of the same account runs. */
+ * rotated refresh token queued for storing is stored before any later job of the same account runs. A job
+ * the keyring does not finish within KEYRING_TIMEOUT_USEC is answered with -ETIMEDOUT. */
 
 typedef struct KeyringWorker KeyringWorker;
 
@@ -28,3 +29,13 @@ int keyring_worker_submit(KeyringWorker *w, KeyringOp op, const char *account, c
                           const char *secret, keyring_callback_t cb, void *userdata);
 
 unsigned keyring_worker_pending(KeyringWorker *w);
+
+/* A job not finished this long after it was queued is answered with -ETIMEDOUT; when the keyring answers
+ * after all, the result goes to nobody. */
+#define KEYRING_TIMEOUT_USEC (10ULL * 1000000ULL)
+
+/* One wording per keyring failure, for every caller: -ENOLCK (locked), -EHOSTUNREACH (no Secret Service),
+ * -ETIMEDOUT (hung), -EPROTO (a stored secret that is not valid), anything else. */
+const char *keyring_error_message(int r);
+/* The error a keyring failure is to callers: -ETIMEDOUT is -EHOSTUNREACH (Unavailable). */
+int keyring_error_errno(int r);

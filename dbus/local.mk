@@ -51,6 +51,8 @@ tokenbrokerd_SOURCES = \
 	%reldir%/warmup.c \
 	%reldir%/http-client.h \
 	%reldir%/http-client.c \
+	%reldir%/keyring-watch.h \
+	%reldir%/keyring-watch.c \
 	%reldir%/keyring-worker.h \
 	%reldir%/keyring-worker.c
 tokenbrokerd_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS) $(SYSTEMD_CFLAGS)

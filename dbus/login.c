@@ -190,8 +190,7 @@ static void on_secrets(int error, void *userdata) {
         if (!s)
                 return;
         if (error < 0)
-                login_finish(s, false, error == -ENOLCK ? "The keyring is locked: unlock it and try again."
-                                                        : "Failed to read the account's secrets from the keyring.");
+                login_finish(s, false, keyring_error_message(error));
         else
                 session_continue(s);
 }

@@ -16,6 +16,7 @@
 #include "bus-errors.h"
 #include "discovery.h"
 #include "idle-exit.h"
+#include "keyring-watch.h"
 #include "log.h"
 #include "login.h"
 #include "manager.h"
@@ -113,6 +114,7 @@ Manager *manager_free(Manager *m) {
         if (m->sender_uids)
                 g_hash_table_destroy(m->sender_uids);
         sd_event_source_disable_unref(m->idle_source);
+        sd_event_source_disable_unref(m->keyring_retry_source);
         sd_event_unref(m->event);
         free(m->config_dir);
         free(m->config_dir_refused);
@@ -384,7 +386,7 @@ int manager_connect_bus(Manager *m) {
         if (r < 0)
                 log_warning_errno(r, "Failed to watch NameOwnerChanged, ignoring: %m");
 
-        r = warmup_watch_keyring(m);
+        r = keyring_watch(m);
         if (r < 0)
                 log_warning_errno(r, "Failed to watch the keyring for unlocks, ignoring: %m");
 

@@ -48,6 +48,7 @@ typedef struct Manager {
         uint64_t exit_idle_usec;        /* idle-exit.c: 0 = never */
         uint64_t last_activity_usec;    /* CLOCK_MONOTONIC */
         sd_event_source *idle_source;
+        sd_event_source *keyring_retry_source;  /* keyring-watch.c */
         uint64_t fetches_started;       /* upstream token requests, for status and tests */
 } Manager;
 

@@ -11,6 +11,7 @@
 #include "bus-errors.h"
 #include "bus-api.h"
 #include "entry-ref.h"
+#include "keyring-watch.h"
 #include "log.h"
 #include "string-util.h"
 #include "token-fetch.h"
@@ -481,14 +482,8 @@ static void fetch_send(TokenEntry *e) {
         m->fetches_started++;
         log_debug("Account '%s': %s request sent (attempt %u).", a->name, grant_type_to_string(in.grant), e->attempt);
 
-        if (a->refresh_token_unsaved && a->refresh_token) {
-                EntryRef *c = entry_ref_new(m, a->name, NULL);
-
-                /* A previous rotated refresh token could not be stored; try again now. */
-                if (c && keyring_worker_submit(m->keyring, KEYRING_OP_STORE, a->name, SECRET_KIND_REFRESH_TOKEN,
-                                               a->refresh_token, ignore_keyring_result, c) < 0)
-                        entry_ref_free(c);
-        }
+        /* A previous rotated refresh token could not be stored; try again now. */
+        keyring_store_unsaved(a);
 }
 
 void token_fetch_resume(TokenEntry *e, int error, const char *message) {
@@ -501,23 +496,12 @@ void token_fetch_resume(TokenEntry *e, int error, const char *message) {
                 fetch_send(e);
 }
 
-static const char *keyring_failure(int r) {
-        switch (r) {
-        case -ENOLCK:
-                return "The keyring is locked: unlock it (e.g. log in to the desktop) and try again.";
-        case -EHOSTUNREACH:
-                return "The Secret Service (keyring) is not available on the session bus.";
-        default:
-                return "Failed to read the account's secrets from the keyring.";
-        }
-}
-
 static void on_secrets_ready(int error, void *userdata) {
         EntryRef *ref = userdata;
         TokenEntry *e = entry_ref_entry(ref);
 
         if (e)
-                token_fetch_resume(e, error, error < 0 ? keyring_failure(error) : NULL);
+                token_fetch_resume(e, keyring_error_errno(error), error < 0 ? keyring_error_message(error) : NULL);
         entry_ref_free(ref);
 }
 
@@ -575,6 +559,6 @@ int token_fetch_start(TokenEntry *e, sd_bus_message *message) {
         if (r > 0)
                 fetch_send(e);
         else if (r < 0)
-                fetch_done(e, r, keyring_failure(r));
+                fetch_done(e, keyring_error_errno(r), keyring_error_message(r));
         return 0;
 }

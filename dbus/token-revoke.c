@@ -43,8 +43,7 @@ static void on_secrets(int error, void *userdata) {
         RevokeJob *j = userdata;
 
         if (error < 0)
-                (void) job_finish(j, error, error == -ENOLCK ? "The keyring is locked: unlock it and try again."
-                                                             : "Failed to read the account's secrets from the keyring.");
+                (void) job_finish(j, keyring_error_errno(error), keyring_error_message(error));
         else
                 (void) job_continue(j);
 }

@@ -58,10 +58,7 @@ unsigned warmup_start(Manager *m) {
         return started;
 }
 
-/* A collection changed (gnome-keyring sends both signals on lock and unlock): the accounts that wait try
- * again; those whose keyring is still locked simply wait on. */
-static int on_keyring_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+void warmup_after_keyring_change(Manager *m) {
         GHashTableIter i;
         Account *a;
         unsigned n = 0;
@@ -72,18 +69,4 @@ static int on_keyring_changed(sd_bus_message *msg, void *userdata, sd_bus_error 
                         n++;
         if (n > 0)
                 log_info("Keyring changed: %u waiting warmup(s) started.", n);
-        return 0;
-}
-
-int warmup_watch_keyring(Manager *m) {
-        int r;
-
-        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.secrets", NULL, "org.freedesktop.Secret.Service",
-                                      "CollectionChanged", on_keyring_changed, NULL, m);
-        if (r < 0)
-                return r;
-        /* Other Secret Service implementations announce the Locked property alone. */
-        return sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.secrets", NULL,
-                                         "org.freedesktop.DBus.Properties", "PropertiesChanged", on_keyring_changed,
-                                         NULL, m);
 }

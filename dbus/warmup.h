@@ -10,5 +10,6 @@
 /* Starts the fetches; returns how many were started. */
 unsigned warmup_start(Manager *m);
 
-/* Watches the Secret Service on the session bus for a collection being unlocked. */
-int warmup_watch_keyring(Manager *m);
+/* The keyring changed (keyring-watch.c): the accounts waiting for an unlock try again; those whose keyring is
+ * still locked wait on. */
+void warmup_after_keyring_change(Manager *m);

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The daemon's surroundings failing under it, and recovering without a restart of the daemon:
 #   - the keyring locked (through the Secret Service API): secrets that must be read give the caller exit 7
-#     and a clear message; a rotated refresh token that cannot be stored is kept in memory and stored on the
-#     next refresh (HACKING.md, ordering rule 3); once unlocked, everything works again.
+#     and a clear message; a rotated refresh token that cannot be stored is kept in memory, shown as such,
+#     and stored the moment the keyring is unlocked (HACKING.md, ordering rule 3); everything works again.
+#   - the keyring hung (SIGSTOP): calls that need it fail after the keyring time-out with Unavailable, not
+#     a front end's generic time-out; served again once it runs.
 #   - gnome-keyring stopped and started again: the daemon's next keyring jobs go to the new instance.
 #   - account files edited while the daemon runs, then `tokenbroker reload`: new, changed, broken and removed
 #     files.
@@ -34,6 +36,7 @@ rig_restart_daemon || tap_bail "tokenbrokerd did not restart"
 rig_tb token loaded >/dev/null && rig_tb token rot >/dev/null || tap_bail "no tokens to start with"
 
 # --- the keyring locked ---------------------------------------------------------------------------------------
+rt_before_lock=$(rel_keyring_rt rot)
 rel_keyring_lock
 tap_ok "the login collection is locked through the Secret Service API" rel_keyring_locked
 rel_fetch fresh
@@ -43,27 +46,56 @@ tap_like "$(rig_tb status fresh 2>&1)" "locked" "... also in its status"
 rel_fetch loaded
 tap_is "$RC" 0 "an account whose secrets are in memory is served meanwhile"
 
-rt_old=$(rel_keyring_locked || rel_keyring_rt rot)   # unreadable while locked: read after the unlock
 rel_invalidate rot
 rel_fetch rot
 tap_is "$RC" 0 "a refresh whose rotated refresh token cannot be stored still hands out the token (rule 3)"
 tap_like "$(cat "$(rel_daemon_log)")" "failed to store the rotated refresh token" "... and the daemon logs the failed store"
+memory_only() { rig_tb status rot 2>&1 | grep -qE 'refresh-token-memory-only +yes'; }
+tap_ok "... and status shows the refresh token is held in memory only" memory_only
+tap_like "$(rel_call GetAccount s rot)" '"refresh-token-memory-only" b true' "... as GetAccount does"
+requests_before=$(rel_stat TS token_requests)
 
 rel_keyring_unlock
 tap_ok "the collection is unlocked again (no daemon restart)" test -z "$(rel_keyring_locked && echo locked)"
+stored() { ! memory_only; }
+tap_ok "once unlocked, the refresh token held in memory is stored, without another refresh" rig_wait_for 40 stored
+tap_isnt "$(rel_keyring_rt rot)" "$rt_before_lock" "... the keyring holds the rotated one now"
+tap_is "$(rel_stat TS token_requests)" "$requests_before" "... and no request went upstream for it"
 rel_fetch fresh
 tap_is "$RC" 0 "after the unlock the same account gets its token, without restarting the daemon"
 tap_is "$(rel_whoami TS <<<"$OUT")" basic-client "... which works"
-rt_kept=$(rel_keyring_rt rot)
-tap_ok "the keyring still holds the refresh token from before the lock" test -n "$rt_kept"
+# A crash now loses nothing: the stored refresh token is the newest.
+rig_kill9_daemon
+rig_start_daemon || tap_bail "tokenbrokerd did not restart"
 rel_invalidate rot
 rel_fetch rot
-tap_is "$RC" 0 "the next refresh works with the refresh token kept in memory"
+tap_is "$RC" 0 "a crash after the write loses nothing: the stored refresh token works"
+tap_is "$(rel_stat TS rt_reuse)" 0 "... and it was not a spent one"
+rt_kept=$(rel_keyring_rt rot)
+rel_invalidate rot
+rel_fetch rot
+tap_is "$RC" 0 "the next refresh works"
 tap_isnt "$(rel_keyring_rt rot)" "$rt_kept" "... and its rotated successor is now stored"
 rig_restart_daemon || tap_bail "tokenbrokerd did not restart"
 rel_fetch rot
 tap_is "$RC" 0 "after a restart the stored refresh token works"
 tap_is "$(rel_stat TS rt_reuse)" 0 "... and the server never saw a refresh token reused"
+
+# --- the keyring hung ------------------------------------------------------------------------------------------------
+# The restart above left "loaded" with its secrets in the keyring only.
+hung_keyring=$(rel_keyring_pid)
+[ -n "$hung_keyring" ] || tap_bail "no keyring pid"
+kill -STOP "$hung_keyring"
+start=$(rel_ms)
+rel_fetch loaded
+elapsed=$(($(rel_ms) - start))
+kill -CONT "$hung_keyring"
+tap_is "$RC" 6 "a keyring that does not answer: Unavailable (exit 6)"
+tap_like "$OUT" "did not answer in time" "... with a message that says so"
+tap_ok "... after the keyring's time-out of 10 s, well before a front end's 90 s (${elapsed} ms)" \
+        test "$elapsed" -ge 9500 -a "$elapsed" -lt 60000
+rel_fetch loaded
+tap_is "$RC" 0 "once the keyring runs again, the account is served"
 
 # --- gnome-keyring restarted under the daemon ---------------------------------------------------------------------
 old_keyring=$(rel_keyring_pid)
