@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "alloc-util.h"
+#include "curl-memory.h"
 #include "http-client.h"
 #include "log.h"
 #include "string-util.h"
@@ -213,8 +214,9 @@ int http_client_new(sd_event *event, HttpClient **ret) {
         HttpClient *c;
         int r;
 
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-                return -EIO;
+        r = curl_init_wiping();
+        if (r < 0)
+                return r;
 
         c = calloc(1, sizeof(*c));
         if (!c)

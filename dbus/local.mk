@@ -49,6 +49,8 @@ tokenbrokerd_SOURCES = \
 	%reldir%/login-device.c \
 	%reldir%/warmup.h \
 	%reldir%/warmup.c \
+	%reldir%/curl-memory.h \
+	%reldir%/curl-memory.c \
 	%reldir%/http-client.h \
 	%reldir%/http-client.c \
 	%reldir%/keyring-watch.h \

@@ -17,6 +17,7 @@
 #include "idle-exit.h"
 #include "log.h"
 #include "manager.h"
+#include "process-harden.h"
 #include "time-util.h"
 
 /* Long enough that a burst of work is served by one daemon, short enough that secrets do not sit in memory
@@ -99,12 +100,9 @@ static int parse_argv(int argc, char *argv[], uint64_t *exit_idle_usec) {
 }
 
 static void harden(void) {
-        struct rlimit rl = { 0, 0 };
-
         /* Secrets live in this process's memory: no core dumps, no ptrace attach by other same-uid processes
          * that are not our ancestors (Yama permitting), and files we create are ours alone. */
-        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        (void) setrlimit(RLIMIT_CORE, &rl);
+        process_hold_secrets();
         umask(0077);
 }
 

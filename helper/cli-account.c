@@ -13,6 +13,7 @@
 #include "alloc-util.h"
 #include "bus-client.h"
 #include "cli.h"
+#include "process-harden.h"
 #include "exit-status.h"
 #include "string-util.h"
 
@@ -150,6 +151,8 @@ static int read_secret(char **ret) {
                 if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
                         return -errno;
         }
+        /* SetSecret checks no program: the process may hide itself before it holds the secret. */
+        process_hold_secrets();
         n = getline(&line, &alloc, stdin);
         if (tty)
                 (void) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);

@@ -8,6 +8,7 @@
 #include "alloc-util.h"
 #include "exit-status.h"
 #include "git-credential-common.h"
+#include "process-harden.h"
 #include "log.h"
 #include "string-util.h"
 
@@ -103,6 +104,10 @@ int git_helper_read_request(GitOp op, Credential *c) {
         int r;
 
         r = credential_read(stdin, c, &message);
+        /* git hands the token back with erase and store: no call that checks this program's identity
+         * follows those. */
+        if (c->password)
+                process_hold_secrets();
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0)

@@ -24,7 +24,9 @@ noinst_LTLIBRARIES += %reldir%/libtb-common.la %reldir%/libtb-wire.la %reldir%/l
 	%reldir%/basic/string-util.h \
 	%reldir%/basic/string-util.c \
 	%reldir%/basic/time-util.h \
-	%reldir%/basic/time-util.c
+	%reldir%/basic/time-util.c \
+	%reldir%/basic/process-harden.h \
+	%reldir%/basic/process-harden.c
 
 %canon_reldir%_libtb_wire_la_SOURCES =
 %canon_reldir%_libtb_wire_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
@@ -42,7 +44,7 @@ noinst_LTLIBRARIES += %reldir%/libtb-common.la %reldir%/libtb-wire.la %reldir%/l
 %canon_reldir%_libtb_engine_la_SOURCES =
 %canon_reldir%_libtb_engine_la_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS)
 %canon_reldir%_libtb_engine_la_CFLAGS = $(AM_CFLAGS)
-%canon_reldir%_libtb_engine_la_LIBADD = %reldir%/libtb-client.la $(CURL_LIBS) $(JSONC_LIBS) $(SECRET_LIBS) $(GLIB_LIBS)
+%canon_reldir%_libtb_engine_la_LIBADD = %reldir%/libtb-client.la %reldir%/libtb-wire.la $(CURL_LIBS) $(JSONC_LIBS) $(SECRET_LIBS) $(GLIB_LIBS)
 
 include %reldir%/wire/local.mk
 include %reldir%/credential/local.mk

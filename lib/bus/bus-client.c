@@ -11,6 +11,7 @@
 #include "broker-socket.h"
 #include "bus-api.h"
 #include "bus-client.h"
+#include "process-harden.h"
 #include "bus-errors.h"
 #include "string-util.h"
 
@@ -168,6 +169,7 @@ int broker_get_token(sd_bus *bus, const char *account, const char *scope, Broker
         r = call_get_token(bus, "GetToken", account, scope, error, &reply);
         if (r < 0)
                 return r;
+        process_hold_secrets();
 
         r = sd_bus_message_read(reply, "ssx", &token, &type, &expires_at);
         if (r < 0)
@@ -234,6 +236,7 @@ int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, B
         r = call_get_token(bus, "GetTokenInfo", account, scope, error, &reply);
         if (r < 0)
                 return r;
+        process_hold_secrets();
         r = sd_bus_message_enter_container(reply, 'a', "{sv}");
         if (r < 0)
                 return r;

@@ -379,7 +379,7 @@ static int parse_token(json_object *tok, int http_status, TokenResponse *ret, To
 
 static int parse_internal(const char *body, size_t size, int http_status, const char *token_path,
                           TokenResponse *ret, TokenError *e) {
-        _cleanup_json_ json_object *root = NULL;
+        _cleanup_json_erase_ json_object *root = NULL;     /* holds the tokens: wiped before it is freed */
         json_object *tok;
         bool ok = http_status >= 200 && http_status <= 299;
         int r;

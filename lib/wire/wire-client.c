@@ -12,6 +12,7 @@
 #include "broker-socket.h"
 #include "string-util.h"
 #include "time-util.h"
+#include "process-harden.h"
 #include "wire-client.h"
 #include "wire-errors.h"
 #include "wire-json.h"
@@ -146,6 +147,8 @@ int wire_call(int fd, const char *method, json_object *parameters, WireReply *re
         r = receive_message(fd, now_usec(CLOCK_MONOTONIC) + BROKER_CALL_TIMEOUT_USEC, &reply);
         if (r < 0)
                 return r;
+        /* The answer may carry a token; the daemon's checks of this process are done. */
+        process_hold_secrets();
 
         if (json_object_object_get_ex(reply, "error", &e) && !json_object_is_type(e, json_type_string))
                 return -EBADMSG;

@@ -11,8 +11,10 @@ security_tests = \
 	%reldir%/tls.sh \
 	%reldir%/account-files.sh \
 	%reldir%/fd-exhaustion.sh \
-	%reldir%/login-hijack.sh
+	%reldir%/login-hijack.sh \
+	%reldir%/memory.sh
 
 TESTS += $(security_tests)
 dist_check_SCRIPTS += $(security_tests)
-EXTRA_DIST += %reldir%/front-server.py %reldir%/proc-scan.py %reldir%/flood.py
+EXTRA_DIST += %reldir%/front-server.py %reldir%/proc-scan.py %reldir%/flood.py %reldir%/mem-scan.py \
+	%reldir%/holder-probe.py

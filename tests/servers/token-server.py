@@ -56,6 +56,9 @@ DEFAULT_CONFIG = {
     "refresh_for_client_credentials": False,
     "accept_json": False,            # also accept application/json request bodies
     "token_type": "Bearer",
+    "pad_claim": 0,                  # a "pad" claim of that many characters: tokens as large as a test needs
+    "access_token_literal": None,    # hand out this string as the access token (a malformed one)
+    "expires_in_literal": None,      # send this as expires_in instead of access_ttl (0, negative)
     "clients": [
         {"id": "basic-client", "secret": "basic-secret", "auth_methods": ["client_secret_basic"],
          "grants": ["client_credentials", "password", "refresh_token"], "scopes": ["read", "write"]},
@@ -94,10 +97,16 @@ class TokenServer(App):
         else:
             claims = {"iss": cfg["issuer"], "sub": sub, "client_id": client["id"], "scope": scope,
                       "iat": now, "exp": exp, "jti": secrets.token_hex(12), **(extra_claims or {})}
+            if cfg["pad_claim"]:
+                claims["pad"] = "x" * int(cfg["pad_claim"])
             token = self.jwt(claims)
+        if cfg["access_token_literal"] is not None:
+            token = cfg["access_token_literal"]
         self.remember_access(token, exp, family, client=client["id"], sub=sub, scope=scope)
         body = {"access_token": token, "token_type": cfg["token_type"], "scope": scope}
-        if not cfg["omit_expires_in"]:
+        if cfg["expires_in_literal"] is not None:
+            body["expires_in"] = cfg["expires_in_literal"]
+        elif not cfg["omit_expires_in"]:
             body["expires_in"] = int(cfg["access_ttl"])
         if with_refresh:
             body["refresh_token"] = self.new_refresh(family, client["id"], sub, scope)
