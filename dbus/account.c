@@ -171,12 +171,36 @@ void account_set_last_error(Account *a, const char *fmt, ...) {
         a->last_error = s;
 }
 
+/* Makes room for one more scope set: the entry used longest ago that nothing waits on goes. False when every
+ * entry is busy. */
+static bool evict_one(Account *a) {
+        TokenEntry *oldest = NULL, *e;
+        GHashTableIter i;
+
+        g_hash_table_iter_init(&i, a->tokens);
+        while (g_hash_table_iter_next(&i, NULL, (void **) &e))
+                if (!e->fetching && !e->waiters && !e->pending_token &&
+                    (!oldest || e->last_used < oldest->last_used))
+                        oldest = e;
+        if (!oldest)
+                return false;
+        log_debug("Account '%s': dropping the token of scope '%s', used longest ago, to make room.", a->name,
+                  oldest->scope);
+        g_hash_table_remove(a->tokens, oldest->scope);
+        return true;
+}
+
 TokenEntry *account_get_entry(Account *a, const char *scope, bool create) {
         TokenEntry *e;
 
         e = g_hash_table_lookup(a->tokens, scope);
         if (e || !create)
                 return e;
+        /* Callers choose the scope set of an account without Scopes=: the cache must not grow with them. */
+        if (g_hash_table_size(a->tokens) >= ACCOUNT_TOKENS_MAX && !evict_one(a)) {
+                errno = EBUSY;
+                return NULL;
+        }
 
         e = calloc(1, sizeof(*e));
         if (!e)
@@ -216,10 +240,6 @@ void account_fail_all(Account *a, int error, const char *message) {
         while (g_hash_table_iter_next(&i, NULL, (void **) &e))
                 waiters_fail(e, error, message);
 }
-
-/* expires_at leaves the daemon in whole seconds, rounded down, so a token with less than a second left could
- * reach a caller as already expired (git drops such a credential at once). None is handed out with less. */
-#define TOKEN_MIN_LEFT_USEC USEC_PER_SEC
 
 uint64_t token_entry_margin(const TokenEntry *e, uint64_t min_validity_sec) {
         uint64_t lifetime = e->expires_usec > e->fetched_usec ? e->expires_usec - e->fetched_usec : 0;

@@ -99,6 +99,11 @@ char **account_secret_kinds(Account *a);
 
 void account_set_last_error(Account *a, const char *fmt, ...) _printf_(2, 3);
 
+/* Scope sets cached per account at most; the one used longest ago makes room for a new one. */
+#define ACCOUNT_TOKENS_MAX 32U
+
+/* The cached token of one scope set ("": the account's own), created on demand (NULL with errno EBUSY when
+ * all ACCOUNT_TOKENS_MAX are being fetched, ENOMEM). */
 TokenEntry *account_get_entry(Account *a, const char *scope, bool create);
 
 /* Drops a cached token (all of the account's when token is NULL or empty). Returns how many. */
@@ -106,6 +111,10 @@ unsigned account_invalidate(Account *a, const char *token);
 
 /* Fails every waiting caller of the account with -errno and a message (account removed, ...). */
 void account_fail_all(Account *a, int error, const char *message);
+
+/* expires_at leaves the daemon in whole seconds, rounded down, so a token with less than a second left could
+ * reach a caller as already expired (git drops such a credential at once). None is handed out with less. */
+#define TOKEN_MIN_LEFT_USEC USEC_PER_SEC
 
 /* The margin a token must have left to be handed out: min-validity, shrunk for short-lived tokens. */
 uint64_t token_entry_margin(const TokenEntry *e, uint64_t min_validity_sec);

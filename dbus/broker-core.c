@@ -89,7 +89,11 @@ int broker_token_lookup(Manager *m, const Caller *c, const char *name, const cha
 
         e = account_get_entry(a, scope ?: "", true);
         if (!e)
-                return -ENOMEM;
+                return errno == EBUSY ? bus_error_setf(error, EHOSTUNREACH,
+                                                       "Account '%s': too many token requests of different scopes "
+                                                       "at once (at most %u); try again.", a->name,
+                                                       ACCOUNT_TOKENS_MAX)
+                                      : -ENOMEM;
         e->last_used = now_usec(CLOCK_MONOTONIC);
 
         if (min_validity == UINT32_MAX)

@@ -317,17 +317,28 @@ static void deliver(TokenEntry *e, TokenResponse *tr, uint64_t sent_usec) {
         Account *a = e->account;
         uint64_t expires_usec;
         char *token;
+        bool usable;
         int r;
 
         expires_usec = token_response_expires_usec(tr, sent_usec, (int64_t) a->config->default_lifetime_sec);
-        token = TAKE_PTR(tr->access_token);
+        /* expires_in 0 (or below), or a JWT that expired already (a clock far off): nothing a caller can use,
+         * and caching it would hand out an expired token. Its refresh token is kept all the same. */
+        usable = expires_usec > now_realtime() + TOKEN_MIN_LEFT_USEC;
+        token = usable ? TAKE_PTR(tr->access_token) : NULL;
 
         if (tr->refresh_token && !streq_ptr(tr->refresh_token, a->refresh_token)) {
                 r = store_rotated_refresh_token(e, tr->refresh_token, token, expires_usec);
                 if (r < 0) {
                         erase_and_free(token);
                         fetch_done(e, r, "Failed to keep the new refresh token.");
+                        return;
                 }
+                if (usable)
+                        return;         /* handed out once the keyring has the refresh token */
+        }
+        if (!usable) {
+                fetch_done(e, -EBADMSG, "The token endpoint issued a token that has expired already (expires_in of "
+                                        "0 or less, or a clock far off): not handed out.");
                 return;
         }
         commit_token(e, token, expires_usec);
