@@ -48,6 +48,7 @@ struct KeyringWorker {
          * KEYRING_TIMEOUT_USEC. */
         Job *outstanding_head, *outstanding_tail;
         sd_event_source *timeout_source;
+        uint64_t timeout_usec;
 };
 
 static void job_free(Job *j) {
@@ -164,7 +165,7 @@ static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
                         continue;
                 j->abandoned = true;
                 log_warning("The keyring did not answer within %llu s.",
-                            (unsigned long long) (KEYRING_TIMEOUT_USEC / USEC_PER_SEC));
+                            (unsigned long long) (w->timeout_usec / USEC_PER_SEC));
                 j->callback(-ETIMEDOUT, NULL, j->userdata);
         }
         timeout_rearm(w);
@@ -203,6 +204,7 @@ int keyring_worker_new(sd_event *event, KeyringWorker **ret) {
         w = calloc(1, sizeof(*w));
         if (!w)
                 return -ENOMEM;
+        w->timeout_usec = KEYRING_TIMEOUT_DEFAULT_USEC;
         pthread_mutex_init(&w->lock, NULL);
         pthread_cond_init(&w->cond, NULL);
 
@@ -296,7 +298,7 @@ int keyring_worker_submit(KeyringWorker *w, KeyringOp op, const char *account, c
                 return -ENOMEM;
         }
 
-        j->deadline_usec = now_usec(CLOCK_MONOTONIC) + KEYRING_TIMEOUT_USEC;
+        j->deadline_usec = now_usec(CLOCK_MONOTONIC) + w->timeout_usec;
         if (w->outstanding_tail)
                 w->outstanding_tail->next_outstanding = j;
         else
@@ -311,6 +313,10 @@ int keyring_worker_submit(KeyringWorker *w, KeyringOp op, const char *account, c
         if (sd_event_source_get_enabled(w->timeout_source, NULL) == 0)
                 timeout_rearm(w);
         return 0;
+}
+
+void keyring_worker_set_timeout(KeyringWorker *w, uint64_t usec) {
+        w->timeout_usec = usec;
 }
 
 unsigned keyring_worker_pending(KeyringWorker *w) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdint.h>
 #include <systemd/sd-event.h>
 
 /* libsecret's calls block for a D-Bus round trip to the keyring (milliseconds, far longer while it prompts or
@@ -30,9 +31,10 @@ int keyring_worker_submit(KeyringWorker *w, KeyringOp op, const char *account, c
 
 unsigned keyring_worker_pending(KeyringWorker *w);
 
-/* A job not finished this long after it was queued is answered with -ETIMEDOUT; when the keyring answers
- * after all, the result goes to nobody. */
-#define KEYRING_TIMEOUT_USEC (10ULL * 1000000ULL)
+/* A job not finished this long after it was queued (10 s unless set) is answered with -ETIMEDOUT; when the
+ * keyring answers after all, the result goes to nobody. */
+#define KEYRING_TIMEOUT_DEFAULT_USEC (10ULL * 1000000ULL)
+void keyring_worker_set_timeout(KeyringWorker *w, uint64_t usec);
 
 /* One wording per keyring failure, for every caller: -ENOLCK (locked), -EHOSTUNREACH (no Secret Service),
  * -ETIMEDOUT (hung), -EPROTO (a stored secret that is not valid), anything else. */

@@ -31,12 +31,20 @@ static void help(void) {
                "  -h --help              Show this help\n"
                "     --version           Show the version\n"
                "     --log-level=LVL     debug, info, warning or err (default info)\n"
-               "     --exit-idle-sec=SEC Exit after SEC seconds of idleness; 0: never (default %u)\n",
-               EXIT_IDLE_DEFAULT_SEC);
+               "     --exit-idle-sec=SEC Exit after SEC seconds of idleness; 0: never (default %u)\n"
+               "     --keyring-timeout-sec=SEC\n"
+               "                         Give up on a keyring that does not answer after SEC seconds\n"
+               "                         (default %llu)\n",
+               EXIT_IDLE_DEFAULT_SEC, (unsigned long long) (KEYRING_TIMEOUT_DEFAULT_USEC / USEC_PER_SEC));
 }
 
+typedef struct Options {
+        uint64_t exit_idle_usec;
+        uint64_t keyring_timeout_usec;
+} Options;
+
 /* SEC as a whole number of seconds, at most a day. */
-static int parse_idle_sec(const char *s, uint64_t *ret) {
+static int parse_sec(const char *s, uint64_t *ret) {
         unsigned long v;
         char *end;
 
@@ -48,21 +56,25 @@ static int parse_idle_sec(const char *s, uint64_t *ret) {
         return 0;
 }
 
-static int parse_argv(int argc, char *argv[], uint64_t *exit_idle_usec) {
-        enum { ARG_VERSION = 0x100, ARG_LOG_LEVEL, ARG_EXIT_IDLE };
+static int parse_argv(int argc, char *argv[], Options *o) {
+        enum { ARG_VERSION = 0x100, ARG_LOG_LEVEL, ARG_EXIT_IDLE, ARG_KEYRING_TIMEOUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "exit-idle-sec", required_argument, NULL, ARG_EXIT_IDLE },
+                { "keyring-timeout-sec", required_argument, NULL, ARG_KEYRING_TIMEOUT },
                 {}
         };
         const char *env;
         int c;
 
-        *exit_idle_usec = EXIT_IDLE_DEFAULT_SEC * USEC_PER_SEC;
-        env = getenv("TOKENBROKER_EXIT_IDLE_SEC");
-        if (env && parse_idle_sec(env, exit_idle_usec) < 0)
+        *o = (Options) {
+                .exit_idle_usec = EXIT_IDLE_DEFAULT_SEC * USEC_PER_SEC,
+                .keyring_timeout_usec = KEYRING_TIMEOUT_DEFAULT_USEC,
+        };
+        env = secure_getenv("TOKENBROKER_EXIT_IDLE_SEC");
+        if (env && parse_sec(env, &o->exit_idle_usec) < 0)
                 return log_error_errno(EINVAL, "Invalid TOKENBROKER_EXIT_IDLE_SEC '%s'.", env);
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -86,8 +98,12 @@ static int parse_argv(int argc, char *argv[], uint64_t *exit_idle_usec) {
                                 return log_error_errno(EINVAL, "Unknown log level '%s'.", optarg);
                         break;
                 case ARG_EXIT_IDLE:
-                        if (parse_idle_sec(optarg, exit_idle_usec) < 0)
+                        if (parse_sec(optarg, &o->exit_idle_usec) < 0)
                                 return log_error_errno(EINVAL, "Invalid --exit-idle-sec '%s'.", optarg);
+                        break;
+                case ARG_KEYRING_TIMEOUT:
+                        if (parse_sec(optarg, &o->keyring_timeout_usec) < 0 || o->keyring_timeout_usec == 0)
+                                return log_error_errno(EINVAL, "Invalid --keyring-timeout-sec '%s'.", optarg);
                         break;
                 case '?':
                         return -EINVAL;
@@ -108,11 +124,11 @@ static void harden(void) {
 
 static int run(int argc, char *argv[]) {
         Manager *m = NULL;
-        uint64_t exit_idle_usec;
+        Options o;
         int r;
 
         log_setup("tokenbrokerd");
-        r = parse_argv(argc, argv, &exit_idle_usec);
+        r = parse_argv(argc, argv, &o);
         if (r <= 0)
                 return r;
 
@@ -133,7 +149,8 @@ static int run(int argc, char *argv[]) {
         r = manager_new(&m);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up: %m");
-        m->exit_idle_usec = exit_idle_usec;
+        m->exit_idle_usec = o.exit_idle_usec;
+        keyring_worker_set_timeout(m->keyring, o.keyring_timeout_usec);
         r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);

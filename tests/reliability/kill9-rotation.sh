@@ -34,7 +34,11 @@ rig_run_in_session "$0" "$@"
 kills=${REL_KILLS:-60}
 
 rig_start_token_server TS --access-ttl 30 || tap_bail "no token server"
-rig_start_daemon || tap_bail "tokenbrokerd did not start"
+# The keyring is stopped on purpose below, for longer than its default time-out of 10 s could allow on a busy
+# machine: the time-out (which then hands out the token with its refresh token held in memory, see
+# keyring-and-config.sh) is not what is tested here.
+daemon_args=(--keyring-timeout-sec=300)
+rig_start_daemon "${daemon_args[@]}" || tap_bail "tokenbrokerd did not start"
 rel_add_code_account TS acct || tap_bail "could not set up the account"
 
 tok=$(rig_tb token acct)
@@ -105,7 +109,7 @@ for ((i = 1; i <= kills; i++)); do
                 tap_diag "iteration $i: a caller got a token whose refresh token is not in the keyring ($class)"
         fi
 
-        rig_start_daemon || tap_bail "tokenbrokerd did not restart (iteration $i)"
+        rig_start_daemon "${daemon_args[@]}" || tap_bail "tokenbrokerd did not restart (iteration $i)"
         rig_tb token acct >"$RIG_DIR/after.out" 2>&1
         rc=$?
         reuse_delta=$(($(rel_stat TS rt_reuse) - reuse_before))
@@ -182,7 +186,9 @@ window() {
         sleep 0.5
         W_WAITING=no
         rig_pid_alive "$client" && W_WAITING=yes
-        W_OTHER=$(timeout 10 "$TB" token other >/dev/null 2>&1 && echo served || echo failed)
+        # (Behind the stopped keyring, the other account's secrets could not be read after window A's restart.)
+        W_OTHER=skipped
+        [ "$2" = queued ] || W_OTHER=$(timeout 10 "$TB" token other >/dev/null 2>&1 && echo served || echo failed)
         rig_kill9_daemon 2>/dev/null
         kill -CONT "$keyring"
         rel_wait_exit "$client" 30
@@ -200,7 +206,7 @@ tap_is "$W_OTHER" served "... while another account's cached token is served"
 tap_isnt "$W_CLIENT_RC" 0 "... and the caller of the killed daemon got no token"
 tap_ok "... the store had reached the keyring's queue: the new refresh token is kept after the crash" \
         test -n "$W_NOW" -a "$W_NOW" != "$W_OLD"
-rig_start_daemon || tap_bail "tokenbrokerd did not restart"
+rig_start_daemon "${daemon_args[@]}" || tap_bail "tokenbrokerd did not restart"
 tap_is "$(rig_tb token acct | rel_whoami TS)" alice "... and the restarted daemon refreshes with it"
 tap_is "$(rel_stat TS rt_reuse)" "$reuse0" "... without any reuse"
 
@@ -208,7 +214,7 @@ window B queued
 tap_is "$W_WAITING" yes "store queued in the daemon behind another keyring job: the caller is still waiting"
 tap_isnt "$W_CLIENT_RC" 0 "... and got no token when the daemon was killed"
 tap_is "$W_NOW" "$W_OLD" "... the new refresh token died with the daemon; the keyring still holds the old one"
-rig_start_daemon || tap_bail "tokenbrokerd did not restart"
+rig_start_daemon "${daemon_args[@]}" || tap_bail "tokenbrokerd did not restart"
 out=$(rig_tb token acct 2>&1)
 rc=$?
 tap_is "$rc" 4 "... which the server, having rotated it, refuses as reused: login required (the window's cost)"
