@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* Account files: $XDG_CONFIG_HOME/tokenbroker/accounts/NAME.conf, INI with one group [Account].
- * Parsed with GLib's GKeyFile (GLib types stay inside account-file.c). No secret is ever in such a file:
+ * Parsed with GLib's GKeyFile (GLib types stay inside lib/config/). No secret is ever in such a file:
  * secrets live in the keyring only. */
 
 typedef enum GrantType {

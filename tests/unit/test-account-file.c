@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "account-file.h"
@@ -289,6 +290,123 @@ static void test_warnings(void) {
         ok(diag_has(d, "t.conf:8: [Other]: unknown group, ignoring"), "unknown group with line");
 }
 
+/* MINIMAL followed by n lines "kXXXX=" (unknown keys) and then `tail`. */
+static char *text_with_unknown_keys(size_t n, const char *tail) {
+        size_t size = strlen(MINIMAL) + n * 8 + strlen(tail) + 1, k;
+        char *text = malloc(size);
+
+        assert(text);
+        k = (size_t) sprintf(text, "%s", MINIMAL);
+        for (size_t i = 0; i < n; i++)
+                k += (size_t) sprintf(text + k, "k%05zx=\n", i);
+        strcpy(text + k, tail);
+        return text;
+}
+
+/* CPU time of the fastest of three loads, in nanoseconds: CPU time, not wall-clock time, and the best of
+ * three, so that a loaded machine does not decide the outcome. */
+static long long load_cpu_ns(const char *text) {
+        long long best = -1;
+
+        for (int round = 0; round < 3; round++) {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+                struct timespec t0, t1;
+                long long ns;
+
+                assert(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0) == 0);
+                assert(load_text(text, &a, &d) == 0);
+                assert(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1) == 0);
+                ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+                if (best < 0 || ns < best)
+                        best = ns;
+        }
+        return best;
+}
+
+/* Thousands of unknown keys cost time linear in their number, and produce a bounded list of diagnostics with
+ * the right lines. */
+static void test_many_diagnostics(void) {
+        const size_t n = 900;
+        _cleanup_free_ char *small = text_with_unknown_keys(n, ""),
+                            *large = text_with_unknown_keys(8 * n, "");
+        long long t_small, t_large;
+        char want[64];
+
+        ok(strlen(large) <= 64 * 1024, "%zu unknown keys fit into the 64 KiB an account file may have",
+           8 * n);
+        (void) load_cpu_ns(small);      /* warm up: page faults, GLib's first allocations */
+        t_small = load_cpu_ns(small);
+        t_large = load_cpu_ns(large);
+        tap_diag("CPU time: %zu keys %lld us, %zu keys %lld us", n, t_small / 1000, 8 * n, t_large / 1000);
+        /* Linear is a ratio of 8, quadratic 64; this leaves room for noise and caches. */
+        ok(t_large < 24 * MAX(t_small, 1000LL), "8 times the keys take less than 24 times the CPU time");
+
+        {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+                size_t count;
+                bool lines_right = true;
+
+                is_int(load_text(large, &a, &d), 0, "a file with %zu unknown keys loads", 8 * n);
+                count = strv_length(d);
+                is_int(count, 101, "100 diagnostics and one line for the rest");
+                for (size_t i = 0; i < 100 && i < count; i++) {
+                        (void) snprintf(want, sizeof(want), "t.conf:%zu: k%05zx: unknown key, ignoring",
+                                        i + 4, i);
+                        if (!streq(d[i], want)) {
+                                tap_diag("diagnostic %zu: got \"%s\", want \"%s\"", i, d[i], want);
+                                lines_right = false;
+                                break;
+                        }
+                }
+                ok(lines_right, "each names its key and the key's line");
+                (void) snprintf(want, sizeof(want), "t.conf: ... and %zu more warnings", 8 * n - 100);
+                is_str(count > 0 ? d[count - 1] : NULL, want, "the last line counts the others");
+        }
+
+        {
+                /* Errors say why an account is refused: they are shown even past the limit. */
+                _cleanup_free_ char *text = text_with_unknown_keys(150, "Timeout=soon\n");
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+
+                is_int(load_text(text, &a, &d), -EUCLEAN, "150 unknown keys and a bad value: refused");
+                is_int(strv_length(d), 102, "100 warnings, the error and one line for the rest");
+                ok(diag_has(d, "t.conf:154: Timeout: invalid number of seconds"), "the error, at its line");
+                ok(diag_has(d, "t.conf: ... and 50 more warnings"), "the rest counted");
+        }
+
+        {
+                /* Exactly at the limit nothing is left out, and no summary line is added. */
+                _cleanup_free_ char *text = text_with_unknown_keys(100, "");
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+
+                is_int(load_text(text, &a, &d), 0, "100 unknown keys load");
+                is_int(strv_length(d), 100, "100 diagnostics, all of them");
+                ok(!diag_contains(d, "more warnings"), "no summary line");
+        }
+
+        {
+                /* Unknown groups are found by one index as well. */
+                _cleanup_free_ char *text = NULL;
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+                size_t k;
+
+                text = malloc(strlen(MINIMAL) + 3 * 10 + 1);
+                assert(text);
+                k = (size_t) sprintf(text, "%s", MINIMAL);
+                for (int i = 0; i < 3; i++)
+                        k += (size_t) sprintf(text + k, "[G%d]\nx=1\n", i);
+                is_int(load_text(text, &a, &d), 0, "unknown groups load");
+                ok(diag_has(d, "t.conf:4: [G0]: unknown group") &&
+                   diag_has(d, "t.conf:6: [G1]: unknown group") &&
+                   diag_has(d, "t.conf:8: [G2]: unknown group"), "each at its header line");
+        }
+}
+
 static void test_syntax(void) {
         static const struct {
                 const char *text;
@@ -537,6 +655,7 @@ int main(void) {
         test_bad_values();
         test_required();
         test_warnings();
+        test_many_diagnostics();
         test_syntax();
         test_file_checks();
         test_write();
