@@ -17,11 +17,13 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <strings.h>
 
 #include "account-file-internal.h"
 #include "account-file.h"
 #include "alloc-util.h"
+#include "fs-util.h"
 #include "provider-presets.h"
 #include "string-util.h"
 
@@ -31,7 +33,7 @@
 typedef enum KeyType {
         KEY_STRING,
         KEY_URL,            /* https://, or http:// to a loopback host */
-        KEY_PATH,           /* absolute file name */
+        KEY_PATH,           /* absolute name of a regular file of at most `limit` bytes */
         KEY_IDENTIFIER,     /* [a-z0-9_-]: provider names */
         KEY_ACCOUNT,        /* another account's name */
         KEY_HEADER,         /* an HTTP header name */
@@ -49,11 +51,12 @@ typedef struct KeyInfo {
         const char *name;
         KeyType type;
         size_t offset;
-        uint64_t min;       /* KEY_SECONDS only */
+        uint64_t limit;     /* KEY_SECONDS: the least value; KEY_PATH: the largest file */
 } KeyInfo;
 
 #define KEY(n, t, field) { n, t, offsetof(AccountConfig, field), 0 }
 #define KEY_MIN(n, t, field, m) { n, t, offsetof(AccountConfig, field), m }
+#define KEY_FILE(n, field, max) { n, KEY_PATH, offsetof(AccountConfig, field), max }
 
 static const KeyInfo key_table[] = {
         KEY("Provider", KEY_IDENTIFIER, provider),
@@ -71,7 +74,7 @@ static const KeyInfo key_table[] = {
         KEY_MIN("DefaultLifetime", KEY_SECONDS, default_lifetime_sec, 1),
         KEY_MIN("Timeout", KEY_SECONDS, timeout_sec, 1),
         KEY_MIN("LoginTimeout", KEY_SECONDS, login_timeout_sec, 1),
-        KEY("CAFile", KEY_PATH, ca_file),
+        KEY_FILE("CAFile", ca_file, CA_FILE_SIZE_MAX),
         KEY("RequestEncoding", KEY_ENCODING, request_encoding),
         KEY("TokenPath", KEY_STRING, token_path),
         KEY("TokenURLQuery", KEY_STRING, token_url_query),
@@ -148,6 +151,24 @@ static char **parse_pairs(AccountFileParser *p, const char *key, char **pieces) 
         return TAKE_PTR(l);
 }
 
+/* The daemon reads such a file whole at each request (libcurl's CAINFO): a FIFO there blocked it, and
+ * /dev/zero never ended. So the file must be a regular one of bounded size now, when the account is loaded;
+ * it is opened and looked at, never read. */
+static int check_file(AccountFileParser *p, unsigned line, const KeyInfo *k, const char *value) {
+        const char *reason;
+        int r;
+
+        r = open_regular_file_bounded(value, k->limit, NULL, &reason);
+        if (r == -EFBIG)
+                return report(p, true, line, k->name, "\"%s\" is larger than %" PRIu64 " bytes", value,
+                              k->limit);
+        if (r == -ENOENT || r == -EISDIR || r == -EBADFD)
+                return report(p, true, line, k->name, "\"%s\" %s", value, reason);
+        if (r < 0)
+                return report(p, true, line, k->name, "\"%s\" %s: %s", value, reason, strerror(-r));
+        return 0;
+}
+
 static int parse_key(AccountFileParser *p, GKeyFile *kf, const KeyInfo *k, AccountConfig *a) {
         g_autoptr(GError) error = NULL;
         g_autofree char *value = NULL;
@@ -174,6 +195,9 @@ static int parse_key(AccountFileParser *p, GKeyFile *kf, const KeyInfo *k, Accou
         case KEY_PATH:
                 if (value[0] != '/')
                         return report(p, true, line, k->name, "must be an absolute path");
+                r = check_file(p, line, k, value);
+                if (r < 0)
+                        return r;
                 break;
         case KEY_IDENTIFIER:
                 if (!config_is_identifier(value))
@@ -223,10 +247,10 @@ static int parse_key(AccountFileParser *p, GKeyFile *kf, const KeyInfo *k, Accou
                                       value);
                 return 0;
         case KEY_SECONDS:
-                if (!config_parse_seconds(value, k->min, (uint64_t *) field))
+                if (!config_parse_seconds(value, k->limit, (uint64_t *) field))
                         return report(p, true, line, k->name,
                                       "invalid number of seconds \"%s\" (expected %" PRIu64 "..%" PRIu64 ")",
-                                      value, k->min, SECONDS_MAX);
+                                      value, k->limit, SECONDS_MAX);
                 return 0;
         case KEY_WORDS:
         case KEY_PATHS: {

@@ -9,6 +9,10 @@
  * Parsed with GLib's GKeyFile (GLib types stay inside lib/config/). No secret is ever in such a file:
  * secrets live in the keyring only. */
 
+/* The largest CAFile= accepted. The daemon hands the file to libcurl, which reads it whole for every
+ * connection; a bundle of every public CA is about 200 KiB. */
+#define CA_FILE_SIZE_MAX (UINT64_C(1024) * 1024U)
+
 typedef enum GrantType {
         GRANT_CLIENT_CREDENTIALS,
         GRANT_PASSWORD,

@@ -87,7 +87,7 @@ tap_is "$(missing "$(printf '%s\n' $doc_keys | grep -v '^ClientAuth\.$' | grep -
         "the completion offers every documented key"
 account_c="$abs_top_srcdir/lib/config/account-file-keys.c"
 if [ -f "$account_c" ]; then
-        code_keys=$(sed -n 's/^ *KEY\(_MIN\)\{0,1\}("\([A-Za-z]*\)".*/\2/p' "$account_c" | sort -u)
+        code_keys=$(sed -n 's/^ *KEY\(_MIN\|_FILE\)\{0,1\}("\([A-Za-z]*\)".*/\2/p' "$account_c" | sort -u)
         tap_isnt "$code_keys" "" "account-file-keys.c has a key table"
         tap_is "$(missing "$code_keys" "$doc_keys")" "" "tokenbroker.conf(5) documents every key the parser knows"
         tap_is "$(missing "$doc_keys" "$code_keys")" "" "tokenbroker.conf(5) documents no key the parser lacks"

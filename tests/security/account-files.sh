@@ -4,7 +4,9 @@
 # creates them 0600 in a 0700 directory (whatever the umask), and the daemon refuses a file that others may
 # read or write, one owned by another user, and a symbolic link, each with a message naming the file and what
 # to do, while the other accounts keep working. A file that turns unsafe after it was loaded is not read
-# again: the account keeps what was loaded from the safe file, never what someone else may have written.
+# again: the account keeps what was loaded from the safe file, never what someone else may have written. An
+# account whose CAFile= names no regular file of at most 1 MiB (a FIFO, /dev/zero) is refused when it is
+# loaded, so that the daemon never blocks on reading it.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 . "$abs_top_srcdir/tests/reliability/lib.sh"
 rig_run_in_session "$0" "$@"
@@ -78,6 +80,26 @@ tap_like "$status" "worldread \(not loaded\)
   The file of account 'worldread' is not loaded: .*chmod 0600" "... and shows each with the reason"
 tap_like "$status" "good" "... beside the loaded accounts"
 tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "... nor from working"
+
+# CAFile= naming a FIFO or /dev/zero: the daemon would block, or read for ever, when it hands the file to
+# libcurl for a request. Such an account is refused when its file is loaded, and the daemon keeps serving.
+mkfifo "$RIG_DIR/ca-fifo"
+printf '[Account]\nTokenURL=%s\nClientID=basic-client\nCAFile=%s\n' "$TS_TOKEN_URL" "$RIG_DIR/ca-fifo" \
+        >"$accounts/cafifo.conf"
+printf '[Account]\nTokenURL=%s\nClientID=basic-client\nCAFile=/dev/zero\n' "$TS_TOKEN_URL" >"$accounts/cazero.conf"
+chmod 0600 "$accounts/cafifo.conf" "$accounts/cazero.conf"
+rig_tb reload >/dev/null 2>&1
+tap_is "$?" 0 "a reload with CAFile= naming a FIFO and /dev/zero returns"
+rel_fetch cafifo
+tap_is "$RC" 9 "CAFile= naming a FIFO: the account is refused (exit 9)"
+tap_like "$OUT" "cafifo.conf:4: CAFile: \"$RIG_DIR/ca-fifo\" is not a regular file" "... saying which file and why"
+rel_fetch cazero
+tap_is "$RC" 9 "CAFile=/dev/zero: the account is refused"
+tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "... and the other accounts keep working"
+rig_tb add cadir --token-url "$TS_TOKEN_URL" --client-id basic-client --set "CAFile=$RIG_DIR" >/dev/null 2>&1
+tap_is "$?" 9 "tokenbroker add refuses CAFile= naming a directory"
+tap_ok "... and writes no file" test ! -e "$accounts/cadir.conf"
+rm -f "$accounts/cafifo.conf" "$accounts/cazero.conf"
 
 # A loaded account whose file turns writable by others and is rewritten: the reload does not take it.
 printf '[Account]\nTokenURL=%s\nClientID=basic-client\n' "$OTHER_TOKEN_URL" >"$accounts/good.conf"

@@ -116,7 +116,8 @@ static void test_defaults(void) {
 static void test_full(void) {
         _cleanup_(account_config_freep) AccountConfig *a = NULL;
         _cleanup_strv_free_ char **d = NULL;
-        const char *text =
+        _cleanup_free_ char *ca = write_file("ca.pem", "-----BEGIN CERTIFICATE-----\n", 0600), *text = NULL;
+        const char *before_ca =
                 "# a comment\n"
                 "[Account]\n"
                 "Provider=sharetribe\n"
@@ -133,8 +134,8 @@ static void test_full(void) {
                 "GitUsername=x-token\n"
                 "RefreshSkew=0\n"
                 "DefaultLifetime=86400\n"
-                "Timeout=5\n"
-                "CAFile=/etc/ssl/certs/ca-certificates.crt\n"
+                "Timeout=5\n";
+        const char *after_ca =
                 "RequestEncoding=json\n"
                 "TokenPath=/data/token\n"
                 "TokenURLQuery=version=2\n"
@@ -152,6 +153,8 @@ static void test_full(void) {
                 "ExposeClaims=sub   tenant\n"
                 "AllowedCallers=/usr/bin/git /usr/lib/git-core/git-remote-https\n";
 
+        text = strjoin(before_ca, "CAFile=", ca, "\n", after_ca);
+        assert(text);
         is_int(load_text(text, &a, &d), 0, "full file loads");
         is_int(strv_length(d), 0, "no diagnostics for a full file");
         if (!a)
@@ -171,7 +174,7 @@ static void test_full(void) {
         is_int(a->refresh_skew_sec, 0, "RefreshSkew may be 0");
         is_int(a->default_lifetime_sec, 86400, "DefaultLifetime");
         is_int(a->timeout_sec, 5, "Timeout");
-        is_str(a->ca_file, "/etc/ssl/certs/ca-certificates.crt", "CAFile");
+        is_str(a->ca_file, ca, "CAFile");
         is_int(a->request_encoding, REQUEST_ENCODING_JSON, "RequestEncoding");
         is_str(a->token_path, "/data/token", "TokenPath");
         is_str(a->token_url_query, "version=2", "TokenURLQuery keeps its '='");
@@ -200,6 +203,71 @@ static void test_full(void) {
         is_int(account_config_client_auth(a, GRANT_REFRESH_TOKEN), CLIENT_AUTH_NONE, "per-grant override applies");
         is_int(account_config_client_auth(a, GRANT_PASSWORD), CLIENT_AUTH_NONE, "Provider=sharetribe: no secret for password");
         is_int(account_config_client_auth(a, GRANT_CLIENT_CREDENTIALS), CLIENT_AUTH_POST, "other grants use ClientAuth");
+}
+
+/* CAFile= is read whole by the daemon at each request: only a regular file of bounded size will do. The file
+ * is only opened to check that; a FIFO with no writer must not block the load. */
+static void test_ca_file(void) {
+        _cleanup_free_ char *good = NULL, *exact = NULL, *over = NULL, *fifo = NULL, *missing = NULL;
+        int fd;
+
+        good = write_file("good-ca.pem", "-----BEGIN CERTIFICATE-----\n", 0600);
+        exact = strjoin(tmpdir, "/exact-ca.pem");
+        over = strjoin(tmpdir, "/over-ca.pem");
+        fifo = strjoin(tmpdir, "/fifo-ca.pem");
+        missing = strjoin(tmpdir, "/missing-ca.pem");
+        assert(exact && over && fifo && missing);
+        /* Sparse files of exactly the limit and one byte more. */
+        fd = open(exact, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        ok(fd >= 0 && ftruncate(fd, CA_FILE_SIZE_MAX) == 0, "a CA file of exactly 1 MiB");
+        if (fd >= 0)
+                close(fd);
+        fd = open(over, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        ok(fd >= 0 && ftruncate(fd, CA_FILE_SIZE_MAX + 1) == 0, "a CA file of 1 MiB and one byte");
+        if (fd >= 0)
+                close(fd);
+        (void) unlink(fifo);
+        ok(mkfifo(fifo, 0600) == 0, "a FIFO");
+
+        {
+                const char *accepted[] = { good, exact };
+
+                for (size_t i = 0; i < ELEMENTSOF(accepted); i++) {
+                        _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                        _cleanup_strv_free_ char **d = NULL;
+                        _cleanup_free_ char *text = strjoin(MINIMAL, "CAFile=", accepted[i], "\n");
+
+                        is_int(load_text(text, &a, &d), 0, "CAFile=%s loads", accepted[i]);
+                        is_str(a ? a->ca_file : NULL, accepted[i], "... and is kept");
+                        is_int(strv_length(d), 0, "... without a diagnostic");
+                }
+        }
+
+        {
+                const struct {
+                        const char *path, *message;
+                } refused[] = {
+                        { fifo, "is not a regular file" },
+                        { "/dev/zero", "is not a regular file" },
+                        { "/dev/null", "is not a regular file" },
+                        { tmpdir, "is a directory" },
+                        { over, "is larger than 1048576 bytes" },
+                        { missing, "does not exist" },
+                };
+
+                for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                        _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                        _cleanup_strv_free_ char **d = NULL;
+                        _cleanup_free_ char *text = strjoin(MINIMAL, "CAFile=", refused[i].path, "\n"),
+                                            *want = strjoin("t.conf:4: CAFile: \"", refused[i].path, "\" ",
+                                                            refused[i].message);
+
+                        is_int(load_text(text, &a, &d), -EUCLEAN, "CAFile=%s: the account is refused",
+                               refused[i].path);
+                        ok(!a, "... nothing loaded");
+                        ok(diag_has(d, want), "... \"%s\"", want);
+                }
+        }
 }
 
 /* Each class of bad value, with the line it was reported on. */
@@ -653,6 +721,7 @@ int main(void) {
         test_defaults();
         test_full();
         test_bad_values();
+        test_ca_file();
         test_required();
         test_warnings();
         test_many_diagnostics();
