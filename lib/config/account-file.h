@@ -114,8 +114,10 @@ int account_config_load_data(const char *path, const char *data, size_t size, Ac
 char *account_config_dir(void);
 
 /* Writes NAME.conf into `dir` from name/value pairs (keys as in the file), creating the directory 0700 and the
- * file 0600, atomically (temporary file, fsync, rename). Validates first: on bad keys or values nothing is
- * written and -EUCLEAN is returned with diagnostics. With replace false an existing account gives -EEXIST. */
+ * file 0600, atomically (temporary file, fsync, rename). Validates first, by loading the text it would write
+ * with account_config_load_data(): on bad values, or a file larger than the loader accepts, nothing is
+ * written and -EUCLEAN is returned with diagnostics; unknown, secret or repeated keys are -EINVAL. With
+ * replace false an existing account gives -EEXIST. */
 int account_config_write(const char *dir, const char *name, char * const *settings, bool replace,
                          char ***diagnostics);
 

@@ -6,7 +6,8 @@
 # to do, while the other accounts keep working. A file that turns unsafe after it was loaded is not read
 # again: the account keeps what was loaded from the safe file, never what someone else may have written. An
 # account whose CAFile= names no regular file of at most 1 MiB (a FIFO, /dev/zero) is refused when it is
-# loaded, so that the daemon never blocks on reading it.
+# loaded, so that the daemon never blocks on reading it. `tokenbroker add` never writes a file the daemon would
+# refuse to load, a file over its 64 KiB included.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 . "$abs_top_srcdir/tests/reliability/lib.sh"
 rig_run_in_session "$0" "$@"
@@ -100,6 +101,13 @@ rig_tb add cadir --token-url "$TS_TOKEN_URL" --client-id basic-client --set "CAF
 tap_is "$?" 9 "tokenbroker add refuses CAFile= naming a directory"
 tap_ok "... and writes no file" test ! -e "$accounts/cadir.conf"
 rm -f "$accounts/cafifo.conf" "$accounts/cazero.conf"
+
+# What tokenbroker add writes, the daemon loads: a ClientID that makes the file larger than a loaded file may
+# be is refused before anything is written.
+out=$(rig_tb add huge --token-url "$TS_TOKEN_URL" --client-id "$(head -c 70000 /dev/zero | tr '\0' x)" 2>&1)
+tap_is "$?" 9 "tokenbroker add refuses settings that make a file over 64 KiB"
+tap_like "$out" "larger than 65536 bytes" "... saying why"
+tap_ok "... and writes no file" test ! -e "$accounts/huge.conf"
 
 # A loaded account whose file turns writable by others and is rewritten: the reload does not take it.
 printf '[Account]\nTokenURL=%s\nClientID=basic-client\n' "$OTHER_TOKEN_URL" >"$accounts/good.conf"

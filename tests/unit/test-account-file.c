@@ -698,6 +698,56 @@ static void test_write(void) {
         strv_free(d);
 }
 
+/* What the writer writes, the loader loads: a file over the loader's 64 KiB (a 30 MB ClientID was once written)
+ * is refused before anything is written. Both sides of the limit. */
+static void test_write_limits(void) {
+        _cleanup_free_ char *dir = strjoin(tmpdir, "/limits"), *path = strjoin(tmpdir, "/limits/big.conf");
+        _cleanup_free_ char *id = NULL;
+        const size_t huge = 30 * 1024 * 1024;
+        char *settings[] = { "TokenURL", "https://auth.example.com/token", "ClientID", NULL, NULL };
+        AccountConfig *a = NULL;
+        char **d = NULL;
+        struct stat st;
+        size_t base, fit;
+
+        assert(dir && path);
+        id = malloc(huge + 1);
+        assert(id);
+
+        /* How much of the file is not the ClientID. */
+        settings[3] = "x";
+        is_int(account_config_write(dir, "big", settings, true, &d), 0, "a small account is written");
+        ok(stat(path, &st) == 0, "... its file");
+        base = (size_t) st.st_size - 1;
+        fit = 64 * 1024 - base;
+
+        memset(id, 'x', fit);
+        id[fit] = 0;
+        settings[3] = id;
+        is_int(account_config_write(dir, "big", settings, true, &d), 0, "a file of exactly 64 KiB is written");
+        ok(stat(path, &st) == 0 && st.st_size == 64 * 1024, "... 65536 bytes");
+        is_int(account_config_load(path, &a, &d), 0, "... and loads");
+        is_int(a ? strlen(a->client_id) : 0, fit, "... with the whole ClientID");
+        a = account_config_free(a);
+        d = strv_free(d);
+
+        id[fit] = 'x';
+        id[fit + 1] = 0;
+        is_int(account_config_write(dir, "big", settings, true, &d), -EUCLEAN, "one byte more is refused");
+        ok(diag_has(d, "larger than 65536 bytes"), "... saying so");
+        ok(stat(path, &st) == 0 && st.st_size == 64 * 1024, "... and the old file is left as it was");
+        ok(!dir_has_temp_files(dir), "... with no temporary file");
+        d = strv_free(d);
+
+        ok(account_config_remove(dir, "big") == 0, "removed");
+        memset(id, 'x', huge);
+        id[huge] = 0;
+        is_int(account_config_write(dir, "big", settings, false, &d), -EUCLEAN, "a 30 MB ClientID is refused");
+        ok(diag_has(d, "larger than 65536 bytes"), "... saying why");
+        ok(access(path, F_OK) < 0 && errno == ENOENT, "... and nothing is written");
+        strv_free(d);
+}
+
 static void test_dir(void) {
         _cleanup_free_ char *x = NULL, *y = NULL;
 
@@ -728,6 +778,7 @@ int main(void) {
         test_syntax();
         test_file_checks();
         test_write();
+        test_write_limits();
         test_dir();
 
         cmd = strjoin("rm -rf '", tmpdir, "'");
