@@ -38,6 +38,10 @@
 
 /* One message, its NUL included. */
 #define WIRE_MESSAGE_MAX (64U * 1024U)
+/* The largest access token tokenbrokerd accepts from a token endpoint (a longer one is refused as a bad
+ * response), and so the largest any transport must carry: JWTs with many claims run to a few KiB, and HTTP
+ * servers commonly refuse request headers over 8 to 16 KiB in all. */
+#define BROKER_TOKEN_MAX 32768U
 #define WIRE_IDLE_TIMEOUT_USEC (10ULL * 1000000ULL)
 /* Calls answer within this time on either transport; a cold token fetch is bounded by the daemon's own HTTP
  * time-outs. */
