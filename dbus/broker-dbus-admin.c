@@ -175,7 +175,7 @@ int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error) 
                 return bus_error_setf(error, EINVAL,
                                                "Unknown secret kind '%s': use client-secret, password, api-key or refresh-token.",
                                                kind);
-        if (size == 0 || size > 16384 || memchr(data, 0, size) || !string_is_safe_utf8(data, size))
+        if (!secret_value_is_valid(data, size))
                 return bus_error_setf(error, EINVAL,
                                                "The secret must be 1 to 16384 bytes of printable UTF-8 without newlines.");
 

@@ -19,6 +19,8 @@ noinst_LTLIBRARIES += %reldir%/libtb-common.la %reldir%/libtb-wire.la %reldir%/l
 	%reldir%/basic/macro.h \
 	%reldir%/basic/alloc-util.h \
 	%reldir%/basic/alloc-util.c \
+	%reldir%/basic/fs-util.h \
+	%reldir%/basic/fs-util.c \
 	%reldir%/basic/log.h \
 	%reldir%/basic/log.c \
 	%reldir%/basic/string-util.h \

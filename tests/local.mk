@@ -5,6 +5,7 @@ EXTRA_DIST += %reldir%/tap.h %reldir%/lib/with-keyring.sh
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests $(ENGINE_CPPFLAGS) $(SYSTEMD_CFLAGS)
 TEST_ENGINE_LIBS = lib/libtb-engine.la lib/libtb-client.la
 
+include %reldir%/unit/basic.mk
 include %reldir%/unit/oauth.mk
 include %reldir%/unit/config.mk
 include %reldir%/unit/credential.mk

@@ -37,45 +37,99 @@ bool account_name_is_valid(const char *name) {
         return true;
 }
 
+/* Length of the UTF-8 sequence at p (at most n bytes) with its code point in *ret_cp; 0 if the bytes are not
+ * UTF-8: a stray continuation byte, a cut sequence, an overlong form, a surrogate, a value past Unicode. */
+static size_t utf8_decode_char(const unsigned char *p, size_t n, uint32_t *ret_cp) {
+        unsigned c = p[0];
+        size_t len;
+        uint32_t cp;
+
+        if (c < 0x80) {
+                *ret_cp = c;
+                return 1;
+        }
+        if ((c & 0xe0) == 0xc0) {
+                len = 2;
+                cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+                len = 3;
+                cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+                len = 4;
+                cp = c & 0x07;
+        } else
+                return 0;
+        if (n < len)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+                return 0;
+        *ret_cp = cp;
+        return len;
+}
+
 bool string_is_safe_utf8(const char *s, size_t n) {
         const unsigned char *p = (const unsigned char *) s, *e = p + n;
 
         while (p < e) {
-                unsigned c = *p;
-                size_t len;
                 uint32_t cp;
+                size_t len = utf8_decode_char(p, (size_t) (e - p), &cp);
 
-                if (c < 0x80) {
-                        if ((c < 0x20 && c != '\t') || c == 0x7f)
-                                return false;
-                        p++;
-                        continue;
-                }
-                if ((c & 0xe0) == 0xc0) {
-                        len = 2;
-                        cp = c & 0x1f;
-                } else if ((c & 0xf0) == 0xe0) {
-                        len = 3;
-                        cp = c & 0x0f;
-                } else if ((c & 0xf8) == 0xf0) {
-                        len = 4;
-                        cp = c & 0x07;
-                } else
-                        return false;
-                if ((size_t) (e - p) < len)
-                        return false;
-                for (size_t i = 1; i < len; i++) {
-                        if ((p[i] & 0xc0) != 0x80)
-                                return false;
-                        cp = (cp << 6) | (p[i] & 0x3f);
-                }
-                /* Overlong forms, surrogates and values past Unicode are not UTF-8. */
-                if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-                    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+                if (len == 0 || (cp < 0x20 && cp != '\t') || cp == 0x7f)
                         return false;
                 p += len;
         }
         return true;
+}
+
+bool secret_value_is_valid(const char *s, size_t size) {
+        /* string_is_safe_utf8() refuses NUL with the other control characters; the explicit check says that
+         * a secret is never cut short at one. */
+        return s && size >= 1 && size <= SECRET_VALUE_MAX && !memchr(s, 0, size) &&
+               string_is_safe_utf8(s, size);
+}
+
+const char *string_excerpt(const char *s, char *buf, size_t size) {
+        const unsigned char *p = (const unsigned char *) strempty(s);
+        /* No need to measure 30 MB to cut them: one byte past the most an excerpt can take says "more". */
+        size_t n = strnlen((const char *) p, STRING_EXCERPT_CHARS * 4 + 1), i = 0, k = 0;
+
+        assert(buf);
+        assert(size >= 4);      /* room for "..." and the NUL at least */
+
+        for (size_t chars = 0; i < n; chars++) {
+                uint32_t cp = 0;
+                size_t len = utf8_decode_char(p + i, n - i, &cp), out;
+                bool printable;
+
+                /* C0 and C1 controls, DEL, line separators and bidi overrides could break or rearrange
+                 * the line the excerpt is shown in; bytes that are not UTF-8 would make a D-Bus string
+                 * invalid. */
+                printable = len > 0 && cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp <= 0x9f) &&
+                            !(cp >= 0x2028 && cp <= 0x202e) && !(cp >= 0x2066 && cp <= 0x2069);
+                out = printable ? len : 1;
+                /* Stop at the limit, or where the rest would not fit together with the "...". */
+                if (chars >= STRING_EXCERPT_CHARS || k + out + 3 >= size)
+                        break;
+                if (printable)
+                        memcpy(buf + k, p + i, len);
+                else
+                        buf[k] = '?';
+                k += out;
+                i += len ?: 1;
+        }
+        if (i < n) {
+                /* Cut short, which the reader should know. The loop left room for it. */
+                memcpy(buf + k, "...", 3);
+                k += 3;
+        }
+        buf[k] = 0;
+        return buf;
 }
 
 static int cmp_strp(const void *a, const void *b) {

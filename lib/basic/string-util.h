@@ -46,6 +46,26 @@ bool account_name_is_valid(const char *name);
 /* Valid UTF-8 without control characters other than tab. */
 bool string_is_safe_utf8(const char *s, size_t n);
 
+/* The largest secret (client secret, password, API key, refresh token) the keyring is given. */
+#define SECRET_VALUE_MAX 16384U
+/* A secret as SetSecret accepts it: 1 to SECRET_VALUE_MAX bytes of safe UTF-8 (no NUL, no CR or LF, no other
+ * control character but tab), since it ends up in HTTP headers and bodies and in the git protocol, where a
+ * line break would start a header or a key of its own. */
+bool secret_value_is_valid(const char *s, size_t size);
+
+/* Messages that quote what a caller sent (an account name, a scope) quote at most this many characters of
+ * it, so that a caller cannot make the daemon echo 30 MB back into its log or an error reply. */
+#define STRING_EXCERPT_CHARS 64
+/* A buffer that holds any excerpt: that many characters of up to 4 bytes each, "..." and the NUL. */
+#define STRING_EXCERPT_SIZE (STRING_EXCERPT_CHARS * 4 + 3 + 1)
+/* Writes into buf (size bytes, at least 4) the first STRING_EXCERPT_CHARS characters of s, followed by "..."
+ * when s was longer (or did not fit into buf), with every character that is not printable UTF-8 (controls,
+ * bytes that are not UTF-8, line separators, bidi overrides) replaced by '?'. NULL reads as "". Returns
+ * buf. */
+const char *string_excerpt(const char *s, char *buf, size_t size);
+/* The same into a buffer that lives until the end of the enclosing block, e.g. for a printf argument. */
+#define STRING_EXCERPT(s) string_excerpt((s), (char[STRING_EXCERPT_SIZE]) {}, STRING_EXCERPT_SIZE)
+
 /* Space-separated words, sorted and deduplicated, joined by one space: the cache key for a scope set. */
 char *scopes_normalize(const char *scopes);
 /* Every word of `narrow` appears in `wide`. */

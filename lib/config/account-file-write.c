@@ -185,10 +185,13 @@ int account_config_write(const char *dir, const char *name, char * const *settin
         file = strjoin(name, ".conf");
         if (!path || !file)
                 return -ENOMEM;
+        /* The loader's own checks, limits included (the size of the whole file too), on the very text that
+         * would be written: a file it would refuse is never written. Whatever it refuses, the settings are
+         * what is wrong. */
         r = account_config_load_data(path, text, strlen(text), &check, &messages);
         if (r < 0) {
                 int k = pass_on_messages(path, messages, diagnostics);
-                return k < 0 ? k : r;
+                return k < 0 ? k : r == -ENOMEM ? r : -EUCLEAN;
         }
 
         r = mkdir_parents(dir);

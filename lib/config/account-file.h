@@ -6,8 +6,12 @@
 #include <stdint.h>
 
 /* Account files: $XDG_CONFIG_HOME/tokenbroker/accounts/NAME.conf, INI with one group [Account].
- * Parsed with GLib's GKeyFile (GLib types stay inside account-file.c). No secret is ever in such a file:
+ * Parsed with GLib's GKeyFile (GLib types stay inside lib/config/). No secret is ever in such a file:
  * secrets live in the keyring only. */
+
+/* The largest CAFile= accepted. The daemon hands the file to libcurl, which reads it whole for every
+ * connection; a bundle of every public CA is about 200 KiB. */
+#define CA_FILE_SIZE_MAX (UINT64_C(1024) * 1024U)
 
 typedef enum GrantType {
         GRANT_CLIENT_CREDENTIALS,
@@ -110,8 +114,10 @@ int account_config_load_data(const char *path, const char *data, size_t size, Ac
 char *account_config_dir(void);
 
 /* Writes NAME.conf into `dir` from name/value pairs (keys as in the file), creating the directory 0700 and the
- * file 0600, atomically (temporary file, fsync, rename). Validates first: on bad keys or values nothing is
- * written and -EUCLEAN is returned with diagnostics. With replace false an existing account gives -EEXIST. */
+ * file 0600, atomically (temporary file, fsync, rename). Validates first, by loading the text it would write
+ * with account_config_load_data(): on bad values, or a file larger than the loader accepts, nothing is
+ * written and -EUCLEAN is returned with diagnostics; unknown, secret or repeated keys are -EINVAL. With
+ * replace false an existing account gives -EEXIST. */
 int account_config_write(const char *dir, const char *name, char * const *settings, bool replace,
                          char ***diagnostics);
 

@@ -140,8 +140,108 @@ static bool name_match(const char *pattern, size_t pn, const char *name, size_t 
         return pn == n && strncasecmp(pattern, name, n) == 0;
 }
 
+/* Whether the n bytes at seg are a dot segment ("." or "..") once percent-encoded dots are decoded, with
+ * *ret_encoded set if any dot was encoded. */
+static bool segment_is_dots(const char *seg, size_t n, bool *ret_encoded) {
+        size_t dots = 0;
+        bool encoded = false;
+
+        for (size_t i = 0; i < n; i++) {
+                if (seg[i] == '.')
+                        dots++;
+                else if (i + 2 < n && seg[i] == '%' && seg[i + 1] == '2' && strchr("eE", seg[i + 2])) {
+                        dots++;
+                        encoded = true;
+                        i += 2;
+                } else
+                        return false;
+        }
+        *ret_encoded = encoded;
+        return dots == 1 || dots == 2;
+}
+
+/* Whether servers could read the path's segments differently from how they are written. git has decoded
+ * the URL's path once before it sends it, so an escape still in it was encoded twice in the URL: a segment
+ * that is "." or ".." only once "%2e" is decoded is a way up to a server that decodes twice and a plain name
+ * to one that does not, and an encoded slash or backslash may or may not separate segments. A backslash is
+ * a separator to some servers; an empty segment ("a//b") is one segment or none, depending on whether a
+ * server merges slashes before it resolves ".."; and some drop ";parameters" first, so that "..;x" is ".."
+ * to them. Such a path matches no path pattern. */
+static bool path_is_ambiguous(const char *path) {
+        const char *seg = path;
+
+        if (strchr(path, '\\') || strcasestr(path, "%2f") || strcasestr(path, "%5c"))
+                return true;
+        for (;;) {
+                size_t n = strcspn(seg, "/");
+                const char *semicolon = memchr(seg, ';', n);
+                bool encoded = false;
+
+                if (n == 0 && seg[n] == '/')
+                        return true;
+                /* The segment without its parameters, when it has any; all of it otherwise. */
+                if (segment_is_dots(seg, semicolon ? (size_t) (semicolon - seg) : n, &encoded) &&
+                    (encoded || semicolon))
+                        return true;
+                if (!seg[n])
+                        return false;
+                seg += n + 1;
+        }
+}
+
+/* Removes the last segment, and its slash, from the output. */
+static void pop_segment(char *out, size_t *k) {
+        while (*k > 0 && out[*k - 1] != '/')
+                (*k)--;
+        if (*k > 0)
+                (*k)--;
+}
+
+/* RFC 3986 section 5.2.4 on a path given without its leading slash, which comes back without it as well.
+ * Nothing but dot segments changes; escapes stay as they are, so that they can only make a path fail to
+ * match. */
+static char *path_remove_dot_segments(const char *path) {
+        _cleanup_free_ char *in = NULL, *out = NULL;
+        size_t k = 0;
+
+        /* The algorithm reads an absolute path: the leading slash is put back for it. The output is never
+         * longer than the input. */
+        in = strjoin("/", path);
+        out = malloc(strlen(path) + 2);
+        if (!in || !out)
+                return NULL;
+
+        /* The input always starts with '/', so of the algorithm's steps B, C and E remain. */
+        for (const char *s = in; *s;) {
+                if (startswith(s, "/./"))
+                        s += 2;
+                else if (streq(s, "/.")) {
+                        out[k++] = '/';
+                        break;
+                } else if (startswith(s, "/../")) {
+                        pop_segment(out, &k);
+                        s += 3;
+                } else if (streq(s, "/..")) {
+                        pop_segment(out, &k);
+                        out[k++] = '/';
+                        break;
+                } else {
+                        size_t l = 1 + strcspn(s + 1, "/");
+
+                        memcpy(out + k, s, l);
+                        k += l;
+                        s += l;
+                }
+        }
+        out[k] = 0;
+
+        if (k > 0 && out[0] == '/')
+                memmove(out, out + 1, k);
+        return TAKE_PTR(out);
+}
+
 static bool path_match(const char *pattern, size_t pn, const char *path) {
-        _cleanup_free_ char *glob = NULL, *below = NULL;
+        _cleanup_free_ char *glob = NULL, *below = NULL, *normalized = NULL;
 
         while (pn > 0 && pattern[0] == '/') {
                 pattern++;
@@ -152,17 +252,24 @@ static bool path_match(const char *pattern, size_t pn, const char *path) {
         if (pn == 0)
                 return true;
 
+        /* Matched as the server will resolve it: "team/../other" is not under "team". */
         while (*path == '/')
                 path++;
+        if (path_is_ambiguous(path))
+                return false;
+        normalized = path_remove_dot_segments(path);
+        if (!normalized)
+                return false;
 
         glob = strndup(pattern, pn);
         if (!glob)
                 return false;
-        if (fnmatch(glob, path, 0) == 0)
+        if (fnmatch(glob, normalized, 0) == 0)
                 return true;
-        /* A pattern names its own subtree as well: "org" covers "org/repo.git". */
+        /* A pattern names its own subtree as well, by whole segments: "org" covers "org/repo.git", not
+         * "organisation". */
         below = strjoin(glob, "/*");
-        return below && fnmatch(below, path, 0) == 0;
+        return below && fnmatch(below, normalized, 0) == 0;
 }
 
 bool host_pattern_match(const char *pattern, const char *protocol, const char *host, const char *path) {

@@ -18,7 +18,13 @@
  *   PATH    only compared when the request carries a path (git sends one with credential.useHttpPath):
  *           an fnmatch(3) glob over the path without its leading slash, which also matches everything
  *           below it: "org" and "org/" match "org/repo.git", and so does a glob ending in a slash and a
- *           star, which also matches "org/a/b.git".
+ *           star, which also matches "org/a/b.git". What lies below is counted in whole segments: "org"
+ *           does not match "organisation" or "org-x". The request's path is compared as the server resolves
+ *           it: its dot segments removed (RFC 3986 section 5.2.4), so "org/../other" is "other". A path that
+ *           servers may read differently matches no pattern with a path: one with a backslash, an encoded
+ *           slash or backslash ("%2f", "%5c"), an empty segment inside ("a//b"), a dot segment made of
+ *           encoded dots ("%2e%2e": git sends the path decoded once, so it was encoded twice), or a dot
+ *           segment with parameters ("..;x").
  *
  * Patterns with userinfo ("user@host"), an empty host, or a malformed port match nothing. */
 bool host_pattern_match(const char *pattern, const char *protocol, const char *host, const char *path);

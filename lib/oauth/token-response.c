@@ -10,6 +10,7 @@
 #include "string-util.h"
 #include "time-util.h"
 #include "token-response.h"
+#include "wire-api.h"
 
 /* How much of a server's words is kept: enough for a sentence, never a whole page. */
 #define DESCRIPTION_MAX 256
@@ -25,6 +26,7 @@ void token_response_clear(TokenResponse *r) {
         free(r->scope);
         r->scope = NULL;
         r->id_token = erase_and_free(r->id_token);
+        r->has_expires_in = false;
         r->expires_in = -1;
 }
 
@@ -270,6 +272,17 @@ static bool token_chars_valid(const char *s, size_t len) {
         return true;
 }
 
+/* RFC 6750 section 2.1: the credentials of "Authorization: Bearer" are a b64token,
+ * 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". Anything else would be sent as something
+ * else than the token ("a b" as "Bearer a b"), or split a header or a git credential line. */
+static bool b64token_valid(const char *s) {
+        static const char b64token_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                             "0123456789-._~+/";
+        size_t n = strspn(s, b64token_chars);
+
+        return n > 0 && s[n + strspn(s + n, "=")] == 0;
+}
+
 /* A string member that must be a valid token if present: 0 and *ret = NULL if absent, -EBADMSG if bad. */
 static int get_token_member(json_object *o, const char *key, char **ret) {
         json_object *v;
@@ -322,11 +335,58 @@ static int get_scope(json_object *o, char **ret) {
         return 0;
 }
 
+static bool json_number_is_negative(json_object *v) {
+        switch (json_object_get_type(v)) {
+        case json_type_int:
+                return json_object_get_int64(v) < 0;
+        case json_type_double:
+                return json_object_get_double(v) < 0;
+        case json_type_string:
+                return json_object_get_string(v)[0] == '-';
+        default:
+                return false;
+        }
+}
+
+/* expires_in (RFC 6749 section 5.1): 0 or less is a token that had expired when it was sent, kept as 0. What
+ * is no number ("soon"), or one past INT64_MAX, counts as absent, as before. */
+static void get_expires_in(json_object *tok, TokenResponse *t) {
+        int64_t n;
+        int r;
+
+        r = json_get_int64(tok, "expires_in", &n);
+        if (r >= 0) {
+                t->has_expires_in = true;
+                t->expires_in = n;
+        } else if (r == -ERANGE && json_number_is_negative(json_object_object_get(tok, "expires_in"))) {
+                t->has_expires_in = true;
+                t->expires_in = 0;
+        }
+}
+
 static int parse_token(json_object *tok, int http_status, TokenResponse *ret, TokenError *e) {
         _cleanup_(token_response_clear) TokenResponse t = { .expires_in = -1 };
         json_object *v;
         int r;
 
+        v = json_object_object_get(tok, "access_token");
+        if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0) {
+                const char *s = json_object_get_string(v);
+                size_t len = (size_t) json_object_get_string_len(v);
+
+                /* The size first: it is what is wrong with a 10 MiB token, whatever its bytes. */
+                if (len > BROKER_TOKEN_MAX) {
+                        _cleanup_free_ char *d = NULL;
+
+                        if (asprintf(&d, "access_token is longer than %u bytes", BROKER_TOKEN_MAX) < 0)
+                                return -ENOMEM;
+                        return bad_response(e, http_status, d);
+                }
+                if (strlen(s) != len || !b64token_valid(s))
+                        return bad_response(e, http_status,
+                                            "access_token has characters a Bearer header cannot carry "
+                                            "(RFC 6750 b64token)");
+        }
         r = get_token_member(tok, "access_token", &t.access_token);
         if (r == -ENOMEM)
                 return r;
@@ -369,8 +429,7 @@ static int parse_token(json_object *tok, int http_status, TokenResponse *ret, To
         if (r < 0)
                 return r;
 
-        if (json_get_int64(tok, "expires_in", &t.expires_in) < 0)
-                t.expires_in = -1;
+        get_expires_in(tok, &t);
 
         *ret = t;
         t = (TokenResponse) { .expires_in = -1 };
@@ -470,10 +529,14 @@ uint64_t token_response_expires_usec(const TokenResponse *r, uint64_t sent_usec,
 
         assert(r);
 
+        /* The server says the token is dead already; no exp in it can make it live longer. */
+        if (r->has_expires_in && r->expires_in <= 0)
+                return sent_usec;
+
         if (r->access_token && jwt_get_exp(r->access_token, &exp) >= 0 && exp > 0)
                 from_jwt = add_sec_clamped(0, exp);
 
-        if (r->expires_in > 0) {
+        if (r->has_expires_in) {
                 /* expires_in counts from when the server answered, so counting from when the request was
                  * sent errs on the safe side. A JWT's exp is whole seconds of the server's clock (often its
                  * issue second rounded down plus the lifetime): when it is the earlier of the two but still

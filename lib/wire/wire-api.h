@@ -39,6 +39,10 @@
 
 /* One request, its NUL included. */
 #define WIRE_MESSAGE_MAX (64U * 1024U)
+/* The largest access token tokenbrokerd accepts from a token endpoint (a longer one is refused as a bad
+ * response), and so the largest any transport must carry: JWTs with many claims run to a few KiB, and HTTP
+ * servers commonly refuse request headers over 8 to 16 KiB in all. */
+#define BROKER_TOKEN_MAX 32768U
 /* One answer: room for a token of BROKER_TOKEN_MAX, headers and their JSON escapes. */
 #define WIRE_REPLY_MAX (256U * 1024U)
 #define WIRE_IDLE_TIMEOUT_USEC (10ULL * 1000000ULL)

@@ -86,6 +86,7 @@ json_object *wire_json_erase_and_put(json_object *o) {
 }
 
 int wire_json_get_string(json_object *o, const char *key, const char **ret) {
+        const char *s;
         json_object *v;
 
         if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) {
@@ -94,7 +95,12 @@ int wire_json_get_string(json_object *o, const char *key, const char **ret) {
         }
         if (!json_object_is_type(v, json_type_string))
                 return -EINVAL;
-        *ret = json_object_get_string(v);
+        s = json_object_get_string(v);
+        /* JSON may carry "\u0000"; every C caller would cut the string there and see "good" where
+         * "good\u0000x" was sent. */
+        if (strlen(s) != (size_t) json_object_get_string_len(v))
+                return -EINVAL;
+        *ret = s;
         return 1;
 }
 

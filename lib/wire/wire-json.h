@@ -31,7 +31,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, wire_json_erase_and_put);
 #define _cleanup_json_erase_ _cleanup_(wire_json_erase_and_putp)
 
 /* A member that is a string when present: 1 with *ret borrowed, 0 when absent or null, -EINVAL when it is
- * something else. */
+ * something else or a string with a NUL inside ("\u0000"), which C would read cut short. */
 int wire_json_get_string(json_object *o, const char *key, const char **ret);
 
 /* {"error": name, "parameters": {"message": message}} */

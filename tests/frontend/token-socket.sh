@@ -70,6 +70,11 @@ tap_unlike() { if [[ $1 =~ $2 ]]; then tap_fail "$3" "got: '$1'"; else tap_pass 
 tap_unlike "$out" '"account"' "... about finding the account, not about its token"
 out=$(wc call $GIT '{"protocol": "https"}' recv)
 tap_like "$out" "InvalidArgs.*Missing or bad parameter 'host'" "GitCredential without a host is refused"
+# A string with a NUL inside would be read cut short: "acct\u0000x" is not served as "acct".
+out=$(wc call $GET '{"account": "acct\u0000x"}' recv)
+tap_like "$out" "InvalidArgs.*Missing or bad parameter 'account'" "an account name with a NUL inside is refused"
+out=$(wc call $GIT '{"protocol": "https", "host": "git.example.com\u0000.evil"}' recv)
+tap_like "$out" "InvalidArgs.*Missing or bad parameter 'host'" "... and so is a host with one"
 
 out=$(wc call $INV '{"account": "acct", "token": "not-it"}' recv)
 tap_is "$out" '{"parameters": {}}' "Invalidate of a token that is not the cached one answers"

@@ -60,17 +60,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char **diagnostics = NULL;
         int r;
 
-        /* Twice the file-size cap is plenty: account_config_load() refuses larger files before parsing. */
+        /* Twice the file-size cap is plenty: larger text is refused before it is parsed (-EFBIG). */
         if (size > 2 * ACCOUNT_FILE_SIZE_MAX)
                 return 0;
 
         r = account_config_load_data("/fuzz/accounts/fuzz.conf", (const char *) data, size, &a, &diagnostics);
-        FUZZ_ASSERT(r == 0 || r == -EUCLEAN || r == -ENOMEM);
+        FUZZ_ASSERT(r == 0 || r == -EUCLEAN || r == -EFBIG || r == -ENOMEM);
+        FUZZ_ASSERT(r != -EFBIG || size > ACCOUNT_FILE_SIZE_MAX);
         if (r == 0) {
                 check_account(a);
                 account_config_free(a);
-        } else if (r == -EUCLEAN)
+        } else if (r == -EUCLEAN || r == -EFBIG)
                 FUZZ_ASSERT(strv_length(diagnostics) > 0);
+        /* However many keys and groups a file has, a screenful of warnings, the errors and one summary. */
+        FUZZ_ASSERT(strv_length(diagnostics) <= DIAGNOSTICS_MAX + 64);
 
         STRV_FOREACH(d, diagnostics) {
                 FUZZ_ASSERT(startswith(*d, "/fuzz/accounts/fuzz.conf"));

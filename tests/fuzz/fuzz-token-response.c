@@ -23,6 +23,7 @@
 #include "jwt.h"
 #include "string-util.h"
 #include "token-response.h"
+#include "wire-api.h"
 
 static char * const claim_names[] = { "exp", "sub", "user_id", "scope", "aud", "iat", "", "a\xff", NULL };
 
@@ -92,12 +93,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r == 0) {
                 uint64_t sent = 1700000000ULL * 1000000ULL, expires;
 
-                /* What the daemon relies on: a usable token and a sane expiry. */
+                /* What the daemon relies on: a usable token and a sane expiry. The access token goes into
+                 * "Authorization: Bearer" as it is: a b64token of bounded size. */
                 FUZZ_ASSERT(!isempty(t.access_token) && t.token_type);
-                FUZZ_ASSERT(!strpbrk(t.access_token, "\r\n"));
+                FUZZ_ASSERT(strlen(t.access_token) <= BROKER_TOKEN_MAX);
+                FUZZ_ASSERT(!t.access_token[strspn(t.access_token,
+                                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                   "0123456789-._~+/=")]);
+                FUZZ_ASSERT(t.access_token[0] != '=');
                 FUZZ_ASSERT(!t.refresh_token || !strpbrk(t.refresh_token, "\r\n"));
+                FUZZ_ASSERT(t.has_expires_in ? t.expires_in >= 0 : t.expires_in == -1);
                 expires = token_response_expires_usec(&t, sent, 3600);
-                (void) expires;
+                /* A token that had expired when it came is never given a life. */
+                FUZZ_ASSERT(!t.has_expires_in || t.expires_in > 0 || expires == sent);
                 check_jwt(t.access_token);
                 token_response_clear(&t);
         } else if (r != -ENOMEM) {

@@ -85,14 +85,14 @@ tap_like "$(echo $doc_keys)" "TokenURL" "tokenbroker.conf(5) has a KEYS section"
 tap_is "$(missing "$completion_keys" "$doc_keys")" "" "every key the completion offers is documented"
 tap_is "$(missing "$(printf '%s\n' $doc_keys | grep -v '^ClientAuth\.$' | grep -v '^Provider$')" "$completion_keys"$'\n'"Provider")" "" \
         "the completion offers every documented key"
-account_c="$abs_top_srcdir/lib/config/account-file.c"
+account_c="$abs_top_srcdir/lib/config/account-file-keys.c"
 if [ -f "$account_c" ]; then
-        code_keys=$(sed -n 's/^ *KEY\(_MIN\)\{0,1\}("\([A-Za-z]*\)".*/\2/p' "$account_c" | sort -u)
-        tap_isnt "$code_keys" "" "account-file.c has a key table"
+        code_keys=$(sed -n 's/^ *KEY\(_MIN\|_FILE\)\{0,1\}("\([A-Za-z]*\)".*/\2/p' "$account_c" | sort -u)
+        tap_isnt "$code_keys" "" "account-file-keys.c has a key table"
         tap_is "$(missing "$code_keys" "$doc_keys")" "" "tokenbroker.conf(5) documents every key the parser knows"
         tap_is "$(missing "$doc_keys" "$code_keys")" "" "tokenbroker.conf(5) documents no key the parser lacks"
 else
-        tap_skip "documented keys are parsed" "lib/config/account-file.c does not exist yet"
+        tap_skip "documented keys are parsed" "lib/config/account-file-keys.c does not exist yet"
 fi
 for p in generic flaik floriday flixcheck flume sharetribe; do
         tap_like "$(entries "$conf_page" PROVIDERS | tr '\n' ' ')" "(^| )$p( |$)" "tokenbroker.conf(5) describes Provider=$p"

@@ -5,7 +5,10 @@
 # read or write, one owned by another user, and a symbolic link, each with a message naming the file and what
 # to do, while the other accounts keep working. A file that turns unsafe after it was loaded is refused at
 # the next reload as on a fresh start: the account is no longer served. An accounts directory that others
-# may write to, or that leads to another user's directory, is refused as a whole.
+# may write to, or that leads to another user's directory, is refused as a whole. An account whose CAFile=
+# names no regular file of at most 1 MiB (a FIFO, /dev/zero) is refused when it is loaded, so that the daemon
+# never blocks on reading it. `tokenbroker add` never writes a file the daemon would refuse to load, a file
+# over its 64 KiB included.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 . "$abs_top_srcdir/tests/reliability/lib.sh"
 rig_run_in_session "$0" "$@"
@@ -79,6 +82,33 @@ tap_like "$status" "worldread \(not loaded\)
   The file of account 'worldread' is not loaded: .*chmod 0600" "... and shows each with the reason"
 tap_like "$status" "good" "... beside the loaded accounts"
 tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "... nor from working"
+
+# CAFile= naming a FIFO or /dev/zero: the daemon would block, or read for ever, when it hands the file to
+# libcurl for a request. Such an account is refused when its file is loaded, and the daemon keeps serving.
+mkfifo "$RIG_DIR/ca-fifo"
+printf '[Account]\nTokenURL=%s\nClientID=basic-client\nCAFile=%s\n' "$TS_TOKEN_URL" "$RIG_DIR/ca-fifo" \
+        >"$accounts/cafifo.conf"
+printf '[Account]\nTokenURL=%s\nClientID=basic-client\nCAFile=/dev/zero\n' "$TS_TOKEN_URL" >"$accounts/cazero.conf"
+chmod 0600 "$accounts/cafifo.conf" "$accounts/cazero.conf"
+rig_tb reload >/dev/null 2>&1
+tap_is "$?" 0 "a reload with CAFile= naming a FIFO and /dev/zero returns"
+rel_fetch cafifo
+tap_is "$RC" 9 "CAFile= naming a FIFO: the account is refused (exit 9)"
+tap_like "$OUT" "cafifo.conf:4: CAFile: \"$RIG_DIR/ca-fifo\" is not a regular file" "... saying which file and why"
+rel_fetch cazero
+tap_is "$RC" 9 "CAFile=/dev/zero: the account is refused"
+tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "... and the other accounts keep working"
+rig_tb add cadir --token-url "$TS_TOKEN_URL" --client-id basic-client --set "CAFile=$RIG_DIR" >/dev/null 2>&1
+tap_is "$?" 9 "tokenbroker add refuses CAFile= naming a directory"
+tap_ok "... and writes no file" test ! -e "$accounts/cadir.conf"
+rm -f "$accounts/cafifo.conf" "$accounts/cazero.conf"
+
+# What tokenbroker add writes, the daemon loads: a ClientID that makes the file larger than a loaded file may
+# be is refused before anything is written.
+out=$(rig_tb add huge --token-url "$TS_TOKEN_URL" --client-id "$(head -c 70000 /dev/zero | tr '\0' x)" 2>&1)
+tap_is "$?" 9 "tokenbroker add refuses settings that make a file over 64 KiB"
+tap_like "$out" "larger than 65536 bytes" "... saying why"
+tap_ok "... and writes no file" test ! -e "$accounts/huge.conf"
 
 # A loaded account whose file turns writable by others and is rewritten: the reload refuses it as a fresh
 # start would, and it is served no more, neither as it was nor as it now says.

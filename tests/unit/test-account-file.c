@@ -1,76 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <dirent.h>
+/* Loading account files: values, diagnostics, the file's own checks. Writing is test-account-file-write.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "account-file.h"
-#include "alloc-util.h"
-#include "string-util.h"
-#include "tap.h"
-
-static char tmpdir[] = "/tmp/test-account-file.XXXXXX";
-
-static char *mfree_str(char *s) {
-        free(s);
-        return NULL;
-}
-
-/* True if one diagnostic starts with `prefix`; prints them all otherwise, to make a failure readable. */
-static bool diag_has(char **diags, const char *prefix) {
-        STRV_FOREACH(d, diags)
-                if (startswith(*d, prefix))
-                        return true;
-        tap_diag("no diagnostic starts with \"%s\"; got:", prefix);
-        STRV_FOREACH(d, diags)
-                tap_diag("  %s", *d);
-        return false;
-}
-
-static bool diag_contains(char **diags, const char *needle) {
-        STRV_FOREACH(d, diags)
-                if (strstr(*d, needle))
-                        return true;
-        return false;
-}
-
-static int load_text(const char *text, AccountConfig **ret, char ***diags) {
-        return account_config_load_data("t.conf", text, strlen(text), ret, diags);
-}
-
-static char *write_file(const char *name, const char *text, mode_t mode) {
-        char *path = strjoin(tmpdir, "/", name);
-        FILE *f;
-
-        assert(path);
-        (void) unlink(path);
-        f = fopen(path, "we");
-        assert(f);
-        fputs(text, f);
-        fclose(f);
-        assert(chmod(path, mode) == 0);
-        return path;
-}
-
-static char *read_file(const char *path) {
-        char buf[4096];
-        size_t n;
-        FILE *f = fopen(path, "re");
-
-        if (!f)
-                return NULL;
-        n = fread(buf, 1, sizeof(buf) - 1, f);
-        fclose(f);
-        buf[n] = 0;
-        return strdup(buf);
-}
-
-#define MINIMAL "[Account]\nTokenURL=https://auth.example.com/token\nClientID=cid\n"
+#include "account-file-test.h"
 
 static void test_enums(void) {
         for (GrantType g = 0; g < _GRANT_MAX; g++)
@@ -115,7 +53,8 @@ static void test_defaults(void) {
 static void test_full(void) {
         _cleanup_(account_config_freep) AccountConfig *a = NULL;
         _cleanup_strv_free_ char **d = NULL;
-        const char *text =
+        _cleanup_free_ char *ca = write_file("ca.pem", "-----BEGIN CERTIFICATE-----\n", 0600), *text = NULL;
+        const char *before_ca =
                 "# a comment\n"
                 "[Account]\n"
                 "Provider=sharetribe\n"
@@ -132,8 +71,8 @@ static void test_full(void) {
                 "GitUsername=x-token\n"
                 "RefreshSkew=0\n"
                 "DefaultLifetime=86400\n"
-                "Timeout=5\n"
-                "CAFile=/etc/ssl/certs/ca-certificates.crt\n"
+                "Timeout=5\n";
+        const char *after_ca =
                 "RequestEncoding=json\n"
                 "TokenPath=/data/token\n"
                 "TokenURLQuery=version=2\n"
@@ -151,6 +90,8 @@ static void test_full(void) {
                 "ExposeClaims=sub   tenant\n"
                 "AllowedCallers=/usr/bin/git /usr/lib/git-core/git-remote-https\n";
 
+        text = strjoin(before_ca, "CAFile=", ca, "\n", after_ca);
+        assert(text);
         is_int(load_text(text, &a, &d), 0, "full file loads");
         is_int(strv_length(d), 0, "no diagnostics for a full file");
         if (!a)
@@ -170,7 +111,7 @@ static void test_full(void) {
         is_int(a->refresh_skew_sec, 0, "RefreshSkew may be 0");
         is_int(a->default_lifetime_sec, 86400, "DefaultLifetime");
         is_int(a->timeout_sec, 5, "Timeout");
-        is_str(a->ca_file, "/etc/ssl/certs/ca-certificates.crt", "CAFile");
+        is_str(a->ca_file, ca, "CAFile");
         is_int(a->request_encoding, REQUEST_ENCODING_JSON, "RequestEncoding");
         is_str(a->token_path, "/data/token", "TokenPath");
         is_str(a->token_url_query, "version=2", "TokenURLQuery keeps its '='");
@@ -199,6 +140,71 @@ static void test_full(void) {
         is_int(account_config_client_auth(a, GRANT_REFRESH_TOKEN), CLIENT_AUTH_NONE, "per-grant override applies");
         is_int(account_config_client_auth(a, GRANT_PASSWORD), CLIENT_AUTH_NONE, "Provider=sharetribe: no secret for password");
         is_int(account_config_client_auth(a, GRANT_CLIENT_CREDENTIALS), CLIENT_AUTH_POST, "other grants use ClientAuth");
+}
+
+/* CAFile= is read whole by the daemon at each request: only a regular file of bounded size will do. The file
+ * is only opened to check that; a FIFO with no writer must not block the load. */
+static void test_ca_file(void) {
+        _cleanup_free_ char *good = NULL, *exact = NULL, *over = NULL, *fifo = NULL, *missing = NULL;
+        int fd;
+
+        good = write_file("good-ca.pem", "-----BEGIN CERTIFICATE-----\n", 0600);
+        exact = strjoin(tmpdir, "/exact-ca.pem");
+        over = strjoin(tmpdir, "/over-ca.pem");
+        fifo = strjoin(tmpdir, "/fifo-ca.pem");
+        missing = strjoin(tmpdir, "/missing-ca.pem");
+        assert(exact && over && fifo && missing);
+        /* Sparse files of exactly the limit and one byte more. */
+        fd = open(exact, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        ok(fd >= 0 && ftruncate(fd, CA_FILE_SIZE_MAX) == 0, "a CA file of exactly 1 MiB");
+        if (fd >= 0)
+                close(fd);
+        fd = open(over, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        ok(fd >= 0 && ftruncate(fd, CA_FILE_SIZE_MAX + 1) == 0, "a CA file of 1 MiB and one byte");
+        if (fd >= 0)
+                close(fd);
+        (void) unlink(fifo);
+        ok(mkfifo(fifo, 0600) == 0, "a FIFO");
+
+        {
+                const char *accepted[] = { good, exact };
+
+                for (size_t i = 0; i < ELEMENTSOF(accepted); i++) {
+                        _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                        _cleanup_strv_free_ char **d = NULL;
+                        _cleanup_free_ char *text = strjoin(MINIMAL, "CAFile=", accepted[i], "\n");
+
+                        is_int(load_text(text, &a, &d), 0, "CAFile=%s loads", accepted[i]);
+                        is_str(a ? a->ca_file : NULL, accepted[i], "... and is kept");
+                        is_int(strv_length(d), 0, "... without a diagnostic");
+                }
+        }
+
+        {
+                const struct {
+                        const char *path, *message;
+                } refused[] = {
+                        { fifo, "is not a regular file" },
+                        { "/dev/zero", "is not a regular file" },
+                        { "/dev/null", "is not a regular file" },
+                        { tmpdir, "is a directory" },
+                        { over, "is larger than 1048576 bytes" },
+                        { missing, "does not exist" },
+                };
+
+                for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                        _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                        _cleanup_strv_free_ char **d = NULL;
+                        _cleanup_free_ char *text = strjoin(MINIMAL, "CAFile=", refused[i].path, "\n"),
+                                            *want = strjoin("t.conf:4: CAFile: \"", refused[i].path, "\" ",
+                                                            refused[i].message);
+
+                        is_int(load_text(text, &a, &d), -EUCLEAN, "CAFile=%s: the account is refused",
+                               refused[i].path);
+                        ok(!a, "... nothing loaded");
+                        ok(diag_has(d, want), "... \"%s\"", want);
+                }
+        }
 }
 
 /* Each class of bad value, with the line it was reported on. */
@@ -287,6 +293,123 @@ static void test_warnings(void) {
         ok(diag_contains(d, "set-secret"), "the warning points to set-secret");
         ok(!diag_contains(d, "hunter2"), "the secret is not repeated in the warning");
         ok(diag_has(d, "t.conf:8: [Other]: unknown group, ignoring"), "unknown group with line");
+}
+
+/* MINIMAL followed by n lines "kXXXX=" (unknown keys) and then `tail`. */
+static char *text_with_unknown_keys(size_t n, const char *tail) {
+        size_t size = strlen(MINIMAL) + n * 8 + strlen(tail) + 1, k;
+        char *text = malloc(size);
+
+        assert(text);
+        k = (size_t) sprintf(text, "%s", MINIMAL);
+        for (size_t i = 0; i < n; i++)
+                k += (size_t) sprintf(text + k, "k%05zx=\n", i);
+        strcpy(text + k, tail);
+        return text;
+}
+
+/* CPU time of the fastest of three loads, in nanoseconds: CPU time, not wall-clock time, and the best of
+ * three, so that a loaded machine does not decide the outcome. */
+static long long load_cpu_ns(const char *text) {
+        long long best = -1;
+
+        for (int round = 0; round < 3; round++) {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+                struct timespec t0, t1;
+                long long ns;
+
+                assert(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0) == 0);
+                assert(load_text(text, &a, &d) == 0);
+                assert(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1) == 0);
+                ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+                if (best < 0 || ns < best)
+                        best = ns;
+        }
+        return best;
+}
+
+/* Thousands of unknown keys cost time linear in their number, and produce a bounded list of diagnostics with
+ * the right lines. */
+static void test_many_diagnostics(void) {
+        const size_t n = 900;
+        _cleanup_free_ char *small = text_with_unknown_keys(n, ""),
+                            *large = text_with_unknown_keys(8 * n, "");
+        long long t_small, t_large;
+        char want[64];
+
+        ok(strlen(large) <= 64 * 1024, "%zu unknown keys fit into the 64 KiB an account file may have",
+           8 * n);
+        (void) load_cpu_ns(small);      /* warm up: page faults, GLib's first allocations */
+        t_small = load_cpu_ns(small);
+        t_large = load_cpu_ns(large);
+        tap_diag("CPU time: %zu keys %lld us, %zu keys %lld us", n, t_small / 1000, 8 * n, t_large / 1000);
+        /* Linear is a ratio of 8, quadratic 64; this leaves room for noise and caches. */
+        ok(t_large < 24 * MAX(t_small, 1000LL), "8 times the keys take less than 24 times the CPU time");
+
+        {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+                size_t count;
+                bool lines_right = true;
+
+                is_int(load_text(large, &a, &d), 0, "a file with %zu unknown keys loads", 8 * n);
+                count = strv_length(d);
+                is_int(count, 101, "100 diagnostics and one line for the rest");
+                for (size_t i = 0; i < 100 && i < count; i++) {
+                        (void) snprintf(want, sizeof(want), "t.conf:%zu: k%05zx: unknown key, ignoring",
+                                        i + 4, i);
+                        if (!streq(d[i], want)) {
+                                tap_diag("diagnostic %zu: got \"%s\", want \"%s\"", i, d[i], want);
+                                lines_right = false;
+                                break;
+                        }
+                }
+                ok(lines_right, "each names its key and the key's line");
+                (void) snprintf(want, sizeof(want), "t.conf: ... and %zu more warnings", 8 * n - 100);
+                is_str(count > 0 ? d[count - 1] : NULL, want, "the last line counts the others");
+        }
+
+        {
+                /* Errors say why an account is refused: they are shown even past the limit. */
+                _cleanup_free_ char *text = text_with_unknown_keys(150, "Timeout=soon\n");
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+
+                is_int(load_text(text, &a, &d), -EUCLEAN, "150 unknown keys and a bad value: refused");
+                is_int(strv_length(d), 102, "100 warnings, the error and one line for the rest");
+                ok(diag_has(d, "t.conf:154: Timeout: invalid number of seconds"), "the error, at its line");
+                ok(diag_has(d, "t.conf: ... and 50 more warnings"), "the rest counted");
+        }
+
+        {
+                /* Exactly at the limit nothing is left out, and no summary line is added. */
+                _cleanup_free_ char *text = text_with_unknown_keys(100, "");
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+
+                is_int(load_text(text, &a, &d), 0, "100 unknown keys load");
+                is_int(strv_length(d), 100, "100 diagnostics, all of them");
+                ok(!diag_contains(d, "more warnings"), "no summary line");
+        }
+
+        {
+                /* Unknown groups are found by one index as well. */
+                _cleanup_free_ char *text = NULL;
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+                size_t k;
+
+                text = malloc(strlen(MINIMAL) + 3 * 10 + 1);
+                assert(text);
+                k = (size_t) sprintf(text, "%s", MINIMAL);
+                for (int i = 0; i < 3; i++)
+                        k += (size_t) sprintf(text + k, "[G%d]\nx=1\n", i);
+                is_int(load_text(text, &a, &d), 0, "unknown groups load");
+                ok(diag_has(d, "t.conf:4: [G0]: unknown group") &&
+                   diag_has(d, "t.conf:6: [G1]: unknown group") &&
+                   diag_has(d, "t.conf:8: [G2]: unknown group"), "each at its header line");
+        }
 }
 
 static void test_syntax(void) {
@@ -381,149 +504,6 @@ static void test_file_checks(void) {
         strv_free(d);
 }
 
-static bool dir_has_temp_files(const char *dir) {
-        DIR *dh = opendir(dir);
-        struct dirent *de;
-        bool found = false;
-
-        if (!dh)
-                return false;
-        while ((de = readdir(dh)))
-                if (startswith(de->d_name, ".#"))
-                        found = true;
-        closedir(dh);
-        return found;
-}
-
-static void test_write(void) {
-        _cleanup_free_ char *dir = strjoin(tmpdir, "/cfg/tokenbroker/accounts");
-        _cleanup_free_ char *parent = strjoin(tmpdir, "/cfg");
-        _cleanup_free_ char *path = strjoin(dir, "/work.conf");
-        _cleanup_free_ char *before = NULL, *after = NULL;
-        char *settings[] = {
-                "TokenURL", "https://auth.example.com/oauth/token",
-                "ClientID", "work-client",
-                "Scopes", "read write",
-                "ClientAuth.refresh_token", "none",
-                "ExtraParams", "audience=https://api.example.com;note=two words",
-                "Hosts", "https://git.example.com/*",
-                "GitUsername", " leading space",
-                NULL,
-        };
-        AccountConfig *a = NULL;
-        char **d = NULL;
-        struct stat st;
-
-        is_int(account_config_write(dir, "work", settings, false, &d), 0, "write creates the account");
-        is_int(strv_length(d), 0, "without diagnostics");
-        ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600, "file is 0600");
-        ok(stat(dir, &st) == 0 && (st.st_mode & 07777) == 0700, "directory is 0700");
-        ok(stat(parent, &st) == 0 && (st.st_mode & 07777) == 0700, "created parents are 0700");
-
-        is_int(account_config_load(path, &a, &d), 0, "written file loads");
-        if (a) {
-                is_str(a->name, "work", "name");
-                is_str(a->token_url, "https://auth.example.com/oauth/token", "TokenURL round trip");
-                is_str(a->scopes, "read write", "Scopes round trip");
-                is_int(account_config_client_auth(a, GRANT_REFRESH_TOKEN), CLIENT_AUTH_NONE,
-                       "per-grant ClientAuth round trip");
-                is_int(strv_length(a->extra_params), 4, "ExtraParams round trip");
-                if (strv_length(a->extra_params) == 4)
-                        is_str(a->extra_params[3], "two words", "ExtraParams value with a space");
-                is_str(a->git_username, " leading space", "leading space is kept through escaping");
-        }
-        a = account_config_free(a);
-
-        is_int(account_config_write(dir, "work", settings, false, &d), -EEXIST, "no replace: -EEXIST");
-
-        before = read_file(path);
-        {
-                char *bad[] = { "TokenURL", "http://auth.example.com/token", "ClientID", "x", NULL };
-                is_int(account_config_write(dir, "work", bad, true, &d), -EUCLEAN, "invalid settings refused");
-                ok(diag_has(d, "TokenURL: must use https://"), "diagnostic names the key, without file and line");
-                d = strv_free(d);
-        }
-        after = read_file(path);
-        is_str(after, before, "old file is intact after a refused write");
-        ok(!dir_has_temp_files(dir), "no temporary file left behind");
-        after = mfree_str(after);
-
-        {
-                char *secret[] = { "TokenURL", "https://x.example.com", "ClientID", "x", "ClientSecret", "s3cr3t",
-                                   NULL };
-                is_int(account_config_write(dir, "work", secret, true, &d), -EINVAL, "secret key refused");
-                ok(diag_has(d, "ClientSecret: secrets do not belong"), "secret key diagnostic");
-                ok(diag_contains(d, "tokenbroker set-secret"), "points to set-secret");
-                ok(!diag_contains(d, "s3cr3t"), "does not repeat the secret");
-                d = strv_free(d);
-
-                char *pw[] = { "password", "x", NULL };
-                is_int(account_config_write(dir, "work", pw, true, &d), -EINVAL, "Password in any case refused");
-                d = strv_free(d);
-
-                char *unknown[] = { "TokenURL", "https://x.example.com", "Colour", "blue", NULL };
-                is_int(account_config_write(dir, "work", unknown, true, &d), -EINVAL, "unknown key refused");
-                ok(diag_has(d, "Colour: unknown key"), "unknown key diagnostic");
-                d = strv_free(d);
-
-                char *dup[] = { "ClientID", "a", "ClientID", "b", NULL };
-                is_int(account_config_write(dir, "work", dup, true, &d), -EINVAL, "repeated key refused");
-                d = strv_free(d);
-
-                is_int(account_config_write(dir, "../evil", settings, true, &d), -EINVAL, "bad name refused");
-                d = strv_free(d);
-        }
-        after = read_file(path);
-        is_str(after, before, "old file still intact");
-        after = mfree_str(after);
-
-        {
-                char *next[] = { "TokenURL", "https://other.example.com/token", "ClientID", "new", NULL };
-                is_int(account_config_write(dir, "work", next, true, &d), 0, "replace writes");
-                is_int(account_config_load(path, &a, &d), 0, "replaced file loads");
-                is_str(a ? a->client_id : NULL, "new", "replaced content");
-                ok(a && !a->scopes, "keys not given are gone");
-                a = account_config_free(a);
-        }
-
-        {
-                /* A write that fails after validation, as on a full disk: the file size limit makes write()
-                 * fail with EFBIG half-way (SIGXFSZ ignored), for root as well. */
-                struct rlimit old_limit, small = { .rlim_cur = 16 };
-
-                before = mfree_str(before);
-                before = read_file(path);
-                (void) signal(SIGXFSZ, SIG_IGN);
-                ok(getrlimit(RLIMIT_FSIZE, &old_limit) == 0, "file size limit read");
-                small.rlim_max = old_limit.rlim_max;
-                ok(setrlimit(RLIMIT_FSIZE, &small) == 0, "file size limited to 16 bytes");
-                is_int(account_config_write(dir, "work", settings, true, &d), -EFBIG, "failing write: error");
-                (void) setrlimit(RLIMIT_FSIZE, &old_limit);
-                after = read_file(path);
-                is_str(after, before, "failing write keeps the old file");
-                ok(!dir_has_temp_files(dir), "failing write removed its temporary file");
-                after = mfree_str(after);
-        }
-
-        is_int(account_config_remove(dir, "work"), 0, "remove");
-        ok(access(path, F_OK) < 0 && errno == ENOENT, "file gone");
-        is_int(account_config_remove(dir, "work"), -ENOENT, "second remove: -ENOENT");
-        is_int(account_config_remove(dir, "../x"), -EINVAL, "remove with a bad name: -EINVAL");
-        strv_free(d);
-}
-
-static void test_dir(void) {
-        _cleanup_free_ char *x = NULL, *y = NULL;
-
-        setenv("XDG_CONFIG_HOME", "/xdg/config", 1);
-        x = account_config_dir();
-        is_str(x, "/xdg/config/tokenbroker/accounts", "dir under XDG_CONFIG_HOME");
-        setenv("XDG_CONFIG_HOME", "relative", 1);
-        setenv("HOME", "/home/u", 1);
-        y = account_config_dir();
-        is_str(y, "/home/u/.config/tokenbroker/accounts", "relative XDG_CONFIG_HOME ignored: under HOME");
-}
-
 int main(void) {
         _cleanup_free_ char *cmd = NULL;
 
@@ -535,12 +515,12 @@ int main(void) {
         test_defaults();
         test_full();
         test_bad_values();
+        test_ca_file();
         test_required();
         test_warnings();
+        test_many_diagnostics();
         test_syntax();
         test_file_checks();
-        test_write();
-        test_dir();
 
         cmd = strjoin("rm -rf '", tmpdir, "'");
         (void) system(cmd);

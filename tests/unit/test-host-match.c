@@ -91,6 +91,58 @@ static const struct {
         { "https://example.com/org/*.git", "https", "example.com", "org/x", false },
         { "https://example.com/", "https", "example.com", "anything", true },
         { "https://example.com/org", "https", "example.com", "/org/repo.git", true },
+
+        /* Paths are matched as the server resolves them, dot segments removed (RFC 3986 section 5.2.4), so
+         * that a path cannot climb out of the pattern's subtree. */
+        { "https://example.com/team/", "https", "example.com", "team/../other/repo.git", false },
+        { "https://example.com/team", "https", "example.com", "team/../other/repo.git", false },
+        { "https://example.com/team/*", "https", "example.com", "team/../other/repo.git", false },
+        { "https://example.com/other", "https", "example.com", "team/../other/repo.git", true },
+        { "https://example.com/team/", "https", "example.com", "team/./../other", false },
+        { "https://example.com/team/", "https", "example.com", "team/sub/../..", false },
+        { "https://example.com/team/", "https", "example.com", "team/..", false },
+        { "https://example.com/team/", "https", "example.com", "/team/../../team/x.git", true },
+        { "https://example.com/team/", "https", "example.com", "team/./repo.git", true },
+        { "https://example.com/team/", "https", "example.com", "team/sub/../repo.git", true },
+        { "https://example.com/org/*.git", "https", "example.com", "org/../x.git", false },
+        /* ... and by whole segments: a pattern is its own path and everything below it, nothing more. */
+        { "https://example.com/team", "https", "example.com", "teamfoo/x", false },
+        { "https://example.com/team/", "https", "example.com", "teamfoo/x", false },
+        { "https://example.com/team", "https", "example.com", "team-x", false },
+        { "https://example.com/team/", "https", "example.com", "team-x/repo.git", false },
+        { "https://example.com/team/", "https", "example.com", "team", true },
+        { "https://example.com/team/", "https", "example.com", "team/", true },
+        { "https://example.com/team", "https", "example.com", "team/x", true },
+        /* Escapes stay as they are, so they can only fail to match. */
+        { "https://example.com/team", "https", "example.com", "%74eam/x", false },
+        { "https://example.com/team", "https", "example.com", "team/%41", true },
+        { "https://example.com/team/", "https", "example.com", "team/a%2eb/..%2e", true },
+        { "https://example.com/team/a.b", "https", "example.com", "team/a%2eb", false },
+        /* Paths that servers read differently match no path pattern. git sends the path decoded once, so
+         * an escape in it was encoded twice: a dot segment of encoded dots is ".." to a server that decodes
+         * twice and a name to one that does not, and neither "team" nor "other" may claim it. */
+        { "https://example.com/team/", "https", "example.com", "team/%2e%2e/other", false },
+        { "https://example.com/team/", "https", "example.com", "team/%2E%2E/other", false },
+        { "https://example.com/team/", "https", "example.com", "team/.%2e/other", false },
+        { "https://example.com/team/", "https", "example.com", "team/%2e/repo.git", false },
+        { "https://example.com/team/*", "https", "example.com", "team/%2e%2e/other/repo.git", false },
+        { "https://example.com/other", "https", "example.com", "team/%2e%2e/other/repo.git", false },
+        { "https://example.com/*", "https", "example.com", "team/%2e%2e/other/repo.git", false },
+        /* ... an encoded slash or backslash, a backslash, an empty segment inside the path, a dot segment
+         * with ";parameters". */
+        { "https://example.com/team/", "https", "example.com", "team/%2f../other", false },
+        { "https://example.com/team/", "https", "example.com", "team/x%2Fy", false },
+        { "https://example.com/team/", "https", "example.com", "team\\..\\other", false },
+        { "https://example.com/team/", "https", "example.com", "team/%5c..%5Cother", false },
+        { "https://example.com/team/", "https", "example.com", "team//../other", false },
+        { "https://example.com/team/", "https", "example.com", "team/..;/other", false },
+        { "https://example.com/team/", "https", "example.com", "team/.;x/repo.git", false },
+        { "https://example.com/team/", "https", "example.com", "team/%2e%2e;x/other", false },
+        { "https://example.com/team/", "https", "example.com", "team/%2e%2e/%2e%2e/team/x.git", false },
+        { "https://example.com/*", "https", "example.com", "team/%2f", false },
+        /* A pattern without a path still covers the whole host, whatever the path. */
+        { "https://example.com", "https", "example.com", "team/../other", true },
+        { "https://example.com/", "https", "example.com", "team\\x", true },
 };
 
 int main(void) {
@@ -126,6 +178,7 @@ int main(void) {
                 ok(hosts_serve(some, "https", "git.example.com", "any/repo.git"), "Hosts=: a matching pattern serves");
                 ok(hosts_serve(some, "https", "a.example.org", "team/x.git"), "... the second one too");
                 ok(!hosts_serve(some, "https", "a.example.org", "other/x.git"), "... not outside its path");
+                ok(!hosts_serve(some, "https", "a.example.org", "team/../other/x.git"), "... nor above it");
                 ok(!hosts_serve(some, "https", "evil.example.com", NULL), "... nor another host");
         }
 

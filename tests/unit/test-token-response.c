@@ -6,6 +6,7 @@
 #include "tap.h"
 #include "time-util.h"
 #include "token-response.h"
+#include "wire-api.h"
 
 /* A JWT with payload {"exp":1700000000} (header {"alg":"HS256","typ":"JWT"}, fake signature). */
 #define JWT_EXP "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3MDAwMDAwMDB9.c2ln"
@@ -64,9 +65,11 @@ static void test_rfc_success(void) {
         is_int(c.r, 0, "no token_type, junk expires_in");
         is_str(c.t.token_type, "Bearer", "missing token_type means Bearer");
         is_int(c.t.expires_in, -1, "junk expires_in is absent");
+        ok(!c.t.has_expires_in, "... and says so");
         ok(token_response_expires_usec(&c.t, 1000 * USEC_PER_SEC, 60) == 1700000000 * USEC_PER_SEC,
            "expiry from the JWT's exp");
         /* A JWT exp earlier than expires_in says (server clock rounding) is the truth while it is ahead ... */
+        c.t.has_expires_in = true;
         c.t.expires_in = 3600;
         ok(token_response_expires_usec(&c.t, 1699999000 * USEC_PER_SEC + 700000, 60) == 1700000000 * USEC_PER_SEC,
            "an earlier JWT exp bounds expires_in");
@@ -74,13 +77,135 @@ static void test_rfc_success(void) {
         ok(token_response_expires_usec(&c.t, 1800000000 * USEC_PER_SEC, 60) == (1800000000 + 3600) * USEC_PER_SEC,
            "a JWT exp in the past does not shorten expires_in");
 
-        d = parse(" {\"access_token\":\"opaque\",\"token_type\":\"BEARER\","
-                  "\"expires_in\":0}\r\n", 200, NULL);
+        d = parse(" {\"access_token\":\"opaque\",\"token_type\":\"BEARER\"}\r\n", 200, NULL);
         is_int(d.r, 0, "upper-case BEARER, surrounding whitespace");
+        ok(!d.t.has_expires_in && d.t.expires_in == -1, "no expires_in: absent, -1");
         ok(token_response_expires_usec(&d.t, 1000 * USEC_PER_SEC, 60) == 1060 * USEC_PER_SEC,
            "expiry from the default lifetime");
+        d.t.has_expires_in = true;
         d.t.expires_in = INT64_MAX;
         ok(token_response_expires_usec(&d.t, 1000 * USEC_PER_SEC, 60) == UINT64_MAX, "expiry saturates");
+}
+
+/* expires_in of 0 or less: the token has expired when it arrives, whatever else the response says. */
+static void test_expired(void) {
+        static const char *const values[] = {
+                "0", "-1", "-5", "\"0\"", "\"-5\"", "-1.5", "-9223372036854775808",
+        };
+        const uint64_t sent = 1699999000 * USEC_PER_SEC + 700000;
+
+        for (size_t i = 0; i < ELEMENTSOF(values); i++) {
+                _cleanup_free_ char *body = strjoin("{\"access_token\":\"at\",\"expires_in\":", values[i],
+                                                    "}");
+                _cleanup_free_ char *jwt_body = strjoin("{\"access_token\":\"" JWT_EXP "\",\"expires_in\":",
+                                                        values[i], "}");
+                _cleanup_(result_clear) Result a = parse(body, 200, NULL), b = parse(jwt_body, 200, NULL);
+
+                is_int(a.r, 0, "expires_in %s: the response parses", values[i]);
+                ok(a.t.has_expires_in && a.t.expires_in == 0, "... expires_in is present, and 0");
+                ok(token_response_expires_usec(&a.t, sent, 3600) == sent,
+                   "... the token expires at the moment the request was sent");
+                is_int(b.r, 0, "expires_in %s with a JWT whose exp is ahead", values[i]);
+                ok(token_response_expires_usec(&b.t, sent, 3600) == sent,
+                   "... expires when sent all the same");
+        }
+
+        {
+                _cleanup_(result_clear) Result a = parse("{\"access_token\":\"at\",\"expires_in\":1}", 200,
+                                                         NULL);
+
+                ok(a.t.has_expires_in && a.t.expires_in == 1, "expires_in 1 is 1");
+                ok(token_response_expires_usec(&a.t, sent, 3600) == sent + USEC_PER_SEC,
+                   "... one second after sending");
+        }
+        {
+                /* Absent, null, junk and past INT64_MAX still mean "not said": the default lifetime. */
+                static const char *const absent[] = { "", ",\"expires_in\":null", ",\"expires_in\":\"soon\"",
+                                                      ",\"expires_in\":99999999999999999999" };
+
+                for (size_t i = 0; i < ELEMENTSOF(absent); i++) {
+                        _cleanup_free_ char *body = strjoin("{\"access_token\":\"at\"", absent[i], "}");
+                        _cleanup_(result_clear) Result a = parse(body, 200, NULL);
+
+                        is_int(a.r, 0, "%s: parses", body);
+                        ok(!a.t.has_expires_in && a.t.expires_in == -1, "... expires_in absent (-1)");
+                        ok(token_response_expires_usec(&a.t, sent, 3600) == sent + 3600 * USEC_PER_SEC,
+                           "... the default lifetime");
+                }
+        }
+}
+
+/* RFC 6750 section 2.1: what goes after "Authorization: Bearer " is a b64token,
+ * 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
+static void test_token_syntax(void) {
+        static const char *const good[] = {
+                "at", "A", "2YotnFZFEjr1zCsicMWpAA", "a-b.c_d~e+f/g", "abc=", "abc==", "x===",
+                JWT_EXP,
+                "op_Wq3PXz-8s_kY1vT0aBcDeFgHiJkLmNoP",          /* the test token server's opaque tokens */
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",     /* hex */
+        };
+        static const char *const bad[] = {
+                "a b", " ab", "ab ", "a\\tb", "a,b", "a;b", "a:b", "a@b", "a%20b", "a\\\"b", "a\\\\b",
+                "a=b", "=ab", "ab=c=", "==", "a!b", "a*b", "(ab)", "a<b>", "a?b", "a#b", "a{b}", "a|b",
+                "a^b", "a`b", "a'b",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                _cleanup_free_ char *body = strjoin("{\"access_token\":\"", good[i], "\"}");
+                _cleanup_(result_clear) Result x = parse(body, 200, NULL);
+
+                is_int(x.r, 0, "access_token %s is a b64token", good[i]);
+                is_str(x.r == 0 ? x.t.access_token : NULL, good[i], "... kept as sent");
+        }
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_free_ char *body = strjoin("{\"access_token\":\"", bad[i],
+                                                    "\",\"token_type\":\"Bearer\"}");
+                _cleanup_(result_clear) Result x = parse(body, 200, NULL);
+
+                is_int(x.r, -EBADMSG, "access_token %s is refused", bad[i]);
+                is_str(x.r < 0 ? x.e.error : NULL, "invalid_response", "... as invalid_response");
+                ok(x.r < 0 && x.e.description && strstr(x.e.description, "Bearer"),
+                   "... saying a Bearer header cannot carry it (\"%s\")",
+                   x.r < 0 ? strna(x.e.description) : "");
+        }
+        {
+                /* Refresh tokens never go into a header: they keep the wider RFC 6749 syntax. */
+                _cleanup_(result_clear) Result x =
+                        parse("{\"access_token\":\"at\",\"refresh_token\":\"r t,1\"}", 200, NULL);
+
+                is_int(x.r, 0, "a refresh token with a space and a comma is taken");
+        }
+}
+
+/* BROKER_TOKEN_MAX: the largest access token handed out, on both sides. */
+static void test_token_size(void) {
+        _cleanup_free_ char *token = malloc(BROKER_TOKEN_MAX + 2), *fits = NULL, *over = NULL;
+
+        assert(token);
+        is_int(BROKER_TOKEN_MAX, 32768, "BROKER_TOKEN_MAX is 32 KiB");
+        memset(token, 'a', BROKER_TOKEN_MAX + 1);
+        token[BROKER_TOKEN_MAX] = 0;
+        fits = strjoin("{\"access_token\":\"", token, "\",\"token_type\":\"Bearer\"}");
+        token[BROKER_TOKEN_MAX] = 'a';
+        token[BROKER_TOKEN_MAX + 1] = 0;
+        over = strjoin("{\"access_token\":\"", token, "\",\"token_type\":\"Bearer\"}");
+        assert(fits && over);
+
+        {
+                _cleanup_(result_clear) Result x = parse(fits, 200, NULL);
+
+                is_int(x.r, 0, "an access token of exactly 32768 bytes is taken");
+                is_int(x.r == 0 ? strlen(x.t.access_token) : 0, BROKER_TOKEN_MAX, "... whole");
+        }
+        {
+                _cleanup_(result_clear) Result x = parse(over, 200, NULL);
+
+                is_int(x.r, -EBADMSG, "32769 bytes are refused");
+                is_str(x.r < 0 ? x.e.error : NULL, "invalid_response", "... as invalid_response");
+                ok(x.r < 0 && x.e.description && strstr(x.e.description, "32768"),
+                   "... with a description naming the limit (\"%s\")",
+                   x.r < 0 ? strna(x.e.description) : "");
+        }
 }
 
 static void test_envelopes(void) {
@@ -310,15 +435,27 @@ static void test_huge(void) {
         b.r = token_response_parse(buf, n, 200, NULL, &b.t, &b.e);
         is_int(b.r, -EBADMSG, "10 MiB truncated JSON");
 
-        /* ... and once closed it is a (large) valid token */
+        /* ... and once closed it is parsed across chunks, and refused as a token over BROKER_TOKEN_MAX */
         memcpy(buf + n, "\",\"token_type\":\"bearer\"}", 25);
         c.r = token_response_parse(buf, n + 24, 200, NULL, &c.t, &c.e);
-        is_int(c.r, 0, "10 MiB token parsed across chunks");
-        is_int(c.r == 0 ? strlen(c.t.access_token) : 0, n - 17, "whole token kept");
+        is_int(c.r, -EBADMSG, "10 MiB token parsed across chunks, and refused");
+        ok(c.r < 0 && c.e.description && strstr(c.e.description, "32768"), "... for its size");
+
+        /* 10 MiB of some other member do not spoil a token. */
+        token_error_clear(&c.e);
+        memcpy(buf, "{\"padding\":\"", 12);
+        memset(buf + 12, 'a', n - 12);
+        memcpy(buf + n, "\",\"access_token\":\"at\"}", 23);
+        c.r = token_response_parse(buf, n + 22, 200, NULL, &c.t, &c.e);
+        is_int(c.r, 0, "a token after 10 MiB of another member");
+        is_str(c.r == 0 ? c.t.access_token : NULL, "at", "... is read");
 }
 
 int main(void) {
         test_rfc_success();
+        test_expired();
+        test_token_syntax();
+        test_token_size();
         test_envelopes();
         test_rfc_errors();
         test_not_json();

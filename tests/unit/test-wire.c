@@ -5,6 +5,7 @@
 #include "alloc-util.h"
 #include "exit-status.h"
 #include "macro.h"
+#include "string-util.h"
 #include "tap.h"
 #include "wire-errors.h"
 #include "wire-json.h"
@@ -100,7 +101,23 @@ static void test_messages(void) {
         ok(parse(text, &o) == 0 && wire_json_get_string(o, "token", &v) == 1 && strcmp(v, "a/b\"c") == 0,
            "... and read back");
         wire_json_erase(o);
-        ok(wire_json_get_string(o, "token", &v) == 1 && v[0] == 0, "erasing wipes the strings");
+        ok(json_object_object_get_ex(o, "token", &p) && json_object_get_string_len(p) == 5 &&
+           memcmp(json_object_get_string(p), "\0\0\0\0\0", 5) == 0, "erasing wipes the strings");
+        o = wire_json_erase_and_put(o);
+        e = wire_json_erase_and_put(e);
+
+        /* A string with an embedded NUL would be cut there by every C caller, and "good\u0000x" served as
+         * "good": it is a bad parameter, wherever the NUL is. */
+        ok(parse("{\"account\":\"good\\u0000x\",\"scope\":\"\\u0000\",\"token\":\"x\\u0000\","
+                 "\"empty\":\"\",\"fine\":\"g\\u00f6od\"}", &o) == 0,
+           "a message with NULs inside strings parses");
+        v = "unchanged";
+        is_int(wire_json_get_string(o, "account", &v), -EINVAL, "\"good\\u0000x\" is refused");
+        is_str(v, "unchanged", "... and nothing is returned");
+        is_int(wire_json_get_string(o, "scope", &v), -EINVAL, "a lone NUL is refused");
+        is_int(wire_json_get_string(o, "token", &v), -EINVAL, "a trailing NUL is refused");
+        ok(wire_json_get_string(o, "empty", &v) == 1 && v && v[0] == 0, "an empty string is still a string");
+        ok(wire_json_get_string(o, "fine", &v) == 1 && streq(v, "g\xc3\xb6od"), "other escapes are fine");
 }
 
 int main(void) {
