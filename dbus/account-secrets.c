@@ -34,6 +34,15 @@ static void on_secrets_loaded(int r, char **secrets, void *userdata) {
         EntryRef *ref = userdata;
         Account *a = entry_ref_account(ref);
 
+        /* Any Secret Service client of the user can store an item under our schema: what comes back is checked
+         * as strictly as SetSecret checks what goes in, since it ends up in headers and request bodies. */
+        for (char **s = secrets; r >= 0 && s && s[0] && s[1]; s += 2)
+                if (!secret_value_is_valid(s[1], strlen(s[1]))) {
+                        log_warning("Account '%s': the keyring's %s is not valid (control characters, or over %u "
+                                    "bytes); not using the account's secrets.", strna(a ? a->name : NULL), s[0],
+                                    SECRET_VALUE_MAX);
+                        r = -EPROTO;
+                }
         if (a) {
                 if (r >= 0) {
                         /* Replace what is held with what the keyring has. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "alloc-util.h"
@@ -35,6 +36,8 @@ char **broker_account_names(Manager *m) {
         return l;
 }
 
+#define SCOPE_MAX 4096U
+
 /* The cache key of a requested scope set: "" for none, or for the account's own full set. */
 static int normalize_scope(const Account *a, const char *requested, char **ret, sd_bus_error *error) {
         _cleanup_free_ char *scope = NULL;
@@ -43,10 +46,14 @@ static int normalize_scope(const Account *a, const char *requested, char **ret, 
                 *ret = NULL;
                 return 0;
         }
+        /* Sent to the token endpoint as it is: a caller may not make the daemon send megabytes. */
+        if (strlen(requested) > SCOPE_MAX)
+                return bus_error_setf(error, EINVAL, "Scope '%s' is too long (at most %u bytes).",
+                                      STRING_EXCERPT(requested), SCOPE_MAX);
         if (!string_is_safe_utf8(requested, strlen(requested)) ||
             (a->config->scopes && !scopes_subset(requested, a->config->scopes)))
                 return bus_error_setf(error, EINVAL, "Scope '%s' is not within the account's Scopes.",
-                                      requested);
+                                      STRING_EXCERPT(requested));
         scope = scopes_normalize(requested);
         if (!scope)
                 return -ENOMEM;

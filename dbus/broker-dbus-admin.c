@@ -56,27 +56,25 @@ int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                 return r;
         if (!account_name_is_valid(name))
                 return bus_error_setf(error, EINVAL,
-                                               "Invalid account name '%s': use letters, digits, '.', '_' and '-'.", name);
+                                               "Invalid account name '%s': use letters, digits, '.', '_' and '-'.",
+                                               STRING_EXCERPT(name));
 
         r = account_config_write(m->config_dir, name, settings, replace, &diagnostics);
         if (r == -EEXIST)
                 return bus_error_setf(error, EEXIST, "Account '%s' exists already.", name);
         if (r < 0) {
-                _cleanup_free_ char *joined = NULL;
-                size_t len = 0;
+                g_autoptr(GString) joined = g_string_new(NULL);
 
-                STRV_FOREACH(d, diagnostics)
-                        len += strlen(*d) + 2;
-                joined = calloc(1, len + 1);
-                if (joined)
-                        STRV_FOREACH(d, diagnostics) {
-                                if (*joined)
-                                        strcat(joined, "; ");
-                                strcat(joined, *d);
+                /* The diagnostics quote values the caller sent: a page of them helps nobody. */
+                STRV_FOREACH(d, diagnostics) {
+                        if (joined->len > 1024) {
+                                g_string_append(joined, "; ...");
+                                break;
                         }
-                return bus_error_setf(error, -r,
-                                               "Cannot write account '%s': %s", name,
-                                               !isempty(joined) ? joined : strerror(-r));
+                        g_string_append_printf(joined, "%s%s", joined->len > 0 ? "; " : "", *d);
+                }
+                return bus_error_setf(error, -r, "Cannot write account '%s': %s", name,
+                                      joined->len > 0 ? joined->str : strerror(-r));
         }
         log_info("Account '%s' written.", name);
 
@@ -174,7 +172,7 @@ int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error) 
             !streq(kind, SECRET_KIND_API_KEY) && !streq(kind, SECRET_KIND_REFRESH_TOKEN))
                 return bus_error_setf(error, EINVAL,
                                                "Unknown secret kind '%s': use client-secret, password, api-key or refresh-token.",
-                                               kind);
+                                               STRING_EXCERPT(kind));
         if (!secret_value_is_valid(data, size))
                 return bus_error_setf(error, EINVAL,
                                                "The secret must be 1 to 16384 bytes of printable UTF-8 without newlines.");

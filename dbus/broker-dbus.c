@@ -22,7 +22,7 @@ Account *find_account(Manager *m, const char *name, sd_bus_error *error) {
         Account *a;
 
         if (!account_name_is_valid(name)) {
-                (void) bus_error_setf(error, EINVAL, "Invalid account name '%s'.", name);
+                (void) bus_error_setf(error, EINVAL, "Invalid account name '%s'.", STRING_EXCERPT(name));
                 return NULL;
         }
         a = manager_get_account(m, name);
@@ -74,7 +74,7 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 else
                         r = sd_bus_message_skip(msg, "v");      /* unknown options: newer callers */
                 if (r < 0)
-                        return bus_error_setf(error, EINVAL, "Bad value for option '%s'.", key);
+                        return bus_error_setf(error, EINVAL, "Bad value for option '%s'.", STRING_EXCERPT(key));
                 r = sd_bus_message_exit_container(msg);
                 if (r < 0)
                         return r;

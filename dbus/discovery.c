@@ -158,12 +158,8 @@ static int issuer_start_fetch(Issuer *i, char **ret_message) {
 
         log_debug("Issuer %s: fetching %s.", i->issuer, url);
         r = http_client_start(i->manager->http, &p, on_metadata, i, &i->http);
-        if (r < 0) {
-                if (asprintf(ret_message, "Cannot fetch %s: %s", url,
-                             r == -EPROTONOSUPPORT ? "http:// is allowed for loopback hosts only" : strerror(-r)) < 0)
-                        *ret_message = NULL;
-                return r == -EPROTONOSUPPORT ? -EINVAL : r;
-        }
+        if (r < 0)
+                return http_start_error(r, "discovery request", ret_message);
         return 0;
 }
 

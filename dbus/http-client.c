@@ -2,12 +2,15 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "alloc-util.h"
+#include "account-file.h"
 #include "curl-memory.h"
+#include "fs-util.h"
 #include "http-client.h"
 #include "log.h"
 #include "string-util.h"
@@ -32,6 +35,7 @@ struct HttpRequest {
         int retry_after_sec;
         int too_large;
         char *content_type;
+        int ca_fd;                      /* CAFile=, opened and checked here; libcurl reads it by its /proc path */
         char error_buffer[CURL_ERROR_SIZE];
         http_callback_t callback;
         void *userdata;
@@ -51,6 +55,8 @@ static void request_free(HttpRequest *r) {
                 curl_easy_cleanup(r->easy);
         }
         curl_slist_free_all(r->headers);
+        if (r->ca_fd >= 0)
+                (void) close(r->ca_fd);
         erase_and_free(r->body);
         erase_and_free(r->authorization);
         if (r->response) {
@@ -376,6 +382,7 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
         r->callback = cb;
         r->userdata = userdata;
         r->retry_after_sec = -1;
+        r->ca_fd = -1;
 
         r->easy = curl_easy_init();
         if (!r->easy)
@@ -438,8 +445,23 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
         (void) curl_easy_setopt(r->easy, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
         /* Credentials come from the keyring only, never from ~/.netrc. */
         (void) curl_easy_setopt(r->easy, CURLOPT_NETRC, (long) CURL_NETRC_IGNORED);
-        if (p->ca_file)
-                (void) curl_easy_setopt(r->easy, CURLOPT_CAINFO, p->ca_file);
+        if (p->ca_file) {
+                char path[sizeof("/proc/self/fd/") + 12];
+                const char *reason = NULL;
+                int k;
+
+                /* The file may have changed since the account was loaded: checked again, on the descriptor
+                 * libcurl then reads, so that no FIFO or device can block the event loop, and nothing large
+                 * is read on it. GnuTLS takes no CA blob, hence the path of our descriptor. */
+                k = open_regular_file_bounded(p->ca_file, CA_FILE_SIZE_MAX, &r->ca_fd, &reason);
+                if (k < 0) {
+                        log_warning("CAFile=%s: %s.", p->ca_file, strna(reason));
+                        request_free(r);
+                        return -EUCLEAN;
+                }
+                (void) snprintf(path, sizeof(path), "/proc/self/fd/%i", r->ca_fd);
+                (void) curl_easy_setopt(r->easy, CURLOPT_CAINFO, path);
+        }
 
         if (p->method && streq(p->method, "GET"))
                 (void) curl_easy_setopt(r->easy, CURLOPT_HTTPGET, 1L);
@@ -463,6 +485,32 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
 oom:
         request_free(r);
         return -ENOMEM;
+}
+
+int http_start_error(int r, const char *what, char **ret_message) {
+        const char *why;
+        int e;
+
+        switch (r) {
+        case -EPROTONOSUPPORT:
+                why = "its URL must be https:// (http:// only to a loopback address)";
+                e = -EINVAL;
+                break;
+        case -EUCLEAN:
+                why = "the account's CAFile= is not a regular file of at most 1 MiB";
+                e = -EUCLEAN;
+                break;
+        case -ETIMEDOUT:
+                why = "its Timeout= was spent before it could be sent";
+                e = -EHOSTUNREACH;
+                break;
+        default:
+                why = strerror(-r);
+                e = r;
+        }
+        if (asprintf(ret_message, "Cannot send the %s: %s.", what, why) < 0)
+                *ret_message = NULL;
+        return e;
 }
 
 void http_request_cancel(HttpRequest *r) {

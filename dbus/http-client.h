@@ -55,6 +55,11 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
                       HttpRequest **ret);
 void http_request_cancel(HttpRequest *r);
 
+/* The error and message for a request that http_client_start() refused with `r`, one wording for every
+ * request: "Cannot send the WHAT: why." -EPROTONOSUPPORT (not https) is InvalidArgs, -EUCLEAN (CAFile=) Config,
+ * -ETIMEDOUT (the budget) Unavailable. *ret_message may be NULL on allocation failure. */
+int http_start_error(int r, const char *what, char **ret_message);
+
 /* Requests in flight, for tests and status. */
 unsigned http_client_in_flight(HttpClient *c);
 

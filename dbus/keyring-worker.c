@@ -324,7 +324,14 @@ unsigned keyring_worker_pending(KeyringWorker *w) {
 }
 
 int keyring_error_errno(int r) {
-        return r == -ETIMEDOUT ? -EHOSTUNREACH : r;
+        switch (r) {
+        case -ETIMEDOUT:
+                return -EHOSTUNREACH;
+        case -EPROTO:
+                return -ENOKEY;
+        default:
+                return r;
+        }
 }
 
 const char *keyring_error_message(int r) {
@@ -336,7 +343,7 @@ const char *keyring_error_message(int r) {
         case -ETIMEDOUT:
                 return "The keyring (Secret Service) did not answer in time; it may be hung.";
         case -EPROTO:
-                return "The keyring holds a secret of the account that is not valid (not printable text, or too "
+                return "The keyring holds a secret of the account that is not valid (a control character, or too "
                        "long); store it again with 'tokenbroker set-secret'.";
         default:
                 return "The keyring failed.";

@@ -39,5 +39,6 @@ void keyring_worker_set_timeout(KeyringWorker *w, uint64_t usec);
 /* One wording per keyring failure, for every caller: -ENOLCK (locked), -EHOSTUNREACH (no Secret Service),
  * -ETIMEDOUT (hung), -EPROTO (a stored secret that is not valid), anything else. */
 const char *keyring_error_message(int r);
-/* The error a keyring failure is to callers: -ETIMEDOUT is -EHOSTUNREACH (Unavailable). */
+/* The error a keyring failure is to callers: -ETIMEDOUT is -EHOSTUNREACH (Unavailable), -EPROTO (a stored
+ * secret that is not valid) -ENOKEY (MissingSecret). */
 int keyring_error_errno(int r);

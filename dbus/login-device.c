@@ -76,12 +76,14 @@ static void on_poll_response(const HttpResult *res, void *userdata) {
 
 static int on_poll(sd_event_source *source, uint64_t usec, void *userdata) {
         LoginSession *s = userdata;
+        _cleanup_free_ char *msg = NULL;
         int r;
 
         s->poll_timer = sd_event_source_disable_unref(s->poll_timer);
-        r = login_token_request(s, NULL, on_poll_response);
+        r = login_token_request(s, NULL, on_poll_response, &msg);
         if (r < 0)
-                login_finish(s, false, r == -ENOKEY ? "The account lacks its client secret." : "Cannot poll the token endpoint.");
+                login_finish(s, false, r == -ENOKEY ? "The account lacks its client secret."
+                                                    : msg ?: "Cannot poll the token endpoint.");
         return 0;
 }
 
@@ -149,8 +151,10 @@ int login_device_start(LoginSession *s, Account *a, const char *device_url) {
         };
         r = http_client_start(s->manager->http, &p, on_device_authorization, s, &s->http);
         if (r < 0) {
-                login_finish(s, false, r == -EPROTONOSUPPORT ? "The device authorization URL must be https://."
-                                                             : "Cannot start the device authorization request.");
+                _cleanup_free_ char *msg = NULL;
+
+                (void) http_start_error(r, "device authorization request", &msg);
+                login_finish(s, false, msg ?: "Cannot start the device authorization request.");
                 return -1;
         }
         return 0;

@@ -52,8 +52,9 @@ int64_t login_seconds_left(const LoginSession *s);
 void login_deliver(LoginSession *s, TokenResponse *tr);
 /* Replies to BeginLogin with `kind` and the given string/int entries: "key", 's', value, ..., NULL. */
 int login_reply_begin(LoginSession *s, const char *kind, ...);
-/* Starts a token request for the login's grant with `code` or the device code. */
-int login_token_request(LoginSession *s, const char *code, http_callback_t cb);
+/* Starts a token request for the login's grant with `code` or the device code; on failure *ret_message may
+ * say why (or stay NULL). */
+int login_token_request(LoginSession *s, const char *code, http_callback_t cb, char **ret_message);
 
 /* login-loopback.c: the redirect listener; login_loopback_start() also answers BeginLogin. */
 int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url);

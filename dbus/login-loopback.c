@@ -205,10 +205,10 @@ static void handle_request(LoginSession *s, Listener *l, Connection *c, const Re
                 login_finish(s, false, "The redirect carries no authorization code.");
                 return;
         }
-        r = login_token_request(s, req->code, on_exchange);
+        r = login_token_request(s, req->code, on_exchange, &msg);
         if (r < 0)
                 login_finish(s, false, r == -ENOKEY ? "The account lacks its client secret for the code exchange."
-                                                    : "Failed to start the code exchange.");
+                                                    : msg ?: "Failed to start the code exchange.");
 }
 
 static int on_readable(sd_event_source *source, int fd, uint32_t revents, void *userdata) {

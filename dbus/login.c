@@ -94,7 +94,7 @@ void login_deliver(LoginSession *s, TokenResponse *tr) {
         }
 }
 
-int login_token_request(LoginSession *s, const char *code, http_callback_t cb) {
+int login_token_request(LoginSession *s, const char *code, http_callback_t cb, char **ret_message) {
         _cleanup_(token_request_clear) TokenRequest req = {};
         Account *a = manager_get_account(s->manager, s->account);
         GrantInput in = {
@@ -127,7 +127,10 @@ int login_token_request(LoginSession *s, const char *code, http_callback_t cb) {
                 .timeout_sec = a->config->timeout_sec,
         };
         s->sent_usec = now_usec(CLOCK_REALTIME);
-        return http_client_start(s->manager->http, &p, cb, s, &s->http);
+        r = http_client_start(s->manager->http, &p, cb, s, &s->http);
+        if (r < 0)
+                return http_start_error(r, "token request", ret_message);
+        return 0;
 }
 
 int login_reply_begin(LoginSession *s, const char *kind, ...) {

@@ -320,6 +320,12 @@ static void deliver(TokenEntry *e, TokenResponse *tr, uint64_t sent_usec) {
         bool usable;
         int r;
 
+        /* What the keyring would refuse to give back (token_response_parse() bounds access tokens only). */
+        if (tr->refresh_token && !secret_value_is_valid(tr->refresh_token, strlen(tr->refresh_token))) {
+                fetch_done(e, -EBADMSG, "The token endpoint sent a refresh token that cannot be kept (a control "
+                                        "character, or over 16384 bytes).");
+                return;
+        }
         expires_usec = token_response_expires_usec(tr, sent_usec, (int64_t) a->config->default_lifetime_sec);
         /* expires_in 0 (or below), or a JWT that expired already (a clock far off): nothing a caller can use,
          * and caching it would hand out an expired token. Its refresh token is kept all the same. */
@@ -484,10 +490,8 @@ static void fetch_send(TokenEntry *e) {
         e->sent_usec = now_realtime();
         r = http_client_start(m->http, &p, on_token_response, e, &e->http);
         if (r < 0) {
-                fetch_done(e, r == -EPROTONOSUPPORT ? -EINVAL : r == -ETIMEDOUT ? -EHOSTUNREACH : r,
-                           r == -EPROTONOSUPPORT ? "The token URL must be https:// (http:// only on loopback)."
-                           : r == -ETIMEDOUT     ? "The token request's Timeout= was spent before it could be sent."
-                                                 : "Failed to start the token request.");
+                r = http_start_error(r, "token request", &msg);
+                fetch_done(e, r, msg ?: "Failed to start the token request.");
                 return;
         }
         m->fetches_started++;

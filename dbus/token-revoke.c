@@ -216,10 +216,12 @@ static int job_continue(RevokeJob *j) {
                 .timeout_sec = a->config->timeout_sec,
         };
         r = http_client_start(a->manager->http, &p, on_response, j, &j->http);
-        if (r < 0)
-                return job_finish(j, r == -EPROTONOSUPPORT ? -EINVAL : r,
-                                  r == -EPROTONOSUPPORT ? "The revocation URL must be https:// (http:// only on loopback)."
-                                                        : "Failed to start the revocation request.");
+        if (r < 0) {
+                _cleanup_free_ char *msg = NULL;
+
+                r = http_start_error(r, "revocation request", &msg);
+                return job_finish(j, r, msg ?: "Failed to start the revocation request.");
+        }
         log_debug("Account '%s': revoking its %s.", a->name, j->what);
         return 0;
 }

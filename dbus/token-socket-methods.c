@@ -244,7 +244,7 @@ void token_socket_dispatch(TokenConn *c, json_object *request) {
                                 goto fail;
                         return;
                 }
-        r = bus_error_setf(&error, EINVAL, "Unknown method '%s'.", method);
+        r = bus_error_setf(&error, EINVAL, "Unknown method '%s'.", STRING_EXCERPT(method));
 fail:
         token_conn_reply_error(c, r, &error, NULL);
 }

@@ -12,7 +12,8 @@ security_tests = \
 	%reldir%/account-files.sh \
 	%reldir%/fd-exhaustion.sh \
 	%reldir%/login-hijack.sh \
-	%reldir%/memory.sh
+	%reldir%/memory.sh \
+	%reldir%/hostile-input.sh
 
 TESTS += $(security_tests)
 dist_check_SCRIPTS += $(security_tests)
