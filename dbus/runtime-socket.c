@@ -43,23 +43,36 @@ static int runtime_dir(char **ret) {
         return 0;
 }
 
-int runtime_dir_lock(int *ret_fd) {
-        _cleanup_free_ char *dir = NULL, *path = NULL;
-        _cleanup_close_ int fd = -1;
-        char pid[32] = "";
-        ssize_t n;
+/* $XDG_RUNTIME_DIR/tokenbroker/NAME, the directory made and checked; NULL without XDG_RUNTIME_DIR. */
+static int runtime_path(const char *name, char **ret) {
+        _cleanup_free_ char *dir = NULL;
         int r;
 
         r = runtime_dir(&dir);
         if (r < 0)
                 return r;
         if (!dir) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strjoin(dir, "/", name);
+        return *ret ? 0 : log_oom();
+}
+
+int runtime_dir_lock(int *ret_fd) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
+        char pid[32] = "";
+        ssize_t n;
+        int r;
+
+        r = runtime_path(RUNTIME_LOCK_NAME, &path);
+        if (r < 0)
+                return r;
+        if (!path) {
                 *ret_fd = -1;
                 return 0;
         }
-        path = strjoin(dir, "/", RUNTIME_LOCK_NAME);
-        if (!path)
-                return log_oom();
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
         if (fd < 0)
                 return log_error_errno(errno, "Failed to open %s: %m", path);
@@ -69,8 +82,8 @@ int runtime_dir_lock(int *ret_fd) {
                 n = pread(fd, pid, sizeof(pid) - 1, 0);
                 pid[n > 0 ? n : 0] = 0;
                 pid[strcspn(pid, "\n")] = 0;
-                return log_error_errno(EBUSY, "Another tokenbrokerd%s%s is serving %s already; exiting.",
-                                       isempty(pid) ? "" : " with pid ", pid, dir);
+                return log_error_errno(EBUSY, "Another tokenbrokerd%s%s is serving this session already (%s); "
+                                       "exiting.", isempty(pid) ? "" : " with pid ", pid, path);
         }
         /* The pid is for the message above only: the lock is what counts, and it goes with the process. */
         (void) ftruncate(fd, 0);
@@ -85,21 +98,18 @@ int runtime_socket_listen(const char *name, char **ret_path, int *ret_fd) {
                 struct sockaddr sa;
                 struct sockaddr_un un;
         } sa = { .un.sun_family = AF_UNIX };
-        _cleanup_free_ char *dir = NULL, *path = NULL;
+        _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -1;
         int r;
 
-        r = runtime_dir(&dir);
+        r = runtime_path(name, &path);
         if (r < 0)
                 return r;
-        if (!dir) {
+        if (!path) {
                 *ret_path = NULL;
                 *ret_fd = -1;
                 return 0;
         }
-        path = strjoin(dir, "/", name);
-        if (!path)
-                return log_oom();
         if (strlen(path) >= sizeof(sa.un.sun_path))
                 return log_error_errno(ENAMETOOLONG, "Socket path %s is too long.", path);
 

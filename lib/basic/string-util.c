@@ -37,9 +37,7 @@ bool account_name_is_valid(const char *name) {
         return true;
 }
 
-/* Length of the UTF-8 sequence at p (at most n bytes) with its code point in *ret_cp; 0 if the bytes are not
- * UTF-8: a stray continuation byte, a cut sequence, an overlong form, a surrogate, a value past Unicode. */
-static size_t utf8_decode_char(const unsigned char *p, size_t n, uint32_t *ret_cp) {
+size_t utf8_decode_char(const unsigned char *p, size_t n, uint32_t *ret_cp) {
         unsigned c = p[0];
         size_t len;
         uint32_t cp;

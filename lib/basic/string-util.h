@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "macro.h"
@@ -42,6 +43,11 @@ bool endswith(const char *s, const char *suffix);
 /* Account names become file names and keyring attributes: [A-Za-z0-9._-], not starting with '.', at most
  * 64 characters. */
 bool account_name_is_valid(const char *name);
+
+/* Length of the UTF-8 sequence at p (at most n bytes, n >= 1) with its code point in *ret_cp; 0 if the bytes
+ * are not UTF-8: a stray continuation byte, a cut sequence, an overlong form, a surrogate, a value past
+ * Unicode. */
+size_t utf8_decode_char(const unsigned char *p, size_t n, uint32_t *ret_cp);
 
 /* Valid UTF-8 without control characters other than tab. */
 bool string_is_safe_utf8(const char *s, size_t n);

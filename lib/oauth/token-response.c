@@ -41,41 +41,6 @@ void token_error_clear(TokenError *e) {
         e->retry_after_sec = -1;
 }
 
-/* Length of the valid UTF-8 sequence at p, with its code point in *ret_cp; 0 if the bytes are not UTF-8. */
-static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *ret_cp) {
-        size_t len;
-        uint32_t cp;
-
-        if (p[0] < 0x80) {
-                *ret_cp = p[0];
-                return 1;
-        }
-        if ((p[0] & 0xe0) == 0xc0) {
-                len = 2;
-                cp = p[0] & 0x1f;
-        } else if ((p[0] & 0xf0) == 0xe0) {
-                len = 3;
-                cp = p[0] & 0x0f;
-        } else if ((p[0] & 0xf8) == 0xf0) {
-                len = 4;
-                cp = p[0] & 0x07;
-        } else
-                return 0;
-        if (n < len)
-                return 0;
-        for (size_t i = 1; i < len; i++) {
-                if ((p[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = cp << 6 | (p[i] & 0x3f);
-        }
-        /* Overlong forms, surrogates and values past Unicode are not UTF-8. */
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-                return 0;
-        *ret_cp = cp;
-        return len;
-}
-
 /* The server's text as one printable line: C0 controls become spaces; broken bytes, C1 controls, line
  * separators and bidi overrides (which could rearrange a terminal line) become '?'. Cut at a character
  * boundary to at most `max` bytes. */
@@ -89,7 +54,7 @@ static char *sanitize_text(const char *s, size_t n, size_t max) {
                 return NULL;
         while (i < n && k < max) {
                 uint32_t cp = 0;
-                size_t l = utf8_decode(p + i, n - i, &cp);
+                size_t l = utf8_decode_char(p + i, n - i, &cp);
 
                 if (l == 0) {
                         out[k++] = '?';
