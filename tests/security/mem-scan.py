@@ -21,21 +21,31 @@ def regions(pid):
                 yield start, end, name
 
 
+# Mappings larger than this are address space reserved, not memory in use (AddressSanitizer's shadow).
+REGION_MAX = 1 << 30
+CHUNK = 1 << 20
+
+
 def main():
     pid = int(sys.argv[1])
     with open(sys.argv[2], "rb") as f:
         secrets = [s for s in f.read().split(b"\n") if s]
+    overlap = max((len(s) for s in secrets), default=1)
     found = {}
     with open("/proc/%d/mem" % pid, "rb", buffering=0) as mem:
         for start, end, name in regions(pid):
-            try:
-                mem.seek(start)
-                data = mem.read(end - start)
-            except OSError:
+            if end - start > REGION_MAX:
                 continue
-            for i, s in enumerate(secrets):
-                if i not in found and s in data:
-                    found[i] = name
+            # In pieces that overlap by the longest secret, so that none is missed at a seam.
+            for off in range(start, end, CHUNK):
+                try:
+                    mem.seek(off)
+                    data = mem.read(min(CHUNK + overlap, end - off))
+                except OSError:
+                    continue
+                for i, s in enumerate(secrets):
+                    if i not in found and s in data:
+                        found[i] = name
     print(len(found))
     for i, name in sorted(found.items()):
         print("secret %d in %s" % (i + 1, name))
