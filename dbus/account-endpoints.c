@@ -29,7 +29,7 @@ static const char *discovered(const ServerMetadata *md, Endpoint which) {
         return NULL;
 }
 
-int account_endpoint(Account *a, Endpoint which, discovery_callback_t cb, void *userdata, const char **ret,
+int account_endpoint(Account *a, Endpoint which, waiter_fn cb, void *userdata, const char **ret,
                      const char **ret_failure) {
         const ServerMetadata *md = NULL;
         const char *url = configured(a->config, which);

@@ -16,7 +16,7 @@ typedef enum Endpoint {
 
 /* 1 and *ret (borrowed; NULL when neither the account nor its issuer has one) when the answer is at hand;
  * 0 when discovery is in flight (`cb` runs later); < 0 when discovery failed, *ret_failure saying why. */
-int account_endpoint(Account *a, Endpoint which, discovery_callback_t cb, void *userdata, const char **ret,
+int account_endpoint(Account *a, Endpoint which, waiter_fn cb, void *userdata, const char **ret,
                      const char **ret_failure);
 
 /* The endpoint if it is at hand now (configured, or discovered earlier), else NULL. Never fetches. */

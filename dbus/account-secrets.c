@@ -7,27 +7,8 @@
 #include "log.h"
 #include "string-util.h"
 
-struct SecretsWaiter {
-        secrets_callback_t callback;
-        void *userdata;
-        struct SecretsWaiter *next;
-};
-
-static void waiters_call(Account *a, int error) {
-        SecretsWaiter *w = a->secrets_waiters;
-
-        a->secrets_waiters = NULL;
-        while (w) {
-                SecretsWaiter *next = w->next;
-
-                w->callback(error, w->userdata);
-                free(w);
-                w = next;
-        }
-}
-
-void account_secrets_waiters_fail(Account *a, int error) {
-        waiters_call(a, error);
+void account_secrets_waiters_fail(Account *a, int error, const char *message) {
+        waiters_finish(&a->secrets_waiters, NULL, error, message);
 }
 
 static void on_secrets_loaded(int r, char **secrets, void *userdata) {
@@ -53,14 +34,14 @@ static void on_secrets_loaded(int r, char **secrets, void *userdata) {
                         log_debug("Account '%s': secrets loaded from the keyring.", a->name);
                 } else
                         a->secrets_state = SECRETS_UNLOADED;
-                waiters_call(a, r < 0 ? r : 0);
+                waiters_finish(&a->secrets_waiters, a, r < 0 ? keyring_error_errno(r) : 0,
+                               r < 0 ? keyring_error_message(r) : NULL);
         }
         strv_free_erase(secrets);
         entry_ref_free(ref);
 }
 
-int account_load_secrets(Account *a, secrets_callback_t cb, void *userdata) {
-        SecretsWaiter *w;
+int account_load_secrets(Account *a, waiter_fn cb, void *userdata) {
         EntryRef *ref;
         int r;
 
@@ -80,10 +61,5 @@ int account_load_secrets(Account *a, secrets_callback_t cb, void *userdata) {
                 a->secrets_state = SECRETS_LOADING;
         }
 
-        w = calloc(1, sizeof(*w));
-        if (!w)
-                return -ENOMEM;
-        *w = (SecretsWaiter) { .callback = cb, .userdata = userdata, .next = a->secrets_waiters };
-        a->secrets_waiters = w;
-        return 0;
+        return waiters_add(&a->secrets_waiters, cb, userdata);
 }

@@ -13,26 +13,6 @@
 #include "log.h"
 #include "string-util.h"
 
-static void waiters_fail(TokenEntry *entry, int error, const char *message) {
-        Waiter *w = entry->waiters;
-
-        entry->waiters = NULL;
-        while (w) {
-                Waiter *next = w->next;
-                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-
-                if (w->message) {
-                        (void) bus_error_setf(&e, error, "%s", message);
-                        (void) sd_bus_reply_method_error(w->message, &e);
-                        sd_bus_message_unref(w->message);
-                }
-                if (w->callback)
-                        w->callback(entry, error, message, w->userdata);
-                free(w);
-                w = next;
-        }
-}
-
 void token_entry_clear_token(TokenEntry *e) {
         e->access_token = erase_and_free(e->access_token);
         e->expires_usec = 0;
@@ -45,7 +25,7 @@ static void token_entry_free(TokenEntry *e) {
                 return;
         http_request_cancel(e->http);
         e->retry_timer = sd_event_source_disable_unref(e->retry_timer);
-        waiters_fail(e, -ESRCH, "The account was removed.");
+        waiters_finish(&e->waiters, e, -ESRCH, "The account was removed.");
         token_entry_clear_token(e);
         erase_and_free(e->pending_token);
         free(e->scope);
@@ -89,7 +69,7 @@ Account *account_free(Account *a) {
                 return NULL;
         if (a->tokens)
                 g_hash_table_destroy(a->tokens);
-        account_secrets_waiters_fail(a, -ESRCH);
+        account_secrets_waiters_fail(a, -ESRCH, "The account was removed.");
         account_forget_secrets(a);
         account_config_free(a->config);
         free(a->last_error);
@@ -179,7 +159,7 @@ static bool evict_one(Account *a) {
 
         g_hash_table_iter_init(&i, a->tokens);
         while (g_hash_table_iter_next(&i, NULL, (void **) &e))
-                if (!e->fetching && !e->waiters && !e->pending_token &&
+                if (!e->fetching && waiters_empty(&e->waiters) && !e->pending_token &&
                     (!oldest || e->last_used < oldest->last_used))
                         oldest = e;
         if (!oldest)
@@ -238,26 +218,19 @@ void account_fail_all(Account *a, int error, const char *message) {
 
         g_hash_table_iter_init(&i, a->tokens);
         while (g_hash_table_iter_next(&i, NULL, (void **) &e))
-                waiters_fail(e, error, message);
+                waiters_finish(&e->waiters, e, error, message);
 }
 
 uint64_t token_entry_margin(const TokenEntry *e, uint64_t min_validity_sec) {
         uint64_t lifetime = e->expires_usec > e->fetched_usec ? e->expires_usec - e->fetched_usec : 0;
-        uint64_t margin = min_validity_sec * USEC_PER_SEC;
 
-        /* A token that lives less than four margins keeps three quarters of its life usable: a 10-second
-         * token is handed out for 7.5 seconds instead of being fetched anew on every call. */
-        if (lifetime > 0 && margin > lifetime / 4)
-                margin = lifetime / 4;
-        return MAX(margin, TOKEN_MIN_LEFT_USEC);
+        return token_margin_usec(lifetime, min_validity_sec);
 }
 
 bool token_entry_usable(const TokenEntry *e, uint64_t min_validity_sec, uint64_t now) {
-        if (!e->access_token || e->expires_usec <= now)
-                return false;
-        return e->expires_usec - now >= token_entry_margin(e, min_validity_sec);
+        return e->access_token && token_left_at_least(e->expires_usec, now, token_entry_margin(e, min_validity_sec));
 }
 
 bool token_entry_unexpired(const TokenEntry *e, uint64_t now) {
-        return e->access_token && e->expires_usec > now && e->expires_usec - now >= TOKEN_MIN_LEFT_USEC;
+        return e->access_token && token_left_at_least(e->expires_usec, now, TOKEN_MIN_LEFT_USEC);
 }

@@ -12,6 +12,8 @@
 #include "macro.h"
 #include "manager.h"
 #include "time-util.h"
+#include "token-policy.h"
+#include "waiters.h"
 
 /* An account at run time: its configuration, its secrets (read from the keyring once, then kept in locked,
  * wiped-on-free memory, so a cache hit or a refresh never waits for the keyring), and its cached tokens, one
@@ -24,18 +26,6 @@ typedef enum SecretsState {
 } SecretsState;
 
 typedef struct TokenEntry TokenEntry;
-
-/* Called when a fetch ends for an internal waiter (a token exchange waiting for its subject token, a
- * revocation waiting for a bearer token): error 0 means the entry holds a token that has not expired. */
-typedef void (*waiter_callback_t)(TokenEntry *e, int error, const char *message, void *userdata);
-
-/* Someone waiting for a token fetch: a method call to answer, or an internal callback. */
-typedef struct Waiter {
-        sd_bus_message *message;
-        waiter_callback_t callback;
-        void *userdata;
-        struct Waiter *next;
-} Waiter;
 
 struct TokenEntry {
         Account *account;
@@ -54,14 +44,12 @@ struct TokenEntry {
         uint64_t deadline_usec;         /* CLOCK_MONOTONIC end of the fetch's Timeout= budget, all tries */
         HttpRequest *http;
         uint64_t sent_usec;             /* CLOCK_REALTIME when the request in flight was sent */
-        Waiter *waiters;
+        WaiterList waiters;             /* subject: this TokenEntry; error 0 = it holds an unexpired token */
         char *pending_token;            /* a new token held back until its rotated refresh token is stored */
         uint64_t pending_expires_usec;
         sd_event_source *retry_timer;
         sd_event_source *refresh_timer;
 };
-
-typedef struct SecretsWaiter SecretsWaiter;
 
 struct Account {
         Manager *manager;
@@ -69,7 +57,7 @@ struct Account {
         AccountConfig *config;
 
         SecretsState secrets_state;
-        SecretsWaiter *secrets_waiters; /* account-secrets.c: who waits for the keyring to answer */
+        WaiterList secrets_waiters;     /* account-secrets.c: who waits for the keyring to answer */
         char *client_secret;            /* all wiped on free */
         char *password;
         char *api_key;
@@ -112,11 +100,7 @@ unsigned account_invalidate(Account *a, const char *token);
 /* Fails every waiting caller of the account with -errno and a message (account removed, ...). */
 void account_fail_all(Account *a, int error, const char *message);
 
-/* expires_at leaves the daemon in whole seconds, rounded down, so a token with less than a second left could
- * reach a caller as already expired (git drops such a credential at once). None is handed out with less. */
-#define TOKEN_MIN_LEFT_USEC USEC_PER_SEC
-
-/* The margin a token must have left to be handed out: min-validity, shrunk for short-lived tokens. */
+/* The margin a token must have left to be handed out (token_margin_usec() of its lifetime). */
 uint64_t token_entry_margin(const TokenEntry *e, uint64_t min_validity_sec);
 bool token_entry_usable(const TokenEntry *e, uint64_t min_validity_sec, uint64_t now);
 /* Has a token that has not expired yet (though maybe too close to expiry to be handed out normally). */

@@ -6,8 +6,6 @@
 
 #include "alloc-util.h"
 #include "broker-core.h"
-#include "broker-dbus-internal.h"
-#include "bus-errors.h"
 #include "host-match.h"
 #include "log.h"
 #include "string-util.h"
@@ -39,7 +37,7 @@ char **broker_account_names(Manager *m) {
 #define SCOPE_MAX 4096U
 
 /* The cache key of a requested scope set: "" for none, or for the account's own full set. */
-static int normalize_scope(const Account *a, const char *requested, char **ret, sd_bus_error *error) {
+static int normalize_scope(const Account *a, const char *requested, char **ret, Failure *f) {
         _cleanup_free_ char *scope = NULL;
 
         if (isempty(requested)) {
@@ -48,11 +46,11 @@ static int normalize_scope(const Account *a, const char *requested, char **ret, 
         }
         /* Sent to the token endpoint as it is: a caller may not make the daemon send megabytes. */
         if (strlen(requested) > SCOPE_MAX)
-                return bus_error_setf(error, EINVAL, "Scope '%s' is too long (at most %u bytes).",
+                return failure_set(f, -EINVAL, "Scope '%s' is too long (at most %u bytes).",
                                       STRING_EXCERPT(requested), SCOPE_MAX);
         if (!string_is_safe_utf8(requested, strlen(requested)) ||
             (a->config->scopes && !scopes_subset(requested, a->config->scopes)))
-                return bus_error_setf(error, EINVAL, "Scope '%s' is not within the account's Scopes.",
+                return failure_set(f, -EINVAL, "Scope '%s' is not within the account's Scopes.",
                                       STRING_EXCERPT(requested));
         scope = scopes_normalize(requested);
         if (!scope)
@@ -66,37 +64,56 @@ static int normalize_scope(const Account *a, const char *requested, char **ret, 
         return 0;
 }
 
-int broker_find_account(Manager *m, const Caller *c, const char *name, Account **ret, sd_bus_error *error) {
+Account *broker_account_named(Manager *m, const char *name, Failure *f) {
+        Account *a;
+        const char *why;
+
+        if (!account_name_is_valid(name)) {
+                (void) failure_set(f, -EINVAL, "Invalid account name '%s'.", STRING_EXCERPT(name));
+                return NULL;
+        }
+        a = manager_get_account(m, name);
+        if (a)
+                return a;
+        why = manager_refused_reason(m, name);
+        if (why)
+                (void) failure_set(f, -EUCLEAN, "%s", why);
+        else
+                (void) failure_set(f, -ESRCH, "No such account '%s'.", name);
+        return NULL;
+}
+
+int broker_find_account(Manager *m, const Caller *c, const char *name, Account **ret, Failure *f) {
         int r;
 
-        r = caller_check_any(m, c, error);
+        r = caller_check_any(m, c, f);
         if (r < 0)
                 return r;
-        *ret = find_account(m, name, error);
-        return *ret ? 0 : broker_error_to_errno(error->name);
+        *ret = broker_account_named(m, name, f);
+        return *ret ? 0 : f->error;
 }
 
 int broker_token_lookup(Manager *m, const Caller *c, const char *name, const char *requested_scope,
-                        uint32_t min_validity, TokenEntry **ret, sd_bus_error *error) {
+                        uint32_t min_validity, TokenEntry **ret, Failure *f) {
         _cleanup_free_ char *scope = NULL;
         uint64_t now;
         TokenEntry *e;
         Account *a;
         int r;
 
-        r = broker_find_account(m, c, name, &a, error);
+        r = broker_find_account(m, c, name, &a, f);
         if (r < 0)
                 return r;
-        r = caller_check_program(c, a->config->allowed_callers, error);
+        r = caller_check_program(c, a->config->allowed_callers, f);
         if (r < 0)
                 return r;
-        r = normalize_scope(a, requested_scope, &scope, error);
+        r = normalize_scope(a, requested_scope, &scope, f);
         if (r < 0)
                 return r;
 
         e = account_get_entry(a, scope ?: "", true);
         if (!e)
-                return errno == EBUSY ? bus_error_setf(error, EHOSTUNREACH,
+                return errno == EBUSY ? failure_set(f, -EHOSTUNREACH,
                                                        "Account '%s': too many token requests of different scopes "
                                                        "at once (at most %u); try again.", a->name,
                                                        ACCOUNT_TOKENS_MAX)
@@ -117,11 +134,11 @@ int broker_token_lookup(Manager *m, const Caller *c, const char *name, const cha
 }
 
 int broker_match_account(Manager *m, const char *protocol, const char *host, const char *path, Account **ret,
-                         sd_bus_error *error) {
+                         Failure *f) {
         _cleanup_strv_free_ char **names = NULL;
 
         if (isempty(host))
-                return bus_error_setf(error, EINVAL, "No host given.");
+                return failure_set(f, -EINVAL, "No host given.");
 
         names = broker_account_names(m);
         if (!names)
@@ -139,6 +156,28 @@ int broker_match_account(Manager *m, const char *protocol, const char *host, con
         return 0;
 }
 
+int broker_git_account(Manager *m, const Caller *c, const char *protocol, const char *host, const char *path,
+                       const char *account, Account **ret, Failure *f) {
+        Account *a;
+        int r;
+
+        if (isempty(account)) {
+                r = caller_check_any(m, c, f);
+                if (r < 0)
+                        return r;
+                return broker_match_account(m, protocol, host, path, ret, f);
+        }
+        r = broker_find_account(m, c, account, &a, f);
+        if (r < 0)
+                return r;
+        *ret = hosts_serve(a->config->hosts, protocol, host, isempty(path) ? NULL : path) ? a : NULL;
+        return 0;
+}
+
+const char *broker_git_username(const Account *a) {
+        return a->config->git_username ?: "oauth2";
+}
+
 void broker_invalidate_account(Account *a, const char *token) {
         unsigned n = account_invalidate(a, token);
 
@@ -146,11 +185,11 @@ void broker_invalidate_account(Account *a, const char *token) {
 }
 
 int broker_invalidate(Manager *m, const Caller *c, const char *name, const char *token,
-                      sd_bus_error *error) {
+                      Failure *f) {
         Account *a;
         int r;
 
-        r = broker_find_account(m, c, name, &a, error);
+        r = broker_find_account(m, c, name, &a, f);
         if (r < 0)
                 return r;
         broker_invalidate_account(a, token);

@@ -9,6 +9,7 @@
 #include "broker-dbus-internal.h"
 #include "bus-api.h"
 #include "bus-errors.h"
+#include "bus-failure.h"
 #include "caller.h"
 #include "log.h"
 #include "login.h"
@@ -55,13 +56,13 @@ int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return r;
         if (!account_name_is_valid(name))
-                return bus_error_setf(error, EINVAL,
+                return bus_error_setf(error, -EINVAL,
                                                "Invalid account name '%s': use letters, digits, '.', '_' and '-'.",
                                                STRING_EXCERPT(name));
 
         r = account_config_write(m->config_dir, name, settings, replace, &diagnostics);
         if (r == -EEXIST)
-                return bus_error_setf(error, EEXIST, "Account '%s' exists already.", name);
+                return bus_error_setf(error, -EEXIST, "Account '%s' exists already.", name);
         if (r < 0) {
                 g_autoptr(GString) joined = g_string_new(NULL);
 
@@ -73,7 +74,7 @@ int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error)
                         }
                         g_string_append_printf(joined, "%s%s", joined->len > 0 ? "; " : "", *d);
                 }
-                return bus_error_setf(error, -r, "Cannot write account '%s': %s", name,
+                return bus_error_setf(error, r, "Cannot write account '%s': %s", name,
                                       joined->len > 0 ? joined->str : strerror(-r));
         }
         log_info("Account '%s' written.", name);
@@ -170,11 +171,11 @@ int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error) 
                 return -ESRCH;
         if (!streq(kind, SECRET_KIND_CLIENT_SECRET) && !streq(kind, SECRET_KIND_PASSWORD) &&
             !streq(kind, SECRET_KIND_API_KEY) && !streq(kind, SECRET_KIND_REFRESH_TOKEN))
-                return bus_error_setf(error, EINVAL,
+                return bus_error_setf(error, -EINVAL,
                                                "Unknown secret kind '%s': use client-secret, password, api-key or refresh-token.",
                                                STRING_EXCERPT(kind));
         if (!secret_value_is_valid(data, size))
-                return bus_error_setf(error, EINVAL,
+                return bus_error_setf(error, -EINVAL,
                                                "The secret must be 1 to 16384 bytes of printable UTF-8 without newlines.");
 
         p = pending_call_new(m, msg, name, kind);
@@ -211,7 +212,7 @@ static void on_secrets_cleared(int r, char **secrets, void *userdata) {
         if (r < 0 && r != -ENOENT) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 
-                (void) bus_error_setf(&e, -r, "Secrets deleted, but the account file could not be removed: %s",
+                (void) bus_error_setf(&e, r, "Secrets deleted, but the account file could not be removed: %s",
                                                strerror(-r));
                 (void) sd_bus_reply_method_error(p->message, &e);
                 pending_call_free(p);
@@ -291,7 +292,52 @@ static bool grant_is_interactive(GrantType g) {
         return g == GRANT_AUTHORIZATION_CODE || g == GRANT_DEVICE_CODE;
 }
 
+/* BeginLogin's answer: {"kind", "url", "redirect-uri"} or {"kind", "user-code", "verification-uri",
+ * "verification-uri-complete", "interval"}, and "expires-in". */
+static int append_login_start(sd_bus_message *reply, const LoginStart *st) {
+        const struct {
+                const char *key, *value;
+        } strings[] = {
+                { "kind", st->kind },
+                { "url", st->url },
+                { "redirect-uri", st->redirect_uri },
+                { "user-code", st->user_code },
+                { "verification-uri", st->verification_uri },
+                { "verification-uri-complete", st->verification_uri_complete },
+        };
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(strings); i++)
+                if (strings[i].value)
+                        r = sd_bus_message_append(reply, "{sv}", strings[i].key, "s", strings[i].value);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "expires-in", "x", st->expires_in);
+        if (r >= 0 && streq(st->kind, "device_code"))
+                r = sd_bus_message_append(reply, "{sv}", "interval", "x", st->interval);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static void on_login_begun(const LoginStart *start, int error, const char *message, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (error < 0) {
+                (void) bus_error_setf(&e, error, "%s", message);
+                (void) sd_bus_reply_method_error(call, &e);
+                return;
+        }
+        if (sd_bus_message_new_method_return(call, &reply) < 0 || append_login_start(reply, start) < 0) {
+                (void) sd_bus_reply_method_errorf(call, SD_BUS_ERROR_NO_MEMORY, "Cannot answer BeginLogin.");
+                return;
+        }
+        (void) sd_bus_send(NULL, reply, NULL);
+}
+
 int method_begin_login(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
         Account *a;
         int r;
 
@@ -299,13 +345,16 @@ int method_begin_login(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return r;
         if (!grant_is_interactive(a->config->grant))
-                return bus_error_setf(error, EINVAL,
+                return bus_error_setf(error, -EINVAL,
                                       "Account '%s' uses Grant=%s, which needs no login: 'tokenbroker token %s' gets a token.",
                                       a->name, grant_type_to_string(a->config->grant), a->name);
-        r = login_begin(a, msg, error);
-        if (r >= 0)
-                private_peer_note_login(a->manager, msg, a->name);
-        return r;
+        r = login_begin(a, on_login_begun, sd_bus_message_ref(msg), &f);
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                return bus_error_set_failure(error, &f, r);
+        }
+        private_peer_note_login(a->manager, msg, a->name);
+        return 1;       /* answered when the login knows what to show */
 }
 
 int method_cancel_login(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

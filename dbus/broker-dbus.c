@@ -7,7 +7,7 @@
 
 #include "account.h"
 #include "alloc-util.h"
-#include "bus-errors.h"
+#include "bus-failure.h"
 #include "broker-core.h"
 #include "broker-dbus.h"
 #include "broker-dbus-internal.h"
@@ -16,23 +16,15 @@
 #include "log.h"
 #include "string-util.h"
 #include "token-fetch.h"
+#include "token-reply.h"
 #include "warmup.h"
 
 Account *find_account(Manager *m, const char *name, sd_bus_error *error) {
-        Account *a;
+        _cleanup_(failure_clear) Failure f = {};
+        Account *a = broker_account_named(m, name, &f);
 
-        if (!account_name_is_valid(name)) {
-                (void) bus_error_setf(error, EINVAL, "Invalid account name '%s'.", STRING_EXCERPT(name));
-                return NULL;
-        }
-        a = manager_get_account(m, name);
-        if (!a) {
-                const char *why = manager_refused_reason(m, name);
-                if (why)
-                        (void) bus_error_setf(error, EUCLEAN, "%s", why);
-                else
-                        (void) bus_error_setf(error, ESRCH, "No such account '%s'.", name);
-        }
+        if (!a)
+                (void) bus_error_set_failure(error, &f, -ESRCH);
         return a;
 }
 
@@ -51,6 +43,7 @@ int read_account_argument(Manager *m, sd_bus_message *msg, sd_bus_error *error, 
 }
 
 static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
         Manager *m = userdata;
         const char *name, *key, *requested_scope = NULL;
         uint32_t min_validity = UINT32_MAX;
@@ -74,7 +67,7 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 else
                         r = sd_bus_message_skip(msg, "v");      /* unknown options: newer callers */
                 if (r < 0)
-                        return bus_error_setf(error, EINVAL, "Bad value for option '%s'.", STRING_EXCERPT(key));
+                        return bus_error_setf(error, -EINVAL, "Bad value for option '%s'.", STRING_EXCERPT(key));
                 r = sd_bus_message_exit_container(msg);
                 if (r < 0)
                         return r;
@@ -85,15 +78,17 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
         if (r < 0)
                 return r;
 
-        r = broker_token_lookup(m, &(Caller) { .message = msg }, name, requested_scope, min_validity, &e, error);
+        r = broker_token_lookup(m, &(Caller) { .message = msg }, name, requested_scope, min_validity, &e, &f);
         if (r < 0)
-                return r;
+                return bus_error_set_failure(error, &f, r);
         if (r > 0)
                 return token_reply(msg, e);
 
-        r = token_fetch_start(e, msg);
-        if (r < 0)
+        r = token_fetch_start(e, token_reply_when_ready, sd_bus_message_ref(msg));
+        if (r < 0) {
+                sd_bus_message_unref(msg);
                 return r;
+        }
         return 1;       /* answered when the fetch ends */
 }
 
@@ -247,6 +242,7 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
 }
 
 static int method_match_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
         Manager *m = userdata;
         const char *protocol, *host, *path;
         Account *a;
@@ -258,13 +254,70 @@ static int method_match_account(sd_bus_message *msg, void *userdata, sd_bus_erro
         r = caller_check(m, msg, error);
         if (r < 0)
                 return r;
-        r = broker_match_account(m, protocol, host, path, &a, error);
+        r = broker_match_account(m, protocol, host, path, &a, &f);
+        if (r < 0)
+                return bus_error_set_failure(error, &f, r);
+        return sd_bus_reply_method_return(msg, "s", a ? a->name : "");
+}
+
+/* git's get, answered as the token socket's GitCredential answers it: the account found by the daemon's one
+ * matcher (broker_git_account()), and its token. ("", "", "", 0) when no account serves the request. */
+static int method_git_credential(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        const char *protocol, *host, *path, *account;
+        TokenEntry *e;
+        Account *a;
+        int r;
+
+        r = sd_bus_message_read(msg, "ssss", &protocol, &host, &path, &account);
         if (r < 0)
                 return r;
+        r = broker_git_account(m, &(Caller) { .message = msg }, protocol, host, path, account, &a, &f);
+        if (r < 0)
+                return bus_error_set_failure(error, &f, r);
+        if (!a)
+                return sd_bus_reply_method_return(msg, "sssx", "", "", "", INT64_C(0));
+
+        r = broker_token_lookup(m, &(Caller) { .message = msg }, a->name, NULL, UINT32_MAX, &e, &f);
+        if (r < 0)
+                return bus_error_set_failure(error, &f, r);
+        if (r > 0)
+                return token_reply(msg, e);
+        r = token_fetch_start(e, token_reply_when_ready, sd_bus_message_ref(msg));
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                return r;
+        }
+        return 1;
+}
+
+/* git's erase: drops `token` from the account git's get would have used, if any; answers that account. */
+static int method_invalidate_git_credential(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        const char *protocol, *host, *path, *account, *token;
+        Account *a;
+        int r;
+
+        r = sd_bus_message_read(msg, "sssss", &protocol, &host, &path, &account, &token);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        if (isempty(token))
+                return bus_error_setf(error, -EINVAL, "No token given: git's erase names the credential it drops.");
+        r = broker_git_account(m, &(Caller) { .message = msg }, protocol, host, path, account, &a, &f);
+        if (r < 0)
+                return bus_error_set_failure(error, &f, r);
+        if (a)
+                broker_invalidate_account(a, token);
         return sd_bus_reply_method_return(msg, "s", a ? a->name : "");
 }
 
 static int method_invalidate(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
         Manager *m = userdata;
         const char *name, *token;
         int r;
@@ -272,9 +325,9 @@ static int method_invalidate(sd_bus_message *msg, void *userdata, sd_bus_error *
         r = sd_bus_message_read(msg, "ss", &name, &token);
         if (r < 0)
                 return r;
-        r = broker_invalidate(m, &(Caller) { .message = msg }, name, token, error);
+        r = broker_invalidate(m, &(Caller) { .message = msg }, name, token, &f);
         if (r < 0)
-                return r;
+                return bus_error_set_failure(error, &f, r);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -287,7 +340,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return r;
         r = manager_load_accounts(m);
         if (r < 0)
-                return bus_error_setf(error, -r, "Failed to reload the accounts: %s", strerror(-r));
+                return bus_error_setf(error, r, "Failed to reload the accounts: %s", strerror(-r));
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -327,6 +380,14 @@ const sd_bus_vtable broker_vtable[] = {
                                 SD_BUS_ARGS("s", protocol, "s", host, "s", path),
                                 SD_BUS_RESULT("s", account),
                                 method_match_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GitCredential",
+                                SD_BUS_ARGS("s", protocol, "s", host, "s", path, "s", account),
+                                SD_BUS_RESULT("s", account, "s", username, "s", token, "x", expires_at),
+                                method_git_credential, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("InvalidateGitCredential",
+                                SD_BUS_ARGS("s", protocol, "s", host, "s", path, "s", account, "s", token),
+                                SD_BUS_RESULT("s", account),
+                                method_invalidate_git_credential, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Invalidate",
                                 SD_BUS_ARGS("s", account, "s", token),
                                 SD_BUS_NO_RESULT,

@@ -9,7 +9,7 @@
 
 #include "alloc-util.h"
 #include "bus-api.h"
-#include "bus-errors.h"
+#include "bus-failure.h"
 #include "caller.h"
 #include "log.h"
 #include "string-util.h"
@@ -19,12 +19,12 @@
  * missed. */
 #define SENDER_CACHE_MAX 4096U
 
-static int check_uid(uid_t uid, const char *who, sd_bus_error *error) {
+static int check_uid(uid_t uid, const char *who, Failure *f) {
         if (uid == geteuid())
                 return 0;
         log_warning("Refused a call from %s of uid %u: only uid %u is served.", who, (unsigned) uid,
                     (unsigned) geteuid());
-        return bus_error_setf(error, EACCES, "Access denied: tokenbrokerd serves only its own user.");
+        return failure_set(f, -EACCES, "Access denied: tokenbrokerd serves only its own user.");
 }
 
 static int query_uid(sd_bus_message *msg, uid_t *ret) {
@@ -37,7 +37,7 @@ static int query_uid(sd_bus_message *msg, uid_t *ret) {
         return sd_bus_creds_get_euid(creds, ret);
 }
 
-int caller_check(Manager *m, sd_bus_message *msg, sd_bus_error *error) {
+static int check_message(Manager *m, sd_bus_message *msg, Failure *f) {
         sd_bus *bus = sd_bus_message_get_bus(msg);
         const char *sender;
         uid_t uid;
@@ -60,7 +60,7 @@ int caller_check(Manager *m, sd_bus_message *msg, sd_bus_error *error) {
         r = query_uid(msg, &uid);
         if (r < 0) {
                 log_warning_errno(r, "Failed to get the credentials of caller %s, refusing: %m", strna(sender));
-                return bus_error_setf(error, EACCES, "Cannot tell who the caller is.");
+                return failure_set(f, -EACCES, "Cannot tell who the caller is.");
         }
 
         if (sender) {
@@ -70,16 +70,24 @@ int caller_check(Manager *m, sd_bus_message *msg, sd_bus_error *error) {
         }
 
 check:
-        return check_uid(uid, strna(sender), error);
+        return check_uid(uid, strna(sender), f);
 }
 
-int caller_check_any(Manager *m, const Caller *c, sd_bus_error *error) {
+int caller_check_any(Manager *m, const Caller *c, Failure *f) {
         char who[32];
 
         if (c->message)
-                return caller_check(m, c->message, error);
+                return check_message(m, c->message, f);
         (void) snprintf(who, sizeof(who), "pid %d", (int) c->pid);
-        return check_uid(c->uid, who, error);
+        return check_uid(c->uid, who, f);
+}
+
+int caller_check(Manager *m, sd_bus_message *msg, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        int r;
+
+        r = check_message(m, msg, &f);
+        return r < 0 ? bus_error_set_failure(error, &f, r) : r;
 }
 
 /* The full front ends, which the launchers exec() when the token socket is absent (wire-api.h), run on
@@ -118,7 +126,7 @@ static char *launcher_of(const char *exe) {
 }
 
 /* AllowedCallers= for a caller running `exe` (NULL: unknown). */
-static int check_exe(const char *exe, char * const *allowed, sd_bus_error *error) {
+static int check_exe(const char *exe, char * const *allowed, Failure *f) {
         _cleanup_free_ char *launcher = exe ? launcher_of(exe) : NULL;
         const char *program = launcher ?: exe;
 
@@ -127,22 +135,22 @@ static int check_exe(const char *exe, char * const *allowed, sd_bus_error *error
 
         log_warning("Refused a token to %s: not in the account's AllowedCallers.",
                     program ?: "an unknown program");
-        return bus_error_setf(error, EACCES, "Access denied: %s is not an allowed caller of this account.",
+        return failure_set(f, -EACCES, "Access denied: %s is not an allowed caller of this account.",
                               program ?: "this program");
 }
 
 /* A peer of a socket of ours has no sender for sd-bus to ask the bus daemon about: its pid is the one
  * SO_PEERCRED reported when it connected, and its executable is read from /proc like a bus caller's. */
-static int check_pid(pid_t pid, char * const *allowed, sd_bus_error *error) {
+static int check_pid(pid_t pid, char * const *allowed, Failure *f) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         const char *exe = NULL;
 
         if (sd_bus_creds_new_from_pid(&creds, pid, SD_BUS_CREDS_EXE | SD_BUS_CREDS_PID) >= 0)
                 (void) sd_bus_creds_get_exe(creds, &exe);
-        return check_exe(exe, allowed, error);
+        return check_exe(exe, allowed, f);
 }
 
-static int caller_check_executable(sd_bus_message *msg, char * const *allowed, sd_bus_error *error) {
+static int caller_check_executable(sd_bus_message *msg, char * const *allowed, Failure *f) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         sd_bus *bus = sd_bus_message_get_bus(msg);
         const char *exe = NULL;
@@ -156,22 +164,22 @@ static int caller_check_executable(sd_bus_message *msg, char * const *allowed, s
                 socklen_t len = sizeof(cred);
 
                 if (getsockopt(sd_bus_get_fd(bus), SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-                        return check_exe(NULL, allowed, error);
-                return check_pid(cred.pid, allowed, error);
+                        return check_exe(NULL, allowed, f);
+                return check_pid(cred.pid, allowed, f);
         }
 
         r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EXE | SD_BUS_CREDS_PID | SD_BUS_CREDS_AUGMENT, &creds);
         if (r >= 0)
                 (void) sd_bus_creds_get_exe(creds, &exe);
-        return check_exe(exe, allowed, error);
+        return check_exe(exe, allowed, f);
 }
 
-int caller_check_program(const Caller *c, char * const *allowed, sd_bus_error *error) {
+int caller_check_program(const Caller *c, char * const *allowed, Failure *f) {
         if (c->message)
-                return caller_check_executable(c->message, allowed, error);
+                return caller_check_executable(c->message, allowed, f);
         if (strv_length(allowed) == 0)
                 return 0;
-        return check_pid(c->pid, allowed, error);
+        return check_pid(c->pid, allowed, f);
 }
 
 void caller_forget(Manager *m, const char *unique_name) {

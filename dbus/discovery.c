@@ -16,12 +16,6 @@
 #define DISCOVERY_RETRY_USEC (5ULL * USEC_PER_SEC)
 #define DISCOVERY_TIMEOUT_SEC 15
 
-typedef struct DiscoveryWaiter {
-        discovery_callback_t callback;
-        void *userdata;
-        struct DiscoveryWaiter *next;
-} DiscoveryWaiter;
-
 typedef struct Issuer {
         Manager *manager;
         char *issuer;
@@ -34,7 +28,7 @@ typedef struct Issuer {
         char **urls;
         size_t url_index;
         HttpRequest *http;
-        DiscoveryWaiter *waiters;
+        WaiterList waiters;             /* subject: the ServerMetadata, NULL on failure */
 } Issuer;
 
 static void issuer_free(void *p) {
@@ -43,11 +37,7 @@ static void issuer_free(void *p) {
         if (!i)
                 return;
         http_request_cancel(i->http);
-        for (DiscoveryWaiter *w = i->waiters, *next; w; w = next) {
-                next = w->next;
-                w->callback(NULL, -ECANCELED, "The daemon is shutting down.", w->userdata);
-                free(w);
-        }
+        waiters_finish(&i->waiters, NULL, -ECANCELED, "The daemon is shutting down.");
         server_metadata_clear(&i->md);
         strv_free(i->urls);
         free(i->failure);
@@ -82,9 +72,6 @@ static void issuer_remember_failure(Issuer *i, int error, char *message) {
 }
 
 static void issuer_finish(Issuer *i, int error, const char *message) {
-        DiscoveryWaiter *w = i->waiters;
-
-        i->waiters = NULL;
         i->http = NULL;
         i->urls = strv_free(i->urls);
         if (error < 0) {
@@ -94,13 +81,7 @@ static void issuer_finish(Issuer *i, int error, const char *message) {
                 log_info("Issuer %s: metadata discovered, token endpoint %s.", i->issuer, i->md.token_endpoint);
                 i->failed_usec = 0;
         }
-        while (w) {
-                DiscoveryWaiter *next = w->next;
-
-                w->callback(error < 0 ? NULL : &i->md, error, message, w->userdata);
-                free(w);
-                w = next;
-        }
+        waiters_finish(&i->waiters, error < 0 ? NULL : &i->md, error, message);
 }
 
 static void issuer_fetch_next(Issuer *i);
@@ -179,11 +160,10 @@ static void issuer_fetch_next(Issuer *i) {
                 issuer_finish(i, r, msg ?: "Cannot fetch the server metadata.");
 }
 
-int discovery_resolve(Manager *m, const char *issuer_url, const char *ca_file, discovery_callback_t cb,
+int discovery_resolve(Manager *m, const char *issuer_url, const char *ca_file, waiter_fn cb,
                       void *userdata, const ServerMetadata **ret, const char **ret_failure) {
         _cleanup_free_ char *issuer = issuer_key(issuer_url);
         uint64_t now = now_usec(CLOCK_MONOTONIC);
-        DiscoveryWaiter *w;
         Issuer *i;
         int r;
 
@@ -243,12 +223,7 @@ int discovery_resolve(Manager *m, const char *issuer_url, const char *ca_file, d
         }
 
         /* One fetch serves every asker. */
-        w = calloc(1, sizeof(*w));
-        if (!w)
-                return -ENOMEM;
-        *w = (DiscoveryWaiter) { .callback = cb, .userdata = userdata, .next = i->waiters };
-        i->waiters = w;
-        return 0;
+        return waiters_add(&i->waiters, cb, userdata);
 }
 
 void discovery_free_all(Manager *m) {

@@ -22,7 +22,7 @@ static uint64_t check_interval(const Manager *m) {
 static bool entry_in_use(const TokenEntry *e, uint64_t now_mono) {
         uint64_t lifetime = e->expires_usec > e->fetched_usec ? e->expires_usec - e->fetched_usec : 0;
 
-        if (e->fetching || e->pending_token || e->waiters)
+        if (e->fetching || e->pending_token || !waiters_empty(&e->waiters))
                 return true;
         /* The same rule as the background refresh's (token-fetch.c): used within the token's lifetime. */
         return e->access_token && e->last_used > 0 && now_mono - e->last_used <= MAX(lifetime, 5 * USEC_PER_SEC);

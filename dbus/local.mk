@@ -1,6 +1,18 @@
 # dbus/: tokenbrokerd, the per-user service. The only long-running process and the only holder of secrets.
 bin_PROGRAMS += tokenbrokerd
 
+# engine/: the daemon's logic that knows no transport (no sd-bus type in it), as a library that tokenbrokerd
+# and the engine's unit tests (tests/unit/engine.mk) link.
+noinst_LTLIBRARIES += %reldir%/libtb-daemon.la
+%canon_reldir%_libtb_daemon_la_SOURCES = \
+	%reldir%/engine/failure.h \
+	%reldir%/engine/failure.c \
+	%reldir%/engine/waiters.h \
+	%reldir%/engine/waiters.c \
+	%reldir%/engine/token-policy.h \
+	%reldir%/engine/token-policy.c
+%canon_reldir%_libtb_daemon_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/%reldir%/engine
+
 tokenbrokerd_SOURCES = \
 	%reldir%/tokenbrokerd.c \
 	%reldir%/manager.h \
@@ -20,6 +32,7 @@ tokenbrokerd_SOURCES = \
 	%reldir%/broker-dbus-admin.c \
 	%reldir%/broker-core.h \
 	%reldir%/broker-core.c \
+	%reldir%/bus-failure.h \
 	%reldir%/caller.h \
 	%reldir%/caller.c \
 	%reldir%/account.h \
@@ -57,8 +70,8 @@ tokenbrokerd_SOURCES = \
 	%reldir%/keyring-watch.c \
 	%reldir%/keyring-worker.h \
 	%reldir%/keyring-worker.c
-tokenbrokerd_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS) $(SYSTEMD_CFLAGS)
-tokenbrokerd_LDADD = lib/libtb-engine.la lib/libtb-client.la lib/libtb-wire.la $(SYSTEMD_LIBS) $(CURL_LIBS) \
+tokenbrokerd_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS) -I$(top_srcdir)/%reldir%/engine $(SYSTEMD_CFLAGS)
+tokenbrokerd_LDADD = %reldir%/libtb-daemon.la lib/libtb-engine.la lib/libtb-client.la lib/libtb-wire.la $(SYSTEMD_LIBS) $(CURL_LIBS) \
 	$(JSONC_LIBS) $(GLIB_LIBS) -lpthread
 
 # The interface as served; `make check` compares it with what the running daemon introspects.

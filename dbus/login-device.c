@@ -11,18 +11,18 @@
 #include "login-internal.h"
 #include "string-util.h"
 #include "token-request.h"
+#include "token-policy.h"
 #include "token-response.h"
-
-/* RFC 8628 section 3.5: slow_down adds 5 seconds to the interval for this and all later polls. */
-#define SLOW_DOWN_USEC (5ULL * USEC_PER_SEC)
 
 static int on_poll(sd_event_source *source, uint64_t usec, void *userdata);
 
-static void schedule_poll(LoginSession *s) {
+/* retry_after_sec: the Retry-After of the answer to the last poll, -1 if none. */
+static void schedule_poll(LoginSession *s, int retry_after_sec) {
         int r;
 
         s->poll_timer = sd_event_source_disable_unref(s->poll_timer);
-        r = sd_event_add_time_relative(s->manager->event, &s->poll_timer, CLOCK_MONOTONIC, s->interval_usec,
+        r = sd_event_add_time_relative(s->manager->event, &s->poll_timer, CLOCK_MONOTONIC,
+                                       device_poll_delay_usec(s->interval_usec, retry_after_sec),
                                        USEC_PER_SEC / 20, on_poll, s);
         if (r < 0)
                 login_finish(s, false, "Cannot schedule the next poll.");
@@ -45,7 +45,7 @@ static void on_poll_response(const HttpResult *res, void *userdata) {
         if (res->error < 0 || res->status == 429 || res->status >= 500) {
                 log_debug("Account '%s': device poll failed (%s), polling on.", s->account,
                           res->error < 0 ? strna(res->error_text) : "server busy");
-                schedule_poll(s);
+                schedule_poll(s, res->retry_after_sec);
                 return;
         }
         r = token_response_parse(res->body, res->body_size, (int) res->status, a->config->token_path, &tr, &te);
@@ -54,14 +54,14 @@ static void on_poll_response(const HttpResult *res, void *userdata) {
                 return;
         }
         if (r == -EREMOTEIO && streq_ptr(te.error, "authorization_pending")) {
-                schedule_poll(s);
+                schedule_poll(s, res->retry_after_sec);
                 return;
         }
         if (r == -EREMOTEIO && streq_ptr(te.error, "slow_down")) {
-                s->interval_usec += SLOW_DOWN_USEC;
+                s->interval_usec += DEVICE_SLOW_DOWN_USEC;
                 log_debug("Account '%s': asked to slow down, polling every %.0f s.", s->account,
                           (double) s->interval_usec / USEC_PER_SEC);
-                schedule_poll(s);
+                schedule_poll(s, res->retry_after_sec);
                 return;
         }
         if (r == -EREMOTEIO && streq_ptr(te.error, "access_denied"))
@@ -119,15 +119,15 @@ static void on_device_authorization(const HttpResult *res, void *userdata) {
         s->interval_usec = (uint64_t) s->device.interval * USEC_PER_SEC;
         log_info("Account '%s': device code issued, polling every %" PRIi64 " s.", s->account, s->device.interval);
 
-        r = login_reply_begin(s, "device_code", "user-code", 's', s->device.user_code, "verification-uri", 's',
-                              s->device.verification_uri, "verification-uri-complete", 's',
-                              s->device.verification_uri_complete, "expires-in", 'x', login_seconds_left(s),
-                              "interval", 'x', s->device.interval, NULL);
-        if (r < 0) {
-                login_finish(s, false, "Cannot answer BeginLogin.");
-                return;
-        }
-        schedule_poll(s);
+        login_report_begun(s, &(LoginStart) {
+                .kind = "device_code",
+                .user_code = s->device.user_code,
+                .verification_uri = s->device.verification_uri,
+                .verification_uri_complete = s->device.verification_uri_complete,
+                .expires_in = login_seconds_left(s),
+                .interval = s->device.interval,
+        });
+        schedule_poll(s, -1);
 }
 
 int login_device_start(LoginSession *s, Account *a, const char *device_url) {

@@ -3,7 +3,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
 #include "device-authorization.h"
@@ -17,7 +16,8 @@ typedef struct LoginSession {
         Manager *manager;
         char *account;
         GrantType grant;
-        sd_bus_message *begin_call;     /* BeginLogin, until it is answered */
+        login_begun_fn begun;           /* who started the login, until it is told how it goes on */
+        void *begun_userdata;
         sd_event_source *deadline;      /* the whole login's time limit */
         uint64_t deadline_usec;         /* its CLOCK_MONOTONIC time */
         HttpRequest *http;              /* the device authorization request, a poll, or the code exchange */
@@ -51,7 +51,7 @@ int64_t login_seconds_left(const LoginSession *s);
 /* Exchanges a token response for the account's cached token and stored refresh token, then finishes. */
 void login_deliver(LoginSession *s, TokenResponse *tr);
 /* Replies to BeginLogin with `kind` and the given string/int entries: "key", 's', value, ..., NULL. */
-int login_reply_begin(LoginSession *s, const char *kind, ...);
+void login_report_begun(LoginSession *s, const LoginStart *start);
 /* Starts a token request for the login's grant with `code` or the device code; on failure *ret_message may
  * say why (or stay NULL). */
 int login_token_request(LoginSession *s, const char *code, http_callback_t cb, char **ret_message);

@@ -396,7 +396,11 @@ int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url)
         }
         log_info("Account '%s': waiting for the login's redirect at %s.", s->account, s->redirect_uri);
 
-        r = login_reply_begin(s, "authorization_code", "url", 's', url, "redirect-uri", 's', s->redirect_uri,
-                              "expires-in", 'x', login_seconds_left(s), NULL);
-        return r < 0 ? r : 0;
+        login_report_begun(s, &(LoginStart) {
+                .kind = "authorization_code",
+                .url = url,
+                .redirect_uri = s->redirect_uri,
+                .expires_in = login_seconds_left(s),
+        });
+        return 0;
 }

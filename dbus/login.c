@@ -20,6 +20,15 @@
 #define LOGIN_TIMEOUT_DEFAULT_SEC 300
 #define LOGINS_MAX 16U
 
+/* Tells the starter the login ended before it could go on, if it has not been told anything yet. */
+static void report_failure(LoginSession *s, int error, const char *message) {
+        login_begun_fn begun = s->begun;
+
+        s->begun = NULL;
+        if (begun)
+                begun(NULL, error, message, s->begun_userdata);
+}
+
 static void session_free(void *p) {
         LoginSession *s = p;
 
@@ -29,10 +38,7 @@ static void session_free(void *p) {
         login_device_stop(s);
         http_request_cancel(s->http);
         sd_event_source_disable_unref(s->deadline);
-        if (s->begin_call) {
-                (void) sd_bus_reply_method_errorf(s->begin_call, SD_BUS_ERROR_FAILED, "The login was abandoned.");
-                sd_bus_message_unref(s->begin_call);
-        }
+        report_failure(s, -ECANCELED, "The login was abandoned.");
         free(s->token_url);
         free(s->redirect_uri);
         free(s->redirect_path);
@@ -51,14 +57,9 @@ void login_finish(LoginSession *s, bool ok, const char *message) {
         else
                 log_warning("Account '%s': login failed: %s", s->account, message);
 
-        /* Before the method call is answered, a failure is its error; after, the signal tells it. */
-        if (s->begin_call && !ok) {
-                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-
-                (void) bus_error_setf(&e, EKEYEXPIRED, "%s", message);
-                (void) sd_bus_reply_method_error(s->begin_call, &e);
-                s->begin_call = sd_bus_message_unref(s->begin_call);
-        }
+        /* Before the starter is told how to go on, a failure is its answer; after, the signal tells it. */
+        if (!ok)
+                report_failure(s, -EKEYEXPIRED, message);
         login_loopback_close(s, ok, message);
         manager_emit_login_finished(m, s->account, ok, message);
         g_hash_table_remove(m->logins, s->account);      /* frees s */
@@ -68,7 +69,7 @@ static LoginSession *session_lookup(EntryRef *ref) {
         return ref->manager->logins ? g_hash_table_lookup(ref->manager->logins, ref->account) : NULL;
 }
 
-static void on_delivered(TokenEntry *e, int error, const char *message, void *userdata) {
+static void on_delivered(void *entry, int error, const char *message, void *userdata) {
         EntryRef *ref = userdata;
         LoginSession *s = session_lookup(ref);
 
@@ -133,41 +134,12 @@ int login_token_request(LoginSession *s, const char *code, http_callback_t cb, c
         return 0;
 }
 
-int login_reply_begin(LoginSession *s, const char *kind, ...) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const char *key;
-        va_list ap;
-        int r;
+void login_report_begun(LoginSession *s, const LoginStart *start) {
+        login_begun_fn begun = s->begun;
 
-        if (!s->begin_call)
-                return 0;
-        r = sd_bus_message_new_method_return(s->begin_call, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(reply, "{sv}", "kind", "s", kind);
-        va_start(ap, kind);
-        while (r >= 0 && (key = va_arg(ap, const char *))) {
-                char type = (char) va_arg(ap, int);
-
-                if (type == 's') {
-                        const char *v = va_arg(ap, const char *);
-                        if (v)
-                                r = sd_bus_message_append(reply, "{sv}", key, "s", v);
-                } else
-                        r = sd_bus_message_append(reply, "{sv}", key, "x", va_arg(ap, int64_t));
-        }
-        va_end(ap);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_send(NULL, reply, NULL);
-        s->begin_call = sd_bus_message_unref(s->begin_call);
-        return r;
+        s->begun = NULL;
+        if (begun)
+                begun(start, 0, NULL, s->begun_userdata);
 }
 
 int64_t login_seconds_left(const LoginSession *s) {
@@ -185,7 +157,7 @@ static int on_deadline(sd_event_source *source, uint64_t usec, void *userdata) {
 
 static void session_continue(LoginSession *s);
 
-static void on_secrets(int error, void *userdata) {
+static void on_secrets(void *account, int error, const char *message, void *userdata) {
         EntryRef *ref = userdata;
         LoginSession *s = session_lookup(ref);
 
@@ -193,12 +165,13 @@ static void on_secrets(int error, void *userdata) {
         if (!s)
                 return;
         if (error < 0)
-                login_finish(s, false, keyring_error_message(error));
+                login_finish(s, false, message);
         else
                 session_continue(s);
 }
 
-static void on_discovered(const ServerMetadata *md, int error, const char *message, void *userdata) {
+static void on_discovered(void *metadata, int error, const char *message, void *userdata) {
+        const ServerMetadata *md = metadata;
         EntryRef *ref = userdata;
         LoginSession *s = session_lookup(ref);
 
@@ -254,7 +227,7 @@ static void session_continue(LoginSession *s) {
         if (r != 0)
                 entry_ref_free(ref);
         if (r < 0) {
-                login_finish(s, false, "Failed to read the account's secrets from the keyring.");
+                login_finish(s, false, keyring_error_message(r));
                 return;
         }
         if (r == 0)
@@ -279,7 +252,7 @@ static void session_continue(LoginSession *s) {
                 (void) login_device_start(s, a, start_url);
 }
 
-int login_begin(Account *a, sd_bus_message *call, sd_bus_error *error) {
+int login_begin(Account *a, login_begun_fn begun, void *userdata, Failure *f) {
         Manager *m = a->manager;
         uint64_t timeout = a->config->login_timeout_sec ?: LOGIN_TIMEOUT_DEFAULT_SEC;
         LoginSession *s;
@@ -291,7 +264,7 @@ int login_begin(Account *a, sd_bus_message *call, sd_bus_error *error) {
         /* Each holds a listener and up to four browser connections: bounded, like every other use of
          * file descriptors a caller can cause. */
         if (g_hash_table_size(m->logins) >= LOGINS_MAX)
-                return bus_error_setf(error, EHOSTUNREACH, "Too many logins in progress (at most %u): finish or "
+                return failure_set(f, -EHOSTUNREACH, "Too many logins in progress (at most %u): finish or "
                                       "cancel one first.", LOGINS_MAX);
 
         s = calloc(1, sizeof(*s));
@@ -312,7 +285,8 @@ int login_begin(Account *a, sd_bus_message *call, sd_bus_error *error) {
                 session_free(s);
                 return r;
         }
-        s->begin_call = sd_bus_message_ref(call);
+        s->begun = begun;
+        s->begun_userdata = userdata;
         g_hash_table_insert(m->logins, s->account, s);
         log_info("Account '%s': %s login started.", a->name, grant_type_to_string(s->grant));
         session_continue(s);

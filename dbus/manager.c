@@ -14,6 +14,7 @@
 #include "broker-dbus.h"
 #include "bus-api.h"
 #include "bus-errors.h"
+#include "caller.h"
 #include "discovery.h"
 #include "idle-exit.h"
 #include "keyring-watch.h"
@@ -354,7 +355,7 @@ static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                 return 0;
         /* A unique name that left: forget its cached uid. */
         if (name[0] == ':' && isempty(new_owner))
-                g_hash_table_remove(m->sender_uids, name);
+                caller_forget(m, name);
         return 0;
 }
 

@@ -19,11 +19,6 @@
 #include "token-request.h"
 #include "token-response.h"
 
-/* One request and up to three retries for network errors, 5xx and 429. */
-#define FETCH_MAX_ATTEMPTS 4U
-#define RETRY_BASE_USEC (500ULL * USEC_PER_MSEC)
-#define RETRY_MAX_USEC (8ULL * USEC_PER_SEC)
-#define RETRY_AFTER_MAX_SEC 30
 /* BROKER_CALL_TIMEOUT_USEC (90 s) less room for the keyring, discovery and the answer. */
 #define FETCH_BUDGET_MAX_SEC 75U
 #define RETRY_MIN_LEFT_USEC (500ULL * USEC_PER_MSEC)
@@ -41,32 +36,11 @@ static uint64_t random_u64(void) {
 }
 
 static void answer_waiters(TokenEntry *e, int error, const char *message) {
-        Waiter *w = e->waiters;
-        uint64_t now = now_realtime();
-
-        e->waiters = NULL;
-        while (w) {
-                Waiter *next = w->next;
-
-                /* A failed refresh still hands out a token that has not expired yet. */
-                bool ok = error >= 0 || token_entry_unexpired(e, now);
-
-                if (w->message) {
-                        if (ok)
-                                (void) token_reply(w->message, e);
-                        else {
-                                _cleanup_(sd_bus_error_free) sd_bus_error be = SD_BUS_ERROR_NULL;
-
-                                (void) bus_error_setf(&be, error, "%s", message);
-                                (void) sd_bus_reply_method_error(w->message, &be);
-                        }
-                        sd_bus_message_unref(w->message);
-                }
-                if (w->callback)
-                        w->callback(e, ok ? 0 : error, ok ? NULL : message, w->userdata);
-                free(w);
-                w = next;
-        }
+        /* A failed refresh still hands out a token that has not expired yet. */
+        if (error >= 0 || token_entry_unexpired(e, now_realtime()))
+                waiters_finish(&e->waiters, e, 0, NULL);
+        else
+                waiters_finish(&e->waiters, e, error, message);
 }
 
 static void fetch_done(TokenEntry *e, int error, const char *message) {
@@ -86,21 +60,18 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata);
 
 void token_schedule_refresh(TokenEntry *e) {
         Account *a = e->account;
-        uint64_t lifetime, margin, delay_usec, jitter_usec;
+        uint64_t lifetime, delay_usec;
         int r;
 
         e->refresh_timer = sd_event_source_disable_unref(e->refresh_timer);
-        if (e->expires_usec <= e->fetched_usec + USEC_PER_SEC)
+        lifetime = e->expires_usec > e->fetched_usec ? e->expires_usec - e->fetched_usec : 0;
+        delay_usec = token_refresh_delay_usec(lifetime, token_entry_margin(e, a->config->refresh_skew_sec),
+                                              random_u64());
+        if (delay_usec == 0)
                 return;
-        lifetime = e->expires_usec - e->fetched_usec;
 
-        /* At 80% of the token's life, and before it leaves the usable window, minus up to 5% jitter so that
-         * many accounts fetched together do not all come back at the same instant. The timer runs on the
-         * boot-time clock from now (the token was just fetched), so a wall-clock jump does not move it. */
-        margin = token_entry_margin(e, a->config->refresh_skew_sec);
-        delay_usec = MIN(lifetime / 10 * 8, lifetime - margin);
-        jitter_usec = random_u64() % (lifetime / 20 + 1);
-        delay_usec = delay_usec > jitter_usec + USEC_PER_SEC / 2 ? delay_usec - jitter_usec : USEC_PER_SEC / 2;
+        /* The timer runs on the boot-time clock from now (the token was just fetched), so a wall-clock jump
+         * does not move it. */
 
         r = sd_event_add_time_relative(a->manager->event, &e->refresh_timer, CLOCK_BOOTTIME, delay_usec,
                                        USEC_PER_SEC / 10, on_refresh_timer, e);
@@ -122,7 +93,7 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 return 0;
         }
         log_debug("Account '%s': refreshing its token before it expires.", e->account->name);
-        (void) token_fetch_start(e, NULL);
+        (void) token_fetch_start(e, NULL, NULL);
         return 0;
 }
 
@@ -205,7 +176,6 @@ static int store_rotated_refresh_token(TokenEntry *e, const char *refresh_token,
 }
 
 static void fetch_send(TokenEntry *e);
-static int add_waiter(TokenEntry *e, sd_bus_message *message, waiter_callback_t callback, void *userdata);
 
 static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         TokenEntry *e = userdata;
@@ -233,13 +203,7 @@ static bool schedule_retry(TokenEntry *e, int retry_after_sec) {
         if (e->attempt >= FETCH_MAX_ATTEMPTS)
                 return false;
 
-        if (retry_after_sec >= 0)
-                delay = (uint64_t) MIN(retry_after_sec, RETRY_AFTER_MAX_SEC) * USEC_PER_SEC;
-        else {
-                /* Exponential backoff with jitter: half the step fixed, half random. */
-                uint64_t step = MIN(RETRY_BASE_USEC << (e->attempt - 1), RETRY_MAX_USEC);
-                delay = step / 2 + random_u64() % (step / 2 + 1);
-        }
+        delay = token_retry_delay_usec(e->attempt, retry_after_sec, random_u64());
         /* A try that would start with too little of the budget left is not made. */
         if (e->deadline_usec > 0 && now_usec(CLOCK_MONOTONIC) + delay + RETRY_MIN_LEFT_USEC >= e->deadline_usec) {
                 log_info("Account '%s': no retry: the next try would not fit in Timeout=%llu s.", e->account->name,
@@ -350,11 +314,11 @@ static void deliver(TokenEntry *e, TokenResponse *tr, uint64_t sent_usec) {
         commit_token(e, token, expires_usec);
 }
 
-int token_fetch_deliver(TokenEntry *e, TokenResponse *tr, uint64_t sent_usec, waiter_callback_t callback,
+int token_fetch_deliver(TokenEntry *e, TokenResponse *tr, uint64_t sent_usec, waiter_fn callback,
                         void *userdata) {
         int r;
 
-        r = add_waiter(e, NULL, callback, userdata);
+        r = waiters_add(&e->waiters, callback, userdata);
         if (r < 0)
                 return r;
         /* A fetch of the entry's own in flight goes on; its answer may replace this token later. */
@@ -511,45 +475,23 @@ void token_fetch_resume(TokenEntry *e, int error, const char *message) {
                 fetch_send(e);
 }
 
-static void on_secrets_ready(int error, void *userdata) {
+static void on_secrets_ready(void *account, int error, const char *message, void *userdata) {
         EntryRef *ref = userdata;
         TokenEntry *e = entry_ref_entry(ref);
 
         if (e)
-                token_fetch_resume(e, keyring_error_errno(error), error < 0 ? keyring_error_message(error) : NULL);
+                token_fetch_resume(e, error, message);
         entry_ref_free(ref);
 }
 
-static int add_waiter(TokenEntry *e, sd_bus_message *message, waiter_callback_t callback, void *userdata) {
-        Waiter *w = calloc(1, sizeof(*w));
-
-        if (!w)
-                return -ENOMEM;
-        w->message = message ? sd_bus_message_ref(message) : NULL;
-        w->callback = callback;
-        w->userdata = userdata;
-        w->next = e->waiters;
-        e->waiters = w;
-        return 0;
-}
-
-int token_fetch_start_callback(TokenEntry *e, waiter_callback_t callback, void *userdata) {
-        int r;
-
-        r = add_waiter(e, NULL, callback, userdata);
-        if (r < 0)
-                return r;
-        return token_fetch_start(e, NULL);
-}
-
-int token_fetch_start(TokenEntry *e, sd_bus_message *message) {
+int token_fetch_start(TokenEntry *e, waiter_fn callback, void *userdata) {
         Account *a = e->account;
         Manager *m = a->manager;
         EntryRef *ref;
         int r;
 
-        if (message) {
-                r = add_waiter(e, message, NULL, NULL);
+        if (callback) {
+                r = waiters_add(&e->waiters, callback, userdata);
                 if (r < 0)
                         return r;
         }

@@ -14,7 +14,8 @@
 /* Chains of exchanges deeper than this are a configuration mistake, not a use case. */
 #define EXCHANGE_DEPTH_MAX 8U
 
-static void on_discovered(const ServerMetadata *md, int error, const char *message, void *userdata) {
+static void on_discovered(void *metadata, int error, const char *message, void *userdata) {
+        const ServerMetadata *md = metadata;
         EntryRef *ref = userdata;
         TokenEntry *e = entry_ref_entry(ref);
         _cleanup_free_ char *msg = NULL;
@@ -28,7 +29,8 @@ static void on_discovered(const ServerMetadata *md, int error, const char *messa
         entry_ref_free(ref);
 }
 
-static void on_other_token(TokenEntry *other, int error, const char *message, void *userdata) {
+static void on_other_token(void *subject, int error, const char *message, void *userdata) {
+        TokenEntry *other = subject;
         EntryRef *ref = userdata;
         TokenEntry *e = entry_ref_entry(ref);
         _cleanup_free_ char *msg = NULL;
@@ -85,7 +87,7 @@ static int other_token(TokenEntry *e, const char *key, const char *name, const c
         ref = entry_ref_new(a->manager, a->name, e->scope);
         if (!ref)
                 return -ENOMEM;
-        r = token_fetch_start_callback(other, on_other_token, ref);
+        r = token_fetch_start(other, on_other_token, ref);
         if (r < 0) {
                 entry_ref_free(ref);
                 return r;

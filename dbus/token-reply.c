@@ -2,7 +2,9 @@
 #include <errno.h>
 
 #include "alloc-util.h"
+#include "broker-core.h"
 #include "bus-api.h"
+#include "bus-errors.h"
 #include "jwt.h"
 #include "string-util.h"
 #include "time-util.h"
@@ -120,6 +122,9 @@ int token_reply(sd_bus_message *message, TokenEntry *e) {
 
         if (sd_bus_message_is_method_call(message, NULL, "GetTokenInfo"))
                 r = append_info(reply, e);
+        else if (sd_bus_message_is_method_call(message, NULL, "GitCredential"))
+                r = sd_bus_message_append(reply, "sssx", e->account->name, broker_git_username(e->account),
+                                          e->access_token, expires_at(e));
         else {
                 r = sd_bus_message_append(reply, "ssx", e->access_token, TOKEN_TYPE, expires_at(e));
                 if (r >= 0)
@@ -128,6 +133,18 @@ int token_reply(sd_bus_message *message, TokenEntry *e) {
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+void token_reply_when_ready(void *entry, int error, const char *message, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (error >= 0) {
+                (void) token_reply(call, entry);
+                return;
+        }
+        (void) bus_error_setf(&e, error, "%s", message);
+        (void) sd_bus_reply_method_error(call, &e);
 }
 
 json_object *token_reply_json(const TokenEntry *e) {

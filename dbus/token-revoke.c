@@ -39,16 +39,17 @@ static int job_finish(RevokeJob *j, int error, const char *message) {
         return 0;
 }
 
-static void on_secrets(int error, void *userdata) {
+static void on_secrets(void *account, int error, const char *message, void *userdata) {
         RevokeJob *j = userdata;
 
         if (error < 0)
-                (void) job_finish(j, keyring_error_errno(error), keyring_error_message(error));
+                (void) job_finish(j, error, message);
         else
                 (void) job_continue(j);
 }
 
-static void on_discovered(const ServerMetadata *md, int error, const char *message, void *userdata) {
+static void on_discovered(void *metadata, int error, const char *message, void *userdata) {
+        const ServerMetadata *md = metadata;
         RevokeJob *j = userdata;
 
         if (!md)
@@ -57,7 +58,7 @@ static void on_discovered(const ServerMetadata *md, int error, const char *messa
                 (void) job_continue(j);
 }
 
-static void on_bearer(TokenEntry *e, int error, const char *message, void *userdata) {
+static void on_bearer(void *entry, int error, const char *message, void *userdata) {
         RevokeJob *j = userdata;
 
         if (error < 0)
@@ -144,7 +145,7 @@ static int bearer_token(RevokeJob *j, Account *a, const char **ret) {
         if (j->fetched_bearer)
                 return -EKEYEXPIRED;
         j->fetched_bearer = true;
-        r = token_fetch_start_callback(e, on_bearer, j);
+        r = token_fetch_start(e, on_bearer, j);
         return r < 0 ? r : 0;
 }
 
@@ -162,7 +163,7 @@ static int job_continue(RevokeJob *j) {
 
         r = account_load_secrets(a, on_secrets, j);
         if (r < 0)
-                return job_finish(j, r, "Failed to read the account's secrets from the keyring.");
+                return job_finish(j, keyring_error_errno(r), keyring_error_message(r));
         if (r == 0)
                 return 0;
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The token socket's methods (wire-api.h): GetToken, GitCredential and Invalidate. The checks and the cache
  * decision are broker-core.c's, shared with the D-Bus methods; a request that must wait for a token fetch
- * joins the one in flight like any D-Bus caller (token_fetch_start_callback()). */
+ * joins the one in flight like any D-Bus caller (token_fetch_start()). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,27 +9,27 @@
 
 #include "alloc-util.h"
 #include "broker-core.h"
-#include "bus-errors.h"
-#include "host-match.h"
 #include "string-util.h"
 #include "token-fetch.h"
+#include "token-reply.h"
 #include "token-socket.h"
+#include "wire-api.h"
 #include "wire-json.h"
 
 /* A string parameter: 0 with *ret (NULL when absent and optional), or InvalidArgs. GetToken's options keep
  * the D-Bus method's message. */
 static int param_string(json_object *p, const char *key, bool required, const char **ret,
-                        sd_bus_error *error) {
+                        Failure *f) {
         int r = wire_json_get_string(p, key, ret);
 
         if (r < 0 || (r == 0 && required))
-                return bus_error_setf(error, EINVAL, required ? "Missing or bad parameter '%s'." :
+                return failure_set(f, -EINVAL, required ? "Missing or bad parameter '%s'." :
                                                                 "Bad value for option '%s'.",
                                       key);
         return 0;
 }
 
-static int param_min_validity(json_object *p, uint32_t *ret, sd_bus_error *error) {
+static int param_min_validity(json_object *p, uint32_t *ret, Failure *f) {
         json_object *v;
         int64_t n;
 
@@ -37,7 +37,7 @@ static int param_min_validity(json_object *p, uint32_t *ret, sd_bus_error *error
                 return 0;
         if (!json_object_is_type(v, json_type_int) ||
             (errno = 0, n = json_object_get_int64(v), errno != 0) || n < 0 || n > UINT32_MAX)
-                return bus_error_setf(error, EINVAL, "Bad value for option '%s'.", "min-validity");
+                return failure_set(f, -EINVAL, "Bad value for option '%s'.", "min-validity");
         *ret = (uint32_t) n;
         return 0;
 }
@@ -46,7 +46,7 @@ static int param_min_validity(json_object *p, uint32_t *ret, sd_bus_error *error
 static json_object *git_reply(const TokenEntry *e) {
         _cleanup_json_erase_ json_object *o = json_object_new_object();
         const Account *a = e->account;
-        const char *username = a->config->git_username ?: "oauth2";
+        const char *username = broker_git_username(a);
         int64_t expires_at = (int64_t) (e->expires_usec / USEC_PER_SEC);
 
         if (!o ||
@@ -76,17 +76,15 @@ static const char *error_account(const char *method, const char *account) {
         return streq(method, WIRE_METHOD_GIT_CREDENTIAL) ? account : NULL;
 }
 
-static void on_token_ready(TokenEntry *e, int error, const char *message, void *userdata) {
+static void on_token_ready(void *subject, int error, const char *message, void *userdata) {
+        TokenEntry *e = subject;
         TokenConn *c = userdata;
 
         if (!c->closed) {
-                if (error < 0) {
-                        _cleanup_(sd_bus_error_free) sd_bus_error be = SD_BUS_ERROR_NULL;
-
-                        (void) bus_error_setf(&be, error, "%s", message);
-                        token_conn_reply_error(c, error, &be,
+                if (error < 0)
+                        token_conn_reply_error(c, error, message,
                                                error_account(c->pending_method, c->pending_account));
-                } else
+                else
                         reply_token(c, c->pending_method, e);
         }
         token_conn_unref(c);
@@ -94,11 +92,12 @@ static void on_token_ready(TokenEntry *e, int error, const char *message, void *
 
 /* Answers with the entry's token now, or once the fetch in flight (or started here) ends. */
 static int answer_token(TokenConn *c, const char *method, const char *account, int lookup, TokenEntry *e,
-                        sd_bus_error *error) {
+                        Failure *f) {
         int r;
 
         if (lookup < 0) {
-                token_conn_reply_error(c, lookup, error, error_account(method, account));
+                token_conn_reply_error(c, failure_error(f, lookup), failure_message(f, lookup),
+                                       error_account(method, account));
                 return 0;
         }
         if (lookup > 0) {
@@ -112,7 +111,7 @@ static int answer_token(TokenConn *c, const char *method, const char *account, i
         c->pending_method = method;
         token_conn_wait(c);
         /* The callback may run before this returns (a keyring that fails at once): it answers then. */
-        r = token_fetch_start_callback(e, on_token_ready, token_conn_ref(c));
+        r = token_fetch_start(e, on_token_ready, token_conn_ref(c));
         if (r < 0) {
                 token_conn_unref(c);
                 return r;
@@ -120,53 +119,39 @@ static int answer_token(TokenConn *c, const char *method, const char *account, i
         return 0;
 }
 
-static int method_get_token(TokenConn *c, json_object *p, sd_bus_error *error) {
+static int method_get_token(TokenConn *c, json_object *p, Failure *f) {
         const char *account, *scope;
         uint32_t min_validity = UINT32_MAX;
         TokenEntry *e = NULL;
         int r;
 
-        if ((r = param_string(p, "account", true, &account, error)) < 0 ||
-            (r = param_string(p, "scope", false, &scope, error)) < 0 ||
-            (r = param_min_validity(p, &min_validity, error)) < 0)
+        if ((r = param_string(p, "account", true, &account, f)) < 0 ||
+            (r = param_string(p, "scope", false, &scope, f)) < 0 ||
+            (r = param_min_validity(p, &min_validity, f)) < 0)
                 return r;
 
-        r = broker_token_lookup(c->manager, &c->caller, account, scope, min_validity, &e, error);
-        return answer_token(c, WIRE_METHOD_GET_TOKEN, account, r, e, error);
+        r = broker_token_lookup(c->manager, &c->caller, account, scope, min_validity, &e, f);
+        return answer_token(c, WIRE_METHOD_GET_TOKEN, account, r, e, f);
 }
 
-/* The account a request from git goes to, as the D-Bus helper finds it with MatchAccount, or GetAccount and
- * the Hosts= check for --account. NULL when none serves it. */
-static int git_account(TokenConn *c, json_object *p, Account **ret, sd_bus_error *error) {
+static int git_account(TokenConn *c, json_object *p, Account **ret, Failure *f) {
         const char *protocol, *host, *path, *account;
-        Account *a;
         int r;
 
-        if ((r = param_string(p, "protocol", true, &protocol, error)) < 0 ||
-            (r = param_string(p, "host", true, &host, error)) < 0 ||
-            (r = param_string(p, "path", false, &path, error)) < 0 ||
-            (r = param_string(p, "account", false, &account, error)) < 0)
+        if ((r = param_string(p, "protocol", true, &protocol, f)) < 0 ||
+            (r = param_string(p, "host", true, &host, f)) < 0 ||
+            (r = param_string(p, "path", false, &path, f)) < 0 ||
+            (r = param_string(p, "account", false, &account, f)) < 0)
                 return r;
-        if (!account) {
-                r = caller_check_any(c->manager, &c->caller, error);
-                if (r < 0)
-                        return r;
-                return broker_match_account(c->manager, protocol, host, path, ret, error);
-        }
-
-        r = broker_find_account(c->manager, &c->caller, account, &a, error);
-        if (r < 0)
-                return r;
-        *ret = hosts_serve(a->config->hosts, protocol, host, path) ? a : NULL;
-        return 0;
+        return broker_git_account(c->manager, &c->caller, protocol, host, path, account, ret, f);
 }
 
-static int method_git_credential(TokenConn *c, json_object *p, sd_bus_error *error) {
+static int method_git_credential(TokenConn *c, json_object *p, Failure *f) {
         TokenEntry *e = NULL;
         Account *a;
         int r;
 
-        r = git_account(c, p, &a, error);
+        r = git_account(c, p, &a, f);
         if (r < 0)
                 return r;
         if (!a) {
@@ -174,24 +159,24 @@ static int method_git_credential(TokenConn *c, json_object *p, sd_bus_error *err
                 return 0;
         }
 
-        r = broker_token_lookup(c->manager, &c->caller, a->name, NULL, UINT32_MAX, &e, error);
-        return answer_token(c, WIRE_METHOD_GIT_CREDENTIAL, a->name, r, e, error);
+        r = broker_token_lookup(c->manager, &c->caller, a->name, NULL, UINT32_MAX, &e, f);
+        return answer_token(c, WIRE_METHOD_GIT_CREDENTIAL, a->name, r, e, f);
 }
 
-static int method_invalidate(TokenConn *c, json_object *p, sd_bus_error *error) {
+static int method_invalidate(TokenConn *c, json_object *p, Failure *f) {
         const char *account, *token, *protocol;
         Account *a;
         int r;
 
-        if ((r = param_string(p, "token", true, &token, error)) < 0 ||
-            (r = param_string(p, "protocol", false, &protocol, error)) < 0)
+        if ((r = param_string(p, "token", true, &token, f)) < 0 ||
+            (r = param_string(p, "protocol", false, &protocol, f)) < 0)
                 return r;
 
         if (!protocol) {
-                r = param_string(p, "account", true, &account, error);
+                r = param_string(p, "account", true, &account, f);
                 if (r < 0)
                         return r;
-                r = broker_invalidate(c->manager, &c->caller, account, token, error);
+                r = broker_invalidate(c->manager, &c->caller, account, token, f);
                 if (r < 0)
                         return r;
                 token_conn_reply(c, json_object_new_object());
@@ -199,7 +184,7 @@ static int method_invalidate(TokenConn *c, json_object *p, sd_bus_error *error) 
         }
 
         /* git's erase: the account its get would have used, if any. */
-        r = git_account(c, p, &a, error);
+        r = git_account(c, p, &a, f);
         if (r < 0)
                 return r;
         if (a)
@@ -211,13 +196,13 @@ static int method_invalidate(TokenConn *c, json_object *p, sd_bus_error *error) 
 void token_socket_dispatch(TokenConn *c, json_object *request) {
         static const struct {
                 const char *name;
-                int (*run)(TokenConn *c, json_object *p, sd_bus_error *error);
+                int (*run)(TokenConn *c, json_object *p, Failure *f);
         } methods[] = {
                 { WIRE_METHOD_GET_TOKEN, method_get_token },
                 { WIRE_METHOD_GIT_CREDENTIAL, method_git_credential },
                 { WIRE_METHOD_INVALIDATE, method_invalidate },
         };
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(failure_clear) Failure f = {};
         json_object *p = NULL;
         const char *method;
         int r;
@@ -225,7 +210,7 @@ void token_socket_dispatch(TokenConn *c, json_object *request) {
         if (wire_json_get_string(request, "method", &method) <= 0 ||
             (json_object_object_get_ex(request, "parameters", &p) &&
              !json_object_is_type(p, json_type_object))) {
-                r = bus_error_setf(&error, EINVAL,
+                r = failure_set(&f, -EINVAL,
                                    "Malformed request: no method, or parameters that are no object.");
                 goto fail;
         }
@@ -239,12 +224,12 @@ void token_socket_dispatch(TokenConn *c, json_object *request) {
 
         for (size_t i = 0; i < ELEMENTSOF(methods); i++)
                 if (streq(methods[i].name, method)) {
-                        r = methods[i].run(c, p, &error);
+                        r = methods[i].run(c, p, &f);
                         if (r < 0)
                                 goto fail;
                         return;
                 }
-        r = bus_error_setf(&error, EINVAL, "Unknown method '%s'.", STRING_EXCERPT(method));
+        r = failure_set(&f, -EINVAL, "Unknown method '%s'.", STRING_EXCERPT(method));
 fail:
-        token_conn_reply_error(c, r, &error, NULL);
+        token_conn_reply_error(c, failure_error(&f, r), failure_message(&f, r), NULL);
 }

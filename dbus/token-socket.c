@@ -11,13 +11,13 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
-#include "bus-errors.h"
 #include "idle-exit.h"
 #include "log.h"
 #include "runtime-socket.h"
 #include "string-util.h"
 #include "time-util.h"
 #include "token-socket.h"
+#include "wire-errors.h"
 #include "wire-json.h"
 
 /* The input buffer starts small and grows to WIRE_MESSAGE_MAX: most requests are a hundred bytes. */
@@ -180,14 +180,13 @@ void token_conn_reply(TokenConn *c, json_object *parameters) {
         conn_answered(c);
 }
 
-void token_conn_reply_error(TokenConn *c, int r, const sd_bus_error *error, const char *account) {
+void token_conn_reply_error(TokenConn *c, int error, const char *message, const char *account) {
         char buf[BROKER_ERROR_NAME_MAX];
-        bool set = error && sd_bus_error_is_set(error);
-        int code = set ? sd_bus_error_get_errno(error) : ERRNO_VALUE(r);
+        int code = ERRNO_VALUE(error);
         json_object *m, *p;
 
-        m = wire_error_new(broker_error_name(code, buf),
-                           set && !isempty(error->message) ? error->message : strerror(code));
+        /* The one place where the token socket turns the engine's -errno into its error name. */
+        m = wire_error_new(broker_error_name(code, buf), !isempty(message) ? message : strerror(code));
         if (m && account && (!json_object_object_get_ex(m, "parameters", &p) ||
                              json_object_object_add(p, "account", json_object_new_string(account)) < 0))
                 m = wire_json_erase_and_put(m);
@@ -201,10 +200,8 @@ void token_conn_wait(TokenConn *c) {
 
 /* The peer broke the framing: it is told so, and the connection ends there. */
 static void conn_refuse(TokenConn *c, const char *message) {
-        const sd_bus_error e = SD_BUS_ERROR_MAKE_CONST(BROKER_ERROR_INVALID_ARGS, message);
-
         c->close_when_sent = true;
-        token_conn_reply_error(c, -EINVAL, &e, NULL);
+        token_conn_reply_error(c, -EINVAL, message, NULL);
 }
 
 static void conn_read(TokenConn *c) {

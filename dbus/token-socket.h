@@ -3,7 +3,6 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
-#include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
 #include "caller.h"
@@ -38,11 +37,11 @@ typedef struct TokenConn {
 TokenConn *token_conn_ref(TokenConn *c);
 TokenConn *token_conn_unref(TokenConn *c);
 
-/* Answers the request being handled with {"parameters": parameters} (taken), or with an error: the name and
- * message of `error` when set, else those of -errno r; "account" is added to the error's parameters when
- * given. The connection then takes its next request. */
+/* Answers the request being handled with {"parameters": parameters} (taken), or with an error: the name of
+ * -errno `error` (lib/wire's table) and `message` (NULL: strerror()); "account" is added to the error's
+ * parameters when given. The connection then takes its next request. */
 void token_conn_reply(TokenConn *c, json_object *parameters);
-void token_conn_reply_error(TokenConn *c, int r, const sd_bus_error *error, const char *account);
+void token_conn_reply_error(TokenConn *c, int error, const char *message, const char *account);
 
 /* The request now waits for a callback, which answers it with token_conn_reply*(). */
 void token_conn_wait(TokenConn *c);

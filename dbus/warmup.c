@@ -9,7 +9,7 @@
 
 static int warmup_account(Account *a);
 
-static void on_warmed_up(TokenEntry *e, int error, const char *message, void *userdata) {
+static void on_warmed_up(void *entry, int error, const char *message, void *userdata) {
         EntryRef *ref = userdata;
         Account *a = entry_ref_account(ref);
 
@@ -37,7 +37,7 @@ static int warmup_account(Account *a) {
         ref = entry_ref_new(a->manager, a->name, "");
         if (!ref)
                 return -ENOMEM;
-        r = token_fetch_start_callback(e, on_warmed_up, ref);
+        r = token_fetch_start(e, on_warmed_up, ref);
         if (r < 0) {
                 entry_ref_free(ref);
                 return r;

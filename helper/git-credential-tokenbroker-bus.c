@@ -27,20 +27,8 @@
 #include "bus-client.h"
 #include "credential-proto.h"
 #include "git-credential-common.h"
-#include "host-match.h"
 #include "log.h"
 #include "string-util.h"
-
-typedef struct AccountInfo {
-        char *git_username;
-        char **hosts;
-} AccountInfo;
-
-static void account_info_clear(AccountInfo *i) {
-        free(i->git_username);
-        i->git_username = NULL;
-        i->hosts = strv_free(i->hosts);
-}
 
 /* Whether a failed call never reached tokenbrokerd: a local failure (no error set), or the bus daemon's
  * answer for a name nobody owns, a failed activation or a call that timed out. Anything else is the
@@ -78,187 +66,83 @@ static int log_call_error(const char *what, int r, const sd_bus_error *e) {
         return r;
 }
 
-static int read_account_info(sd_bus_message *m, AccountInfo *ret) {
-        AccountInfo info = {};
-        const char *key;
-        int r;
+/* The account a failed GitCredential was about, to word the error as the fast helper does: the one --account
+ * names when it exists, else the one the daemon's matcher picks (NULL: the failure was in finding it). Asked
+ * only after a failure, so a success costs one call. */
+static char *failed_account(sd_bus *bus, const Credential *c) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *name;
 
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        goto fail;
+        if (arg_account)
+                return broker_call(bus, "GetAccount", NULL, NULL, "s", arg_account) >= 0 ? strdup(arg_account)
+                                                                                          : NULL;
+        if (broker_call(bus, "MatchAccount", NULL, &reply, "sss", c->protocol, c->host, strempty(c->path)) < 0 ||
+            sd_bus_message_read(reply, "s", &name) < 0 || isempty(name))
+                return NULL;
+        return strdup(name);
+}
 
-                if (streq(key, "git-username")) {
-                        const char *v;
+/* A definite no about an account that owns the request (or that --account named) carries quit=1. */
+static int log_get_error(sd_bus *bus, const Credential *c, int r, const sd_bus_error *e) {
+        _cleanup_free_ char *account = NULL;
 
-                        r = sd_bus_message_read(m, "v", "s", &v);
-                        if (r < 0)
-                                goto fail;
-                        free(info.git_username);
-                        info.git_username = strdup(v);
-                        if (!info.git_username) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                } else if (streq(key, "hosts")) {
-                        r = sd_bus_message_enter_container(m, 'v', "as");
-                        if (r < 0)
-                                goto fail;
-                        info.hosts = strv_free(info.hosts);
-                        r = sd_bus_message_read_strv(m, &info.hosts);
-                        if (r < 0)
-                                goto fail;
-                        r = sd_bus_message_exit_container(m);
-                        if (r < 0)
-                                goto fail;
-                } else {
-                        r = sd_bus_message_skip(m, "v");
-                        if (r < 0)
-                                goto fail;
-                }
-
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        goto fail;
-        }
-        if (r < 0)
-                goto fail;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                goto fail;
-
-        *ret = info;
-        return 0;
-
-fail:
-        account_info_clear(&info);
+        if (error_is_unreachable(e))
+                return log_unreachable(r, e);
+        account = failed_account(bus, c);
+        if ((account || arg_account) && git_helper_error_is_definite(r))
+                git_helper_print_quit();
+        if (account)
+                log_error("No token for account '%s': %s", account, broker_error_message(e, r));
+        else if (arg_account)
+                log_error("Cannot look up the account: %s", broker_error_message(e, r));
+        else
+                log_error("Cannot match the request to an account: %s", broker_error_message(e, r));
         return r;
 }
 
-static int get_account_info(sd_bus *bus, const char *account, AccountInfo *ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r;
-
-        r = broker_call(bus, "GetAccount", &error, &reply, "s", account);
-        if (r < 0)
-                return log_call_error("Cannot look up the account", r, &error);
-        r = read_account_info(reply, ret);
-        if (r < 0)
-                return log_error_errno(r, "Cannot read the daemon's account information: %m");
-        return 0;
-}
-
-/* An account picked with --account still only serves the hosts its Hosts= names (host-match.h). */
-static bool account_serves(const AccountInfo *info, const Credential *c) {
-        return hosts_serve(info->hosts, c->protocol, c->host, c->path);
-}
-
-/* Finds the account for a request. Returns 1 with *ret_account set (and *ret_info filled when the account
- * info was needed to decide), 0 when no account owns the request. */
-static int resolve_account(sd_bus *bus, const Credential *c, bool need_info, char **ret_account,
-                           AccountInfo *ret_info, bool *ret_quit) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        AccountInfo info = {};
-        const char *name;
-        char *copy;
-        int r;
-
-        *ret_quit = false;
-
-        if (arg_account) {
-                r = get_account_info(bus, arg_account, &info);
-                if (r < 0) {
-                        /* The user named this account for this URL: a missing one is a definite no. */
-                        *ret_quit = git_helper_error_is_definite(r);
-                        return r;
-                }
-                if (!account_serves(&info, c)) {
-                        log_debug("Account '%s' does not serve %s://%s, not answering.", arg_account,
-                                  c->protocol, c->host);
-                        account_info_clear(&info);
-                        return 0;
-                }
-                copy = strdup(arg_account);
-                if (!copy) {
-                        account_info_clear(&info);
-                        return log_oom();
-                }
-                *ret_account = copy;
-                *ret_info = info;
-                return 1;
-        }
-
-        r = broker_call(bus, "MatchAccount", &error, &reply, "sss", c->protocol, c->host, strempty(c->path));
-        if (r < 0)
-                return log_call_error("Cannot match the request to an account", r, &error);
-        r = sd_bus_message_read(reply, "s", &name);
-        if (r < 0)
-                return log_error_errno(r, "Cannot read the daemon's answer: %m");
-        if (isempty(name)) {
+/* Whether an account took the request; says why not at debug level. */
+static bool answered_by_account(const char *account, const Credential *c) {
+        if (!isempty(account))
+                return true;
+        if (arg_account)
+                log_debug("Account '%s' does not serve %s://%s, not answering.", arg_account, c->protocol,
+                          c->host);
+        else
                 log_debug("No account serves %s://%s.", c->protocol, c->host);
-                return 0;
-        }
-
-        if (need_info) {
-                r = get_account_info(bus, name, &info);
-                if (r < 0) {
-                        *ret_quit = git_helper_error_is_definite(r);
-                        return r;
-                }
-        }
-        copy = strdup(name);
-        if (!copy) {
-                account_info_clear(&info);
-                return log_oom();
-        }
-        *ret_account = copy;
-        *ret_info = info;
-        return 1;
+        return false;
 }
 
+/* The daemon finds the account (Hosts=, or --account and its Hosts=) and hands out its token in one call. */
 static int op_get(sd_bus *bus, const Credential *c) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(broker_token_clear) BrokerToken token = {};
-        _cleanup_(account_info_clear) AccountInfo info = {};
-        _cleanup_free_ char *account = NULL;
-        bool quit = false;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *account, *username, *token;
+        int64_t expires_at;
         int r;
 
-        /* The account's git username is only needed for the username/password form. */
-        r = resolve_account(bus, c, !credential_has_capability(c, "authtype"), &account, &info, &quit);
-        if (r <= 0) {
-                if (quit)
-                        git_helper_print_quit();
-                return r;
-        }
-
-        r = broker_get_token(bus, account, NULL, &token, &error);
-        if (r < 0) {
-                if (error_is_unreachable(&error))
-                        return log_unreachable(r, &error);
-                if (git_helper_error_is_definite(r))
-                        git_helper_print_quit();
-                log_error("No token for account '%s': %s", account, broker_error_message(&error, r));
-                return r;
-        }
-        if (isempty(token.token))
+        r = broker_call(bus, "GitCredential", &error, &reply, "ssss", c->protocol, c->host, strempty(c->path),
+                        strempty(arg_account));
+        if (r < 0)
+                return log_get_error(bus, c, r, &error);
+        r = sd_bus_message_sensitive(reply);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read the daemon's answer: %m");
+        r = sd_bus_message_read(reply, "sssx", &account, &username, &token, &expires_at);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read the daemon's answer: %m");
+        if (!answered_by_account(account, c))
+                return 0;
+        if (isempty(token))
                 return log_error_errno(EBADMSG, "The daemon answered an empty token for account '%s'.",
                                        account);
 
-        return git_helper_write_answer(c, info.git_username ?: "oauth2", token.token, token.expires_at);
+        return git_helper_write_answer(c, username, token, expires_at);
 }
 
 static int op_erase(sd_bus *bus, const Credential *c) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(account_info_clear) AccountInfo info = {};
-        _cleanup_free_ char *account = NULL;
-        const char *token;
-        bool quit;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *token, *account;
         int r;
 
         /* Only the token git was given is dropped. An erase without one would mean "everything" to the
@@ -267,14 +151,14 @@ static int op_erase(sd_bus *bus, const Credential *c) {
         if (isempty(token))
                 return 0;
 
-        r = resolve_account(bus, c, false, &account, &info, &quit);
-        if (r <= 0)
-                return r;
-
         /* The daemon compares: a password that is not its cached token changes nothing. */
-        r = broker_call(bus, "Invalidate", &error, NULL, "ss", account, token);
+        r = broker_call(bus, "InvalidateGitCredential", &error, &reply, "sssss", c->protocol, c->host,
+                        strempty(c->path), strempty(arg_account), token);
         if (r < 0)
-                return log_call_error("Cannot invalidate the token", r, &error);
+                return log_call_error(arg_account ? "Cannot look up the account"
+                                                  : "Cannot match the request to an account", r, &error);
+        if (sd_bus_message_read(reply, "s", &account) >= 0)
+                (void) answered_by_account(account, c);
         return 0;
 }
 

@@ -4,8 +4,8 @@
  *   git config --global credential.helper tokenbroker
  *
  * git spawns this for every HTTP request, so it is a launcher that loads libc and json-c only: get and erase
- * go over the token socket (one request each: the daemon finds the account as MatchAccount, or GetAccount's
- * Hosts= for --account, would, and hands out its token). When the socket is absent or refuses us, the full
+ * go over the token socket (one request each: the daemon finds the account, by Hosts= or --account and its
+ * Hosts=, exactly as D-Bus GitCredential does, and hands out its token). When the socket is absent or refuses us, the full
  * helper (git-credential-tokenbroker-bus, over D-Bus) is exec()ed before stdin is read, so it reads git's
  * request itself. Both print the same answers and messages and exit the same way (git-credential-common.c);
  * see git-credential-tokenbroker-bus.c for quit=1. */
@@ -40,7 +40,7 @@ static json_object *request_new(const Credential *c, const char *token) {
 
 /* Sends the request; 0 with the answer, or -errno after the message the full helper would print for it: an
  * error about the account's token ("account" in its parameters) is `token_failure`'s, one about finding the
- * account is MatchAccount's, or GetAccount's for --account. */
+ * account is the daemon's matcher's (broker_git_account(), as D-Bus GitCredential finds it). */
 static int call(int fd, const char *method, json_object *p, const char *token_failure, bool quit_on_definite,
                 WireReply *ret) {
         const char *account = NULL, *message;

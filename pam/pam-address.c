@@ -40,16 +40,6 @@ bool pam_path_is_safe(const char *path, size_t max) {
         return true;
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 /* D-Bus address values: bytes outside this set must be written as %XX. */
 static bool char_is_dbus_optional_escape(char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -70,8 +60,8 @@ static int unescape_value(const char *s, size_t n, char **ret) {
 
                         if (i + 2 >= n)
                                 return -EINVAL;
-                        a = unhex(s[i + 1]);
-                        b = unhex(s[i + 2]);
+                        a = unhexchar(s[i + 1]);
+                        b = unhexchar(s[i + 2]);
                         if (a < 0 || b < 0)
                                 return -EINVAL;
                         out[k++] = (char) (a << 4 | b);

@@ -10,6 +10,7 @@ include %reldir%/unit/oauth.mk
 include %reldir%/unit/config.mk
 include %reldir%/unit/credential.mk
 include %reldir%/unit/wire.mk
+include %reldir%/unit/engine.mk
 include %reldir%/integration/local.mk
 include %reldir%/servers/local.mk
 include %reldir%/providers/local.mk

@@ -8,6 +8,16 @@
 #include "alloc-util.h"
 #include "string-util.h"
 
+int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
 const char *startswith_no_case(const char *s, const char *prefix) {
         size_t l = strlen(prefix);
 

@@ -38,6 +38,9 @@ static inline const char *startswith(const char *s, const char *prefix) {
 }
 
 const char *startswith_no_case(const char *s, const char *prefix);
+
+/* The value of one hex digit (either case), or -EINVAL: for %XX in URLs and D-Bus addresses. */
+int unhexchar(char c);
 bool endswith(const char *s, const char *suffix);
 
 /* Account names become file names and keyring attributes: [A-Za-z0-9._-], not starting with '.', at most

@@ -12,7 +12,7 @@ extern const sd_bus_error_map broker_error_map[];
 
 void bus_errors_register(void);
 
-/* Sets `error` to the org.tokenbroker.Error.* name of -errno `error_code` (sd-bus applies custom maps only
- * when reading errors, not when sending them), or to sd-bus's generic mapping for other errnos. Returns
- * -abs(error_code), so handlers can `return bus_error_setf(...)`. */
+/* Sets `error` to the org.tokenbroker.Error.* name of `error_code`, a negative errno as the engine reports it
+ * (sd-bus applies custom maps only when reading errors, not when sending them), or to sd-bus's generic
+ * mapping for other errnos. Returns error_code, so handlers can `return bus_error_setf(...)`. */
 int bus_error_setf(sd_bus_error *error, int error_code, const char *format, ...) __attribute__((format(printf, 3, 4)));

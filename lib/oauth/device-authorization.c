@@ -25,7 +25,7 @@ void device_authorization_clear(DeviceAuthorization *d) {
 
 static int bad(TokenError *e, int http_status, const char *what) {
         if (e) {
-                *e = (TokenError) { .http_status = http_status, .retry_after_sec = -1 };
+                *e = (TokenError) { .http_status = http_status };
                 e->error = strdup("invalid_response");
                 e->description = strdup(what);
         }

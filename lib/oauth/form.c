@@ -14,16 +14,6 @@ static bool char_is_unreserved(unsigned char c) {
                c == '.' || c == '_' || c == '~';
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 char *form_urlencode(const char *s) {
         size_t n = strlen(s);
         char *out, *p;
@@ -86,8 +76,8 @@ char *form_urldecode(const char *s, size_t n) {
 
                         if (n - i < 3)
                                 goto fail;
-                        hi = unhex(s[i + 1]);
-                        lo = unhex(s[i + 2]);
+                        hi = unhexchar(s[i + 1]);
+                        lo = unhexchar(s[i + 2]);
                         /* %00 would silently cut the string short: refuse it like a bad escape. */
                         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                                 goto fail;

@@ -38,7 +38,6 @@ void token_error_clear(TokenError *e) {
         free(e->description);
         e->description = NULL;
         e->http_status = 0;
-        e->retry_after_sec = -1;
 }
 
 /* The server's text as one printable line: C0 controls become spaces; broken bytes, C1 controls, line
@@ -465,7 +464,7 @@ static int parse_internal(const char *body, size_t size, int http_status, const 
 
 int token_response_parse(const char *body, size_t size, int http_status, const char *token_path,
                          TokenResponse *ret, TokenError *ret_error) {
-        TokenError e = { .retry_after_sec = -1 };
+        TokenError e = {};
         int r;
 
         assert(body || size == 0);

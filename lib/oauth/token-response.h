@@ -24,7 +24,6 @@ typedef struct TokenError {
         char *error;                    /* RFC 6749 error code, or a synthesized one ("http_401", ...) */
         char *description;              /* the server's words, sanitized to printable UTF-8, at most 256 bytes */
         int http_status;
-        int retry_after_sec;            /* from the caller, for 429/503; -1 if none */
 } TokenError;
 
 void token_response_clear(TokenResponse *r);

@@ -24,7 +24,7 @@ static bool is_http_url(const char *s) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static const int statuses[] = { 200, 200, 201, 400, 401, 429, 500, 503 };
         DeviceAuthorization d = {};
-        TokenError e = { .retry_after_sec = -1 };
+        TokenError e = {};
         int status, r;
 
         if (size < 1)

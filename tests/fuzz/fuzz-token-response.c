@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static const int statuses[] = { 200, 201, 400, 401, 403, 429, 500, 503 };
         static const char *const paths[] = { NULL, "", "/data/0", "/resource" };
         TokenResponse t = { .expires_in = -1 };
-        TokenError e = { .retry_after_sec = -1 };
+        TokenError e = {};
         int status, r;
         const char *path;
 

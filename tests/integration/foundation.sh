@@ -14,7 +14,7 @@ rig_start_daemon || tap_bail "tokenbrokerd did not start"
 # --- the API as served is the API in the tree ------------------------------------------------------------
 served=$(busctl --user introspect --xml-interface org.tokenbroker.Broker1 /org/tokenbroker/Broker1)
 tap_like "$served" 'interface name="org.tokenbroker.Broker1"' "busctl introspect shows org.tokenbroker.Broker1"
-for member in GetToken ListAccounts GetAccount MatchAccount Invalidate Reload Warmup AddAccount RemoveAccount \
+for member in GetToken ListAccounts GetAccount MatchAccount GitCredential InvalidateGitCredential Invalidate Reload Warmup AddAccount RemoveAccount \
               SetSecret TokenRefreshed AccountsChanged LoginRequired; do
         tap_like "$served" "name=\"$member\"" "the served interface has $member"
 done
@@ -65,6 +65,33 @@ tap_ok "--json expires_at is about an hour ahead" test "$exp" -gt $((now + 3500)
 tap_like "$(rig_tb status svc)" "token-cached +yes" "status shows the cached token"
 tap_unlike_secret() { ! grep -r -q -e "basic-secret" -e "$token" "$@"; }
 tap_ok "neither the secret nor the token is in the daemon's log" tap_unlike_secret "$TB_SESSION_ROOT/tokenbrokerd.log"
+
+# --- git's get and erase on D-Bus: the daemon's one matcher, as on the token socket ----------------------
+rig_tb add gitsvc --token-url "$TS_TOKEN_URL" --client-id basic-client --client-auth basic \
+        --hosts "https://git.example.com/" --set GitUsername=gitbot >/dev/null 2>&1 &&
+        rig_tb set-secret gitsvc client-secret <<<"basic-secret" >/dev/null || tap_bail "cannot add account gitsvc"
+bus_call() { # METHOD ARGS...: gdbus's answer or error
+        gdbus call --session --dest org.tokenbroker.Broker1 --object-path /org/tokenbroker/Broker1 \
+                --method "org.tokenbroker.Broker1.$1" "${@:2}" 2>&1
+}
+out=$(bus_call GitCredential https git.example.com repo.git '')
+tap_like "$out" "^\('gitsvc', 'gitbot', '[^']+', (int64 )?[0-9]+\)$" \
+        "GitCredential finds the account by its Hosts= and answers its GitUsername= and token"
+git_token=$(sed -E "s/^\('gitsvc', 'gitbot', '([^']+)'.*/\1/" <<<"$out")
+tap_is "$(rig_tb token gitsvc)" "$git_token" "... the token GetToken hands out"
+tap_like "$(bus_call GitCredential https other.example.com '' '')" "^\('', '', '', (int64 )?0\)$" \
+        "no account serves another host: all empty"
+tap_like "$(bus_call GitCredential https other.example.com '' gitsvc)" "^\('', '', '', (int64 )?0\)$" \
+        "an account named for a host its Hosts= do not serve: all empty"
+tap_like "$(bus_call GitCredential https git.example.com '' nope)" "org.tokenbroker.Error.NoSuchAccount" \
+        "an account named that does not exist: NoSuchAccount"
+tap_like "$(bus_call InvalidateGitCredential https git.example.com '' '' '')" "org.tokenbroker.Error.InvalidArgs" \
+        "an erase without a token is refused: it would drop every token"
+before=$(rig_server_stats TS token_requests)
+tap_like "$(bus_call InvalidateGitCredential https git.example.com '' '' "$git_token")" "^\('gitsvc',\)$" \
+        "InvalidateGitCredential drops the token and names the account"
+rig_tb token gitsvc >/dev/null
+tap_is "$(rig_server_stats TS token_requests)" $((before + 1)) "... and the next token is fetched anew"
 
 # --- named errors and exit-status classes ----------------------------------------------------------------
 err=$(busctl --user call org.tokenbroker.Broker1 /org/tokenbroker/Broker1 org.tokenbroker.Broker1 GetToken \

@@ -55,6 +55,9 @@ denied GetTokenInfo acct "{}"
 denied ListAccounts
 denied GetAccount acct
 denied MatchAccount https git.example.com "''"
+denied GitCredential https git.example.com "''" "''"
+denied GitCredential https git.example.com "''" acct
+denied InvalidateGitCredential https git.example.com "''" "''" some-token
 denied Invalidate acct "''"
 denied Reload
 denied Warmup

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,7 +118,18 @@ static void test_excerpt(void) {
         is_str(STRING_EXCERPT("via the macro"), "via the macro", "STRING_EXCERPT() for a printf argument");
 }
 
+static void test_unhexchar(void) {
+        is_int(unhexchar('0'), 0, "unhexchar: '0'");
+        is_int(unhexchar('9'), 9, "unhexchar: '9'");
+        is_int(unhexchar('a'), 10, "unhexchar: 'a'");
+        is_int(unhexchar('F'), 15, "unhexchar: 'F' (either case)");
+        is_int(unhexchar('g'), -EINVAL, "unhexchar: 'g' is no hex digit");
+        is_int(unhexchar('/'), -EINVAL, "unhexchar: '/' (just below '0') is none");
+        is_int(unhexchar(0), -EINVAL, "unhexchar: NUL is none");
+}
+
 int main(void) {
+        test_unhexchar();
         test_safe_utf8();
         test_secret_value();
         test_excerpt();

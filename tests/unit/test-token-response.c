@@ -230,7 +230,6 @@ static void test_envelopes(void) {
         is_str(b.e.error, "invalid_grant", "dead refresh token maps to invalid_grant");
         is_str(b.e.description, "Refresh token is invalid.", "description from detailed[0]");
         is_int(b.e.http_status, 400, "status kept");
-        is_int(b.e.retry_after_sec, -1, "no retry-after");
         ok(token_error_is_login_required(&b.e, true), "login required");
 
         c = parse("{\"success\":false,\"message\":\"Rate limited\",\"http_code\":429,"
