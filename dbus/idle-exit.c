@@ -36,13 +36,13 @@ static const char *busy_reason(Manager *m) {
 
         if (g_hash_table_size(m->token_conns) > 0 || g_hash_table_size(m->peers) > 0)
                 return "a front end is connected";
-        if ((m->logins && g_hash_table_size(m->logins) > 0) ||
-            (m->revocations && g_hash_table_size(m->revocations) > 0))
+        if ((m->engine.logins && g_hash_table_size(m->engine.logins) > 0) ||
+            (m->engine.revocations && g_hash_table_size(m->engine.revocations) > 0))
                 return "a login or revocation is in progress";
-        if (http_client_in_flight(m->http) > 0 || keyring_worker_pending(m->keyring) > 0)
+        if (http_client_in_flight(m->engine.http) > 0 || keyring_worker_pending(m->engine.keyring) > 0)
                 return "a request is in flight";
 
-        g_hash_table_iter_init(&i, m->accounts);
+        g_hash_table_iter_init(&i, m->engine.accounts);
         while (g_hash_table_iter_next(&i, NULL, (void **) &a)) {
                 if (a->config->warmup)
                         return "an account has Warmup=yes";

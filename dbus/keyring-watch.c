@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "account.h"
+#include "account-secrets.h"
 #include "bus-api.h"
 #include "entry-ref.h"
 #include "keyring-watch.h"
@@ -19,54 +20,20 @@
 #define SECRET_SERVICE_NAME "org.freedesktop.secrets"
 #define KEYRING_RETRY_USEC (30ULL * USEC_PER_SEC)
 
-static void on_stored(int r, char **secrets, void *userdata) {
-        EntryRef *ref = userdata;
-        Account *a = entry_ref_account(ref);
-
-        strv_free_erase(secrets);
-        if (a) {
-                a->refresh_token_storing = false;
-                if (r >= 0) {
-                        a->refresh_token_unsaved = false;
-                        log_info("Account '%s': the refresh token held in memory is stored in the keyring now.",
-                                 a->name);
-                } else
-                        log_debug_errno(r, "Account '%s': the keyring still refuses the refresh token: %m", a->name);
-        }
-        entry_ref_free(ref);
-}
-
-void keyring_store_unsaved(Account *a) {
-        Manager *m = a->manager;
-        EntryRef *ref;
-
-        if (!a->refresh_token_unsaved || !a->refresh_token || a->refresh_token_storing)
-                return;
-        ref = entry_ref_new(m, a->name, NULL);
-        if (!ref)
-                return;
-        if (keyring_worker_submit(m->keyring, KEYRING_OP_STORE, a->name, SECRET_KIND_REFRESH_TOKEN, a->refresh_token,
-                                  on_stored, ref) < 0) {
-                entry_ref_free(ref);
-                return;
-        }
-        a->refresh_token_storing = true;
-}
-
 static void store_all_unsaved(Manager *m) {
         GHashTableIter i;
         Account *a;
 
-        g_hash_table_iter_init(&i, m->accounts);
+        g_hash_table_iter_init(&i, m->engine.accounts);
         while (g_hash_table_iter_next(&i, NULL, (void **) &a))
-                keyring_store_unsaved(a);
+                account_store_unsaved(a);
 }
 
 static int on_keyring_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
 
         store_all_unsaved(m);
-        warmup_after_keyring_change(m);
+        warmup_after_keyring_change(&m->engine);
         return 0;
 }
 

@@ -7,5 +7,3 @@
 /* Subscribes to the Secret Service's changes on the session bus (keyring-watch.c). */
 int keyring_watch(Manager *m);
 
-/* Stores the account's refresh token that the keyring refused before, if any, once (no store in flight). */
-void keyring_store_unsaved(Account *a);

@@ -1,17 +1,61 @@
 # dbus/: tokenbrokerd, the per-user service. The only long-running process and the only holder of secrets.
+# Its tree is its architecture (README, "Architecture"):
+#   engine/        accounts, tokens, grants, logins, discovery, revocation: no transport, no sd-bus type;
+#                  answers (-errno, message) through callbacks
+#   io/            what the engine does to the world (HTTP, keyring, clock and timers, the loopback redirect
+#                  listener); the unit tests replace it (tests/unit/engine/fake-io.c)
+#   bus-api/       the org.tokenbroker.Broker1 object on the session bus and on the private socket
+#   token-socket/  the front ends' fast path
+#   the rest       the process: its Manager, sockets of the runtime directory, idle exit, keyring watch
 bin_PROGRAMS += tokenbrokerd
 
-# engine/: the daemon's logic that knows no transport (no sd-bus type in it), as a library that tokenbrokerd
-# and the engine's unit tests (tests/unit/engine.mk) link.
+DAEMON_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS) -I$(top_srcdir)/%reldir%/engine -I$(top_srcdir)/%reldir%/io \
+	$(SYSTEMD_CFLAGS)
+
+# The engine as a library that tokenbrokerd and the engine's unit tests (tests/unit/engine.mk) link.
 noinst_LTLIBRARIES += %reldir%/libtb-daemon.la
 %canon_reldir%_libtb_daemon_la_SOURCES = \
+	%reldir%/engine/engine.h \
+	%reldir%/engine/engine.c \
+	%reldir%/engine/account.h \
+	%reldir%/engine/account.c \
+	%reldir%/engine/account-load.c \
+	%reldir%/engine/account-secrets.h \
+	%reldir%/engine/account-secrets.c \
+	%reldir%/engine/account-admin.h \
+	%reldir%/engine/account-admin.c \
+	%reldir%/engine/account-request.h \
+	%reldir%/engine/account-request.c \
+	%reldir%/engine/account-endpoints.h \
+	%reldir%/engine/account-endpoints.c \
+	%reldir%/engine/entry-ref.h \
+	%reldir%/engine/entry-ref.c \
+	%reldir%/engine/discovery.h \
+	%reldir%/engine/discovery.c \
+	%reldir%/engine/token-fetch.h \
+	%reldir%/engine/token-fetch.c \
+	%reldir%/engine/token-prereqs.h \
+	%reldir%/engine/token-prereqs.c \
+	%reldir%/engine/token-revoke.h \
+	%reldir%/engine/token-revoke.c \
+	%reldir%/engine/login.h \
+	%reldir%/engine/login-internal.h \
+	%reldir%/engine/login.c \
+	%reldir%/engine/login-loopback.c \
+	%reldir%/engine/login-device.c \
+	%reldir%/engine/warmup.h \
+	%reldir%/engine/warmup.c \
+	%reldir%/engine/broker-core.h \
+	%reldir%/engine/broker-core.c \
+	%reldir%/engine/caller.h \
+	%reldir%/engine/caller.c \
 	%reldir%/engine/failure.h \
 	%reldir%/engine/failure.c \
 	%reldir%/engine/waiters.h \
 	%reldir%/engine/waiters.c \
 	%reldir%/engine/token-policy.h \
 	%reldir%/engine/token-policy.c
-%canon_reldir%_libtb_daemon_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/%reldir%/engine
+%canon_reldir%_libtb_daemon_la_CPPFLAGS = $(DAEMON_CPPFLAGS)
 
 tokenbrokerd_SOURCES = \
 	%reldir%/tokenbrokerd.c \
@@ -19,58 +63,38 @@ tokenbrokerd_SOURCES = \
 	%reldir%/manager.c \
 	%reldir%/runtime-socket.h \
 	%reldir%/runtime-socket.c \
-	%reldir%/private-socket.h \
-	%reldir%/private-socket.c \
 	%reldir%/idle-exit.h \
 	%reldir%/idle-exit.c \
-	%reldir%/token-socket.h \
-	%reldir%/token-socket.c \
-	%reldir%/token-socket-methods.c \
-	%reldir%/broker-dbus.h \
-	%reldir%/broker-dbus.c \
-	%reldir%/broker-dbus-internal.h \
-	%reldir%/broker-dbus-admin.c \
-	%reldir%/broker-core.h \
-	%reldir%/broker-core.c \
-	%reldir%/bus-failure.h \
-	%reldir%/caller.h \
-	%reldir%/caller.c \
-	%reldir%/account.h \
-	%reldir%/account.c \
-	%reldir%/account-secrets.h \
-	%reldir%/account-secrets.c \
-	%reldir%/token-fetch.h \
-	%reldir%/token-fetch.c \
-	%reldir%/token-reply.h \
-	%reldir%/token-reply.c \
-	%reldir%/entry-ref.h \
-	%reldir%/entry-ref.c \
-	%reldir%/discovery.h \
-	%reldir%/discovery.c \
-	%reldir%/account-endpoints.h \
-	%reldir%/account-endpoints.c \
-	%reldir%/token-prereqs.h \
-	%reldir%/token-prereqs.c \
-	%reldir%/token-revoke.h \
-	%reldir%/token-revoke.c \
-	%reldir%/login.h \
-	%reldir%/login-internal.h \
-	%reldir%/login.c \
-	%reldir%/login-loopback.c \
-	%reldir%/loopback-peer.h \
-	%reldir%/loopback-peer.c \
-	%reldir%/login-device.c \
-	%reldir%/warmup.h \
-	%reldir%/warmup.c \
-	%reldir%/curl-memory.h \
-	%reldir%/curl-memory.c \
-	%reldir%/http-client.h \
-	%reldir%/http-client.c \
 	%reldir%/keyring-watch.h \
 	%reldir%/keyring-watch.c \
-	%reldir%/keyring-worker.h \
-	%reldir%/keyring-worker.c
-tokenbrokerd_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS) -I$(top_srcdir)/%reldir%/engine $(SYSTEMD_CFLAGS)
+	%reldir%/bus-api/broker-dbus.h \
+	%reldir%/bus-api/broker-dbus.c \
+	%reldir%/bus-api/broker-dbus-internal.h \
+	%reldir%/bus-api/broker-dbus-admin.c \
+	%reldir%/bus-api/bus-failure.h \
+	%reldir%/bus-api/bus-message.h \
+	%reldir%/bus-api/bus-caller.h \
+	%reldir%/bus-api/bus-caller.c \
+	%reldir%/bus-api/token-reply.h \
+	%reldir%/bus-api/token-reply.c \
+	%reldir%/bus-api/private-socket.h \
+	%reldir%/bus-api/private-socket.c \
+	%reldir%/token-socket/token-socket.h \
+	%reldir%/token-socket/token-socket.c \
+	%reldir%/token-socket/token-socket-methods.c \
+	%reldir%/io/io.h \
+	%reldir%/io/io-sdevent.c \
+	%reldir%/io/io-errors.c \
+	%reldir%/io/http-client.h \
+	%reldir%/io/http-client.c \
+	%reldir%/io/curl-memory.h \
+	%reldir%/io/curl-memory.c \
+	%reldir%/io/keyring-worker.h \
+	%reldir%/io/keyring-worker.c \
+	%reldir%/io/loopback-peer.h \
+	%reldir%/io/loopback-peer.c
+tokenbrokerd_CPPFLAGS = $(DAEMON_CPPFLAGS) -I$(top_srcdir)/%reldir% -I$(top_srcdir)/%reldir%/bus-api \
+	-I$(top_srcdir)/%reldir%/token-socket
 tokenbrokerd_LDADD = %reldir%/libtb-daemon.la lib/libtb-engine.la lib/libtb-client.la lib/libtb-wire.la $(SYSTEMD_LIBS) $(CURL_LIBS) \
 	$(JSONC_LIBS) $(GLIB_LIBS) -lpthread
 

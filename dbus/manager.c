@@ -14,7 +14,7 @@
 #include "broker-dbus.h"
 #include "bus-api.h"
 #include "bus-errors.h"
-#include "caller.h"
+#include "bus-caller.h"
 #include "discovery.h"
 #include "idle-exit.h"
 #include "keyring-watch.h"
@@ -28,13 +28,11 @@
 #include "token-socket.h"
 #include "warmup.h"
 
-static void account_free_void(void *p) {
-        account_free(p);
-}
-
 static void private_peer_free_void(void *p) {
         private_peer_free(p);
 }
+
+static const EngineEvents manager_engine_events;
 
 int manager_new(Manager **ret) {
         Manager *m;
@@ -46,24 +44,26 @@ int manager_new(Manager **ret) {
         m->listen_fd = -1;
         m->token_listen_fd = -1;
         m->lock_fd = -1;
-        m->accounts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, account_free_void);
+        (void) engine_init(&m->engine);
+        m->engine.events = &manager_engine_events;
+        m->engine.events_userdata = m;
         m->sender_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         m->peers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, private_peer_free_void);
         runtime_socket_limits(&m->token_conns_max, &m->private_peers_max);
-        m->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         m->token_conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 
         r = sd_event_default(&m->event);
         if (r < 0)
                 goto fail;
-        r = http_client_new(m->event, &m->http);
+        m->engine.event = m->event;
+        r = http_client_new(m->event, &m->engine.http);
         if (r < 0)
                 goto fail;
-        r = keyring_worker_new(m->event, &m->keyring);
+        r = keyring_worker_new(m->event, &m->engine.keyring);
         if (r < 0)
                 goto fail;
-        m->config_dir = account_config_dir();
-        if (!m->config_dir) {
+        m->engine.config_dir = account_config_dir();
+        if (!m->engine.config_dir) {
                 r = -ENOMEM;
                 goto fail;
         }
@@ -91,14 +91,10 @@ Manager *manager_free(Manager *m) {
 
         /* Token-socket connections are closed first, so that the waiters failed below answer nobody. */
         token_socket_close_all(m);
-        /* Revocations and accounts first: their requests reference the HTTP client and the bus connections. */
-        token_revoke_cancel_all(m);
-        login_free_all(m);
-        if (m->accounts)
-                g_hash_table_destroy(m->accounts);
-        discovery_free_all(m);
-        keyring_worker_free(m->keyring);
-        http_client_free(m->http);
+        /* The engine first: its requests reference the HTTP client and its waiters the bus connections. */
+        engine_done(&m->engine);
+        keyring_worker_free(m->engine.keyring);
+        http_client_free(m->engine.http);
 
         if (m->peers)
                 g_hash_table_destroy(m->peers);
@@ -108,8 +104,6 @@ Manager *manager_free(Manager *m) {
         listener_free(m->token_listen_source, m->token_listen_fd, m->token_socket_path);
         if (m->token_conns)
                 g_hash_table_destroy(m->token_conns);
-        if (m->refused)
-                g_hash_table_destroy(m->refused);
 
         sd_bus_flush_close_unref(m->bus);
         if (m->sender_uids)
@@ -117,162 +111,11 @@ Manager *manager_free(Manager *m) {
         sd_event_source_disable_unref(m->idle_source);
         sd_event_source_disable_unref(m->keyring_retry_source);
         sd_event_unref(m->event);
-        free(m->config_dir);
-        free(m->config_dir_refused);
         /* Last: the sockets are gone, another daemon may take the directory now. */
         if (m->lock_fd >= 0)
                 (void) close(m->lock_fd);
         free(m);
         return NULL;
-}
-
-Account *manager_get_account(Manager *m, const char *name) {
-        return g_hash_table_lookup(m->accounts, name);
-}
-
-/* A caller asking for an account whose file was refused learns why, rather than "No such account": the
- * daemon's log is not where a person running `tokenbroker token` looks. Takes `name`. */
-static void remember_refused(Manager *m, char *name, int error, char **diagnostics) {
-        g_autoptr(GString) why = g_string_new(NULL);
-
-        g_string_printf(why, "The file of account '%s' is not loaded: ", name);
-        if (strv_length(diagnostics) == 0)
-                g_string_append(why, strerror(ERRNO_VALUE(error)));
-        STRV_FOREACH(diag, diagnostics) {
-                /* A page of diagnostics helps nobody in an error reply; the log has them all. */
-                if (why->len > 1024) {
-                        g_string_append(why, "; ...");
-                        break;
-                }
-                if (diag != diagnostics)
-                        g_string_append(why, "; ");
-                g_string_append(why, *diag);
-        }
-        g_hash_table_insert(m->refused, name, g_string_free(g_steal_pointer(&why), false));
-}
-
-const char *manager_refused_reason(Manager *m, const char *name) {
-        return m->config_dir_refused ?: g_hash_table_lookup(m->refused, name);
-}
-
-/* The accounts directory must be ours and writable by nobody else, wherever a symbolic link to it leads:
- * whoever may add or replace files in it decides where our secrets are sent. */
-static int config_dir_check(Manager *m, int fd) {
-        struct stat st;
-        int r;
-
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (st.st_uid == geteuid() && !(st.st_mode & 0022))
-                return 0;
-        if (st.st_uid != geteuid())
-                r = asprintf(&m->config_dir_refused,
-                             "The accounts directory %s belongs to uid %u, not to us (uid %u): no account is loaded.",
-                             m->config_dir, (unsigned) st.st_uid, (unsigned) geteuid());
-        else
-                r = asprintf(&m->config_dir_refused,
-                             "The accounts directory %s is writable by other users (mode %04o): no account is "
-                             "loaded; fix with: chmod 0700 '%s'",
-                             m->config_dir, (unsigned) (st.st_mode & 07777), m->config_dir);
-        if (r < 0)
-                m->config_dir_refused = NULL;
-        return -EPERM;
-}
-
-int manager_load_accounts(Manager *m) {
-        g_autoptr(GHashTable) seen = NULL;
-        GHashTableIter i;
-        Account *a;
-        const char *name;
-        DIR *d;
-        struct dirent *de;
-        unsigned loaded = 0;
-        bool changed = false;
-
-        seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        g_hash_table_remove_all(m->refused);
-        free(m->config_dir_refused);
-        m->config_dir_refused = NULL;
-
-        d = opendir(m->config_dir);
-        if (!d && errno != ENOENT)
-                return log_error_errno(errno, "Failed to open %s: %m", m->config_dir);
-        if (d && config_dir_check(m, dirfd(d)) < 0) {
-                /* Nothing in a directory others may write to is ours to trust: every account goes. */
-                log_error("%s", strna(m->config_dir_refused));
-                closedir(d);
-                d = NULL;
-        }
-
-        while (d && (de = readdir(d))) {
-                _cleanup_strv_free_ char **diagnostics = NULL;
-                _cleanup_free_ char *path = NULL;
-                AccountConfig *c = NULL;
-                int r;
-
-                if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf"))
-                        continue;
-                path = strjoin(m->config_dir, "/", de->d_name);
-                if (!path)
-                        continue;
-
-                r = account_config_load(path, &c, &diagnostics);
-                STRV_FOREACH(diag, diagnostics)
-                        log_warning("%s", *diag);
-                if (r < 0) {
-                        _cleanup_free_ char *n = strndup(de->d_name, strlen(de->d_name) - 5);
-
-                        log_error_errno(r, "Account file '%s' not loaded: %m", path);
-                        if (!n)
-                                continue;
-                        /* A file broken by an edit keeps an already loaded account as it was, so that a typo
-                         * does not cut the user off. A file refused for safety (owner, mode, symbolic link)
-                         * does not: someone else may have written it, and serving on would use our secrets
-                         * for what it now says. */
-                        if (r != -EPERM && manager_get_account(m, n))
-                                g_hash_table_add(seen, TAKE_PTR(n));
-                        else
-                                remember_refused(m, TAKE_PTR(n), r, diagnostics);
-                        continue;
-                }
-
-                g_hash_table_add(seen, g_strdup(c->name));
-                a = manager_get_account(m, c->name);
-                if (a)
-                        account_update_config(a, c);
-                else {
-                        r = account_new(m, c, &a);
-                        if (r < 0) {
-                                log_oom();
-                                continue;
-                        }
-                        g_hash_table_insert(m->accounts, a->name, a);
-                        changed = true;
-                }
-                loaded++;
-        }
-        if (d)
-                closedir(d);
-
-        g_hash_table_iter_init(&i, m->accounts);
-        while (g_hash_table_iter_next(&i, (void **) &name, (void **) &a)) {
-                if (g_hash_table_contains(seen, name))
-                        continue;
-                if (manager_refused_reason(m, name)) {
-                        log_warning("Account '%s' is no longer served: its file was refused.", name);
-                        account_fail_all(a, -EUCLEAN, manager_refused_reason(m, name));
-                } else {
-                        log_info("Account '%s' is gone from %s.", name, m->config_dir);
-                        account_fail_all(a, -ESRCH, "The account was removed.");
-                }
-                g_hash_table_iter_remove(&i);
-                changed = true;
-        }
-
-        log_info("%u account(s) loaded from %s.", loaded, m->config_dir);
-        if (changed)
-                manager_emit_accounts_changed(m);
-        return (int) loaded;
 }
 
 static void emit(Manager *m, const char *member, const char *types, ...) {
@@ -319,6 +162,29 @@ void manager_emit_login_required(Manager *m, const char *account) {
 void manager_emit_login_finished(Manager *m, const char *account, bool ok, const char *message) {
         emit(m, "LoginFinished", "sbs", account, (int) ok, message);
 }
+
+static void on_token_refreshed(void *userdata, const char *account, int64_t expires_at) {
+        manager_emit_token_refreshed(userdata, account, expires_at);
+}
+
+static void on_login_required(void *userdata, const char *account) {
+        manager_emit_login_required(userdata, account);
+}
+
+static void on_login_finished(void *userdata, const char *account, bool ok, const char *message) {
+        manager_emit_login_finished(userdata, account, ok, message);
+}
+
+static void on_accounts_changed(void *userdata) {
+        manager_emit_accounts_changed(userdata);
+}
+
+static const EngineEvents manager_engine_events = {
+        .token_refreshed = on_token_refreshed,
+        .login_required = on_login_required,
+        .login_finished = on_login_finished,
+        .accounts_changed = on_accounts_changed,
+};
 
 int manager_add_object(Manager *m, sd_bus *bus) {
         return sd_bus_add_object_vtable(bus, NULL, BROKER_OBJECT_PATH, BROKER_INTERFACE, broker_vtable, m);

@@ -150,7 +150,7 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up: %m");
         m->exit_idle_usec = o.exit_idle_usec;
-        keyring_worker_set_timeout(m->keyring, o.keyring_timeout_usec);
+        keyring_worker_set_timeout(m->engine.keyring, o.keyring_timeout_usec);
         r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);

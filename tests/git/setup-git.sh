@@ -8,7 +8,7 @@
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 
 command -v git >/dev/null 2>&1 || tap_skip_all "git is not installed"
-[ -x "$abs_top_builddir/git-credential-tokenbroker" ] || tap_skip_all "git-credential-tokenbroker not built"
+[ -x "$abs_top_builddir/git-credential-tokenbroker" ] || tap_bail "git-credential-tokenbroker is missing"
 rig_run_in_session "$0" "$@"
 
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$RIG_DIR/gitconfig" GIT_TERMINAL_PROMPT=0

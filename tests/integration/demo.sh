@@ -5,7 +5,7 @@
 # `tokenbroker setup-git` configured, and one token request at the provider for all of it.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 
-[ -x "$TBD" ] && "$TBD" --version >/dev/null 2>&1 || tap_skip_all "daemon not built"
+[ -x "$TBD" ] && "$TBD" --version >/dev/null 2>&1 || tap_bail "tokenbrokerd is missing or does not run ($TBD)"
 command -v git >/dev/null 2>&1 || tap_skip_all "git is not installed"
 
 out=$(TB_DEMO_INSIDE=1 TB_DEMO_BUILD="$abs_top_builddir" timeout -k 5 120 \

@@ -140,6 +140,16 @@ tap_like() {
         fi
 }
 
+# tap_unlike GOT REGEX DESC: GOT must not match
+tap_unlike() {
+        if [[ $1 =~ $2 ]]; then
+                tap_result 1 "$3"
+                tap_diag "  got: '$1'" "must not match: /$2/"
+        else
+                tap_result 0 "$3"
+        fi
+}
+
 # tap_skip DESC REASON
 tap_skip() {
         TAP_N=$((TAP_N + 1))

@@ -8,7 +8,7 @@
 . "$abs_top_srcdir/tests/lib/rig.sh"
 
 "$abs_top_builddir/tokenbrokerd" --version >/dev/null 2>&1 ||
-        tap_skip_all "$abs_top_builddir/tokenbrokerd --version does not work yet"
+        tap_bail "$abs_top_builddir/tokenbrokerd is missing or does not run"
 command -v dpkg-deb >/dev/null || tap_skip_all "dpkg-deb is not installed"
 debdir="$abs_top_builddir/deb"
 if ! ls "$debdir"/tokenbroker_*.deb >/dev/null 2>&1 && [ "${TOKENBROKER_TEST_BUILD_DEB:-1}" = 1 ] &&

@@ -12,7 +12,7 @@
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 
 if ! "$abs_top_builddir/tokenbrokerd" --version >/dev/null 2>&1; then
-        tap_skip_all "tokenbrokerd is not built"
+        tap_bail "tokenbrokerd is missing or does not run"
 fi
 rig_run_in_session "$0" "$@"
 

@@ -5,7 +5,7 @@
 # body, a redirect, a dropped connection. Each gives the caller a clear message with the documented exit
 # status (README: 5 the provider refused or answered garbage, 6 unreachable), or the still-valid cached
 # token; requests are counted at the server, so retries are seen to be bounded (one request and at most
-# three retries, FETCH_MAX_ATTEMPTS in dbus/token-fetch.c) and nothing keeps hammering the endpoint after a
+# three retries, FETCH_MAX_ATTEMPTS in dbus/engine/token-policy.h) and nothing keeps hammering the endpoint after a
 # failure. Meanwhile an account on another endpoint keeps being served.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 . "$abs_top_srcdir/tests/reliability/lib.sh"

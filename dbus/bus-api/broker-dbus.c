@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* org.tokenbroker.Broker1: the vtable and its handlers, nothing else. Each handler reads its arguments,
+ * validates them, checks the caller, acts, and replies (now, or when the fetch or keyring job ends). */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "account.h"
+#include "alloc-util.h"
+#include "bus-failure.h"
+#include "bus-message.h"
+#include "broker-core.h"
+#include "broker-dbus.h"
+#include "broker-dbus-internal.h"
+#include "bus-api.h"
+#include "bus-caller.h"
+#include "log.h"
+#include "string-util.h"
+#include "token-fetch.h"
+#include "token-reply.h"
+#include "warmup.h"
+
+Account *find_account(Manager *m, const char *name, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Account *a = broker_account_named(&m->engine, name, &f);
+
+        if (!a)
+                (void) bus_error_set_failure(error, &f, -ESRCH);
+        return a;
+}
+
+int read_account_argument(Manager *m, sd_bus_message *msg, sd_bus_error *error, Account **ret) {
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        *ret = find_account(m, name, error);
+        return *ret ? 0 : broker_error_to_errno(error->name);
+}
+
+static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        const char *name, *key, *requested_scope = NULL;
+        uint32_t min_validity = UINT32_MAX;
+        TokenEntry *e;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(msg, "s", &key);
+                if (r < 0)
+                        return r;
+                if (streq(key, "scope"))
+                        r = sd_bus_message_read(msg, "v", "s", &requested_scope);
+                else if (streq(key, "min-validity"))
+                        r = sd_bus_message_read(msg, "v", "u", &min_validity);
+                else
+                        r = sd_bus_message_skip(msg, "v");      /* unknown options: newer callers */
+                if (r < 0)
+                        return bus_error_setf(error, -EINVAL, "Bad value for option '%s'.", STRING_EXCERPT(key));
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+
+        r = broker_token_lookup(&m->engine, BUS_CALLER(m, msg), name, requested_scope, min_validity, &e, &f);
+        if (r < 0)
+                return bus_error_set_failure(error, &f, r);
+        if (r > 0)
+                return token_reply(msg, e);
+
+        r = token_fetch_start(e, token_reply_when_ready, sd_bus_message_ref(msg));
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                return r;
+        }
+        return 1;       /* answered when the fetch ends */
+}
+
+static int method_list_accounts(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        names = broker_account_names(&m->engine);
+        if (!names)
+                return -ENOMEM;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_strv(reply, names);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* The account files the last load refused, and why: what `tokenbroker status` shows beside the accounts. */
+static int method_list_refused_accounts(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        g_autoptr(GList) names = NULL;
+        int r;
+
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        /* A refused accounts directory is listed by its path, which no account name can be. */
+        if (m->engine.config_dir_refused) {
+                r = sd_bus_message_append(reply, "{ss}", m->engine.config_dir, m->engine.config_dir_refused);
+                if (r < 0)
+                        return r;
+        }
+        names = g_list_sort(g_hash_table_get_keys(m->engine.refused), (GCompareFunc) strcmp);
+        for (GList *l = names; l; l = l->next) {
+                r = sd_bus_message_append(reply, "{ss}", l->data, manager_refused_reason(m, l->data));
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int append_entry(sd_bus_message *reply, const char *key, const char *type, ...) {
+        va_list ap;
+        int r;
+
+        r = bus_open_variant_entry(reply, key, type);
+        if (r < 0)
+                return r;
+        va_start(ap, type);
+        r = sd_bus_message_appendv(reply, type, ap);
+        va_end(ap);
+        if (r < 0)
+                return r;
+        return bus_close_variant_entry(reply);
+}
+
+static int append_strv_entry(sd_bus_message *reply, const char *key, char **l) {
+        int r;
+
+        r = bus_open_variant_entry(reply, key, "as");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_strv(reply, l);
+        if (r < 0)
+                return r;
+        return bus_close_variant_entry(reply);
+}
+
+static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_strv_free_ char **kinds = NULL;
+        static char *empty[] = { NULL };
+        AccountConfig *c;
+        TokenEntry *e;
+        Account *a;
+        int r;
+
+        r = read_account_argument(m, msg, error, &a);
+        if (r < 0)
+                return r;
+        c = a->config;
+        e = account_get_entry(a, "", false);
+        kinds = account_secret_kinds(a);
+        if (!kinds)
+                return -ENOMEM;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        if ((r = append_entry(reply, "provider", "s", strempty(c->provider))) < 0 ||
+            (r = append_entry(reply, "grant", "s", grant_type_to_string(c->grant))) < 0 ||
+            (r = append_entry(reply, "token-url", "s", strempty(c->token_url))) < 0 ||
+            (r = append_entry(reply, "client-id", "s", strempty(c->client_id))) < 0 ||
+            (r = append_entry(reply, "scopes", "s", strempty(c->scopes))) < 0 ||
+            (r = append_strv_entry(reply, "hosts", c->hosts ?: empty)) < 0 ||
+            (r = append_entry(reply, "warmup", "b", (int) c->warmup)) < 0 ||
+            (r = append_entry(reply, "git-username", "s", c->git_username ?: "oauth2")) < 0 ||
+            (r = append_entry(reply, "secrets-loaded", "b", (int) (a->secrets_state == SECRETS_LOADED))) < 0 ||
+            (r = append_strv_entry(reply, "secrets", kinds)) < 0 ||
+            (r = append_entry(reply, "token-cached", "b", (int) (e && e->access_token))) < 0 ||
+            (r = append_entry(reply, "expires-at", "x", (int64_t) (e && e->access_token ? e->expires_usec / USEC_PER_SEC : 0))) < 0 ||
+            (r = append_entry(reply, "login-required", "b", (int) a->login_required)) < 0 ||
+            (r = append_entry(reply, "refresh-token-memory-only", "b",
+                              (int) (a->refresh_token_unsaved && a->refresh_token))) < 0 ||
+            (r = append_entry(reply, "last-error", "s", strempty(a->last_error))) < 0 ||
+            (r = append_entry(reply, "path", "s", strempty(c->path))) < 0)
+                return r;
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_match_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        const char *protocol, *host, *path;
+        Account *a;
+        int r;
+
+        r = sd_bus_message_read(msg, "sss", &protocol, &host, &path);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        r = broker_match_account(&m->engine, protocol, host, path, &a, &f);
+        if (r < 0)
+                return bus_error_set_failure(error, &f, r);
+        return sd_bus_reply_method_return(msg, "s", a ? a->name : "");
+}
+
+/* git's get, answered as the token socket's GitCredential answers it: the account found by the daemon's one
+ * matcher (broker_git_account()), and its token. ("", "", "", 0) when no account serves the request. */
+static int method_git_credential(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        const char *protocol, *host, *path, *account;
+        TokenEntry *e;
+        Account *a;
+        int r;
+
+        r = sd_bus_message_read(msg, "ssss", &protocol, &host, &path, &account);
+        if (r < 0)
+                return r;
+        r = broker_git_account(&m->engine, BUS_CALLER(m, msg), protocol, host, path, account, &a, &f);
+        if (r < 0)
+                return bus_error_set_failure(error, &f, r);
+        if (!a)
+                return sd_bus_reply_method_return(msg, "sssx", "", "", "", INT64_C(0));
+
+        r = broker_token_lookup(&m->engine, BUS_CALLER(m, msg), a->name, NULL, UINT32_MAX, &e, &f);
+        if (r < 0)
+                return bus_error_set_failure(error, &f, r);
+        if (r > 0)
+                return token_reply(msg, e);
+        r = token_fetch_start(e, token_reply_when_ready, sd_bus_message_ref(msg));
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                return r;
+        }
+        return 1;
+}
+
+/* git's erase: drops `token` from the account git's get would have used, if any; answers that account. */
+static int method_invalidate_git_credential(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        const char *protocol, *host, *path, *account, *token;
+        Account *a;
+        int r;
+
+        r = sd_bus_message_read(msg, "sssss", &protocol, &host, &path, &account, &token);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        if (isempty(token))
+                return bus_error_setf(error, -EINVAL, "No token given: git's erase names the credential it drops.");
+        r = broker_git_account(&m->engine, BUS_CALLER(m, msg), protocol, host, path, account, &a, &f);
+        if (r < 0)
+                return bus_error_set_failure(error, &f, r);
+        if (a)
+                broker_invalidate_account(a, token);
+        return sd_bus_reply_method_return(msg, "s", a ? a->name : "");
+}
+
+static int method_invalidate(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        const char *name, *token;
+        int r;
+
+        r = sd_bus_message_read(msg, "ss", &name, &token);
+        if (r < 0)
+                return r;
+        r = broker_invalidate(&m->engine, BUS_CALLER(m, msg), name, token, &f);
+        if (r < 0)
+                return bus_error_set_failure(error, &f, r);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        r = manager_load_accounts(m);
+        if (r < 0)
+                return bus_error_setf(error, r, "Failed to reload the accounts: %s", strerror(-r));
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_warmup(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, "u", (uint32_t) warmup_start(&m->engine));
+}
+
+const sd_bus_vtable broker_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("GetToken",
+                                SD_BUS_ARGS("s", account, "a{sv}", options),
+                                SD_BUS_RESULT("s", token, "s", token_type, "x", expires_at, "a{ss}", headers),
+                                method_get_token, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetTokenInfo",
+                                SD_BUS_ARGS("s", account, "a{sv}", options),
+                                SD_BUS_RESULT("a{sv}", info),
+                                method_get_token, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListAccounts",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("as", accounts),
+                                method_list_accounts, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListRefusedAccounts",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a{ss}", refused),
+                                method_list_refused_accounts, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetAccount",
+                                SD_BUS_ARGS("s", account),
+                                SD_BUS_RESULT("a{sv}", info),
+                                method_get_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("MatchAccount",
+                                SD_BUS_ARGS("s", protocol, "s", host, "s", path),
+                                SD_BUS_RESULT("s", account),
+                                method_match_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GitCredential",
+                                SD_BUS_ARGS("s", protocol, "s", host, "s", path, "s", account),
+                                SD_BUS_RESULT("s", account, "s", username, "s", token, "x", expires_at),
+                                method_git_credential, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("InvalidateGitCredential",
+                                SD_BUS_ARGS("s", protocol, "s", host, "s", path, "s", account, "s", token),
+                                SD_BUS_RESULT("s", account),
+                                method_invalidate_git_credential, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Invalidate",
+                                SD_BUS_ARGS("s", account, "s", token),
+                                SD_BUS_NO_RESULT,
+                                method_invalidate, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Reload",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_NO_RESULT,
+                                method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Warmup",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("u", started),
+                                method_warmup, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AddAccount",
+                                SD_BUS_ARGS("s", account, "a{ss}", settings, "b", replace),
+                                SD_BUS_NO_RESULT,
+                                method_add_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveAccount",
+                                SD_BUS_ARGS("s", account),
+                                SD_BUS_NO_RESULT,
+                                method_remove_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Revoke",
+                                SD_BUS_ARGS("s", account),
+                                SD_BUS_RESULT("s", revoked),
+                                method_revoke, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("BeginLogin",
+                                SD_BUS_ARGS("s", account),
+                                SD_BUS_RESULT("a{sv}", info),
+                                method_begin_login, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CancelLogin",
+                                SD_BUS_ARGS("s", account),
+                                SD_BUS_RESULT("b", cancelled),
+                                method_cancel_login, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetSecret",
+                                SD_BUS_ARGS("s", account, "s", kind, "ay", secret),
+                                SD_BUS_NO_RESULT,
+                                method_set_secret, SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_SIGNAL_WITH_ARGS("TokenRefreshed", SD_BUS_ARGS("s", account, "x", expires_at), 0),
+        SD_BUS_SIGNAL("AccountsChanged", NULL, 0),
+        SD_BUS_SIGNAL_WITH_ARGS("LoginRequired", SD_BUS_ARGS("s", account), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("LoginFinished", SD_BUS_ARGS("s", account, "b", ok, "s", message), 0),
+        SD_BUS_VTABLE_END,
+};

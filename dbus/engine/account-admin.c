@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "account-admin.h"
+#include "account-secrets.h"
+#include "alloc-util.h"
+#include "bus-api.h"
+#include "log.h"
+#include "string-util.h"
+#include "token-revoke.h"
+
+int account_add(Engine *eng, const char *name, char * const *settings, bool replace, Failure *f) {
+        _cleanup_strv_free_ char **diagnostics = NULL;
+        g_autoptr(GString) joined = NULL;
+        int r;
+
+        if (!account_name_is_valid(name))
+                return failure_set(f, -EINVAL, "Invalid account name '%s': use letters, digits, '.', '_' and '-'.",
+                                   STRING_EXCERPT(name));
+
+        r = account_config_write(eng->config_dir, name, settings, replace, &diagnostics);
+        if (r == -EEXIST)
+                return failure_set(f, -EEXIST, "Account '%s' exists already.", name);
+        if (r < 0) {
+                /* The diagnostics quote values the caller sent: a page of them helps nobody. */
+                joined = g_string_new(NULL);
+                STRV_FOREACH(d, diagnostics) {
+                        if (joined->len > 1024) {
+                                g_string_append(joined, "; ...");
+                                break;
+                        }
+                        g_string_append_printf(joined, "%s%s", joined->len > 0 ? "; " : "", *d);
+                }
+                return failure_set(f, r, "Cannot write account '%s': %s", name,
+                                   joined->len > 0 ? joined->str : strerror(-r));
+        }
+        log_info("Account '%s' written.", name);
+        (void) engine_load_accounts(eng);
+        return 0;
+}
+
+/* One operation waiting for the keyring or a server. */
+typedef struct AdminJob {
+        Engine *engine;
+        char *account;
+        char *kind;
+        char *value;            /* the secret, wiped */
+        account_done_fn done;
+        void *userdata;
+} AdminJob;
+
+static void job_free(AdminJob *j) {
+        free(j->account);
+        free(j->kind);
+        erase_and_free(j->value);
+        free(j);
+}
+
+static AdminJob *job_new(Engine *eng, const char *account, const char *kind, account_done_fn done, void *userdata) {
+        AdminJob *j = calloc(1, sizeof(*j));
+
+        if (!j)
+                return NULL;
+        *j = (AdminJob) { .engine = eng, .done = done, .userdata = userdata };
+        j->account = strdup(account);
+        j->kind = kind ? strdup(kind) : NULL;
+        if (!j->account || (kind && !j->kind)) {
+                job_free(j);
+                return NULL;
+        }
+        return j;
+}
+
+/* Answers and frees: every path of a started job ends here, once. */
+static void job_finish(AdminJob *j, int error, const char *message) {
+        j->done(error, message, j->userdata);
+        job_free(j);
+}
+
+static void job_keyring_failed(AdminJob *j, int r, const char *what) {
+        _cleanup_free_ char *msg = NULL;
+
+        if (asprintf(&msg, "Cannot %s: %s", what, keyring_error_message(r)) < 0)
+                msg = NULL;
+        job_finish(j, keyring_error_errno(r), msg ?: keyring_error_message(r));
+}
+
+static bool secret_kind_is_known(const char *kind) {
+        return streq(kind, SECRET_KIND_CLIENT_SECRET) || streq(kind, SECRET_KIND_PASSWORD) ||
+               streq(kind, SECRET_KIND_API_KEY) || streq(kind, SECRET_KIND_REFRESH_TOKEN);
+}
+
+static void on_secret_stored(int r, char **secrets, void *userdata) {
+        AdminJob *j = userdata;
+        Account *a;
+
+        strv_free_erase(secrets);
+        if (r < 0) {
+                log_warning_errno(r, "Account '%s': failed to store its %s: %m", j->account, j->kind);
+                job_keyring_failed(j, r, "store the secret");
+                return;
+        }
+
+        a = engine_account(j->engine, j->account);
+        if (a) {
+                if (a->secrets_state == SECRETS_LOADED)
+                        (void) account_set_secret(a, j->kind, j->value);
+                if (streq(j->kind, SECRET_KIND_REFRESH_TOKEN))
+                        a->login_required = false;
+                /* A new client secret or password may fix what failed; start afresh. */
+                account_set_last_error(a, NULL);
+        }
+        log_info("Account '%s': %s stored in the keyring.", j->account, j->kind);
+        job_finish(j, 0, NULL);
+}
+
+int account_store_secret(Engine *eng, const char *name, const char *kind, const void *value, size_t size,
+                         account_done_fn done, void *userdata, Failure *f) {
+        AdminJob *j;
+        int r;
+
+        if (!secret_kind_is_known(kind))
+                return failure_set(f, -EINVAL,
+                                   "Unknown secret kind '%s': use client-secret, password, api-key or refresh-token.",
+                                   STRING_EXCERPT(kind));
+        if (!secret_value_is_valid((const char *) value, size))
+                return failure_set(f, -EINVAL, "The secret must be 1 to 16384 bytes of printable UTF-8 without newlines.");
+
+        j = job_new(eng, name, kind, done, userdata);
+        if (!j)
+                return -ENOMEM;
+        j->value = secret_strndup((const char *) value, size);
+        if (!j->value) {
+                job_free(j);
+                return -ENOMEM;
+        }
+        r = secrets_store(eng, name, kind, j->value, on_secret_stored, j);
+        if (r < 0) {
+                /* Not started: the caller hears it now, and `done` is not called. */
+                job_free(j);
+                return failure_set(f, keyring_error_errno(r), "Cannot store the secret: %s", keyring_error_message(r));
+        }
+        return 0;
+}
+
+static void on_secrets_cleared(int r, char **secrets, void *userdata) {
+        AdminJob *j = userdata;
+        Engine *eng = j->engine;
+        Account *a;
+
+        strv_free_erase(secrets);
+        if (r < 0) {
+                log_warning_errno(r, "Account '%s': failed to delete its secrets, keeping the account: %m", j->account);
+                job_keyring_failed(j, r, "delete the account's secrets");
+                return;
+        }
+
+        r = account_config_remove(eng->config_dir, j->account);
+        if (r < 0 && r != -ENOENT) {
+                _cleanup_free_ char *msg = NULL;
+
+                if (asprintf(&msg, "Secrets deleted, but the account file could not be removed: %s", strerror(-r)) < 0)
+                        msg = NULL;
+                job_finish(j, r, msg ?: "Secrets deleted, but the account file could not be removed.");
+                return;
+        }
+
+        a = engine_account(eng, j->account);
+        if (a) {
+                account_fail_all(a, -ESRCH, "The account was removed.");
+                g_hash_table_remove(eng->accounts, j->account);
+        }
+        log_info("Account '%s' removed with its secrets.", j->account);
+        engine_emit_accounts_changed(eng);
+        job_finish(j, 0, NULL);
+}
+
+static void on_removal_revoked(int error, const char *revoked, const char *message, void *userdata) {
+        AdminJob *j = userdata;
+        int r;
+
+        if (error < 0 && error != -EOPNOTSUPP)
+                log_warning("Account '%s': removing it without revoking its grant: %s", j->account, strna(message));
+        else if (!isempty(revoked))
+                log_info("Account '%s': its %s was revoked before removal.", j->account, revoked);
+
+        r = secrets_delete_all(j->engine, j->account, on_secrets_cleared, j);
+        if (r < 0)
+                job_keyring_failed(j, r, "delete the account's secrets");
+}
+
+int account_remove(Engine *eng, const char *name, account_done_fn done, void *userdata) {
+        Account *a = engine_account(eng, name);
+        AdminJob *j;
+        int r;
+
+        j = job_new(eng, name, NULL, done, userdata);
+        if (!j)
+                return -ENOMEM;
+        if (!a) {
+                /* Gone meanwhile (a reload): its secrets may still be in the keyring. */
+                on_removal_revoked(0, NULL, NULL, j);
+                return 0;
+        }
+        r = token_revoke_start(a, on_removal_revoked, j);
+        if (r < 0) {
+                job_free(j);
+                return r;
+        }
+        return 0;
+}

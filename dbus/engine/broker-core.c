@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc-util.h"
+#include "broker-core.h"
+#include "host-match.h"
+#include "io.h"
+#include "log.h"
+#include "string-util.h"
+
+static int compare_names(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+char **broker_account_names(Engine *eng) {
+        GHashTableIter i;
+        const char *name;
+        char **l;
+        size_t n = 0;
+
+        l = calloc(g_hash_table_size(eng->accounts) + 1, sizeof(char *));
+        if (!l)
+                return NULL;
+        g_hash_table_iter_init(&i, eng->accounts);
+        while (g_hash_table_iter_next(&i, (void **) &name, NULL)) {
+                l[n] = strdup(name);
+                if (!l[n])
+                        return strv_free(l);
+                n++;
+        }
+        qsort(l, n, sizeof(char *), compare_names);
+        return l;
+}
+
+#define SCOPE_MAX 4096U
+
+/* The cache key of a requested scope set: "" for none, or for the account's own full set. */
+static int normalize_scope(const Account *a, const char *requested, char **ret, Failure *f) {
+        _cleanup_free_ char *scope = NULL;
+
+        if (isempty(requested)) {
+                *ret = NULL;
+                return 0;
+        }
+        /* Sent to the token endpoint as it is: a caller may not make the daemon send megabytes. */
+        if (strlen(requested) > SCOPE_MAX)
+                return failure_set(f, -EINVAL, "Scope '%s' is too long (at most %u bytes).",
+                                      STRING_EXCERPT(requested), SCOPE_MAX);
+        if (!string_is_safe_utf8(requested, strlen(requested)) ||
+            (a->config->scopes && !scopes_subset(requested, a->config->scopes)))
+                return failure_set(f, -EINVAL, "Scope '%s' is not within the account's Scopes.",
+                                      STRING_EXCERPT(requested));
+        scope = scopes_normalize(requested);
+        if (!scope)
+                return -ENOMEM;
+        if (a->config->scopes) {
+                _cleanup_free_ char *all = scopes_normalize(a->config->scopes);
+                if (all && streq(all, scope))
+                        scope[0] = 0;
+        }
+        *ret = TAKE_PTR(scope);
+        return 0;
+}
+
+Account *broker_account_named(Engine *eng, const char *name, Failure *f) {
+        Account *a;
+        const char *why;
+
+        if (!account_name_is_valid(name)) {
+                (void) failure_set(f, -EINVAL, "Invalid account name '%s'.", STRING_EXCERPT(name));
+                return NULL;
+        }
+        a = engine_account(eng, name);
+        if (a)
+                return a;
+        why = engine_refused_reason(eng, name);
+        if (why)
+                (void) failure_set(f, -EUCLEAN, "%s", why);
+        else
+                (void) failure_set(f, -ESRCH, "No such account '%s'.", name);
+        return NULL;
+}
+
+int broker_find_account(Engine *eng, const Caller *c, const char *name, Account **ret, Failure *f) {
+        int r;
+
+        r = caller_check_user(c, f);
+        if (r < 0)
+                return r;
+        *ret = broker_account_named(eng, name, f);
+        return *ret ? 0 : f->error;
+}
+
+int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const char *requested_scope,
+                        uint32_t min_validity, TokenEntry **ret, Failure *f) {
+        _cleanup_free_ char *scope = NULL;
+        uint64_t now;
+        TokenEntry *e;
+        Account *a;
+        int r;
+
+        r = broker_find_account(eng, c, name, &a, f);
+        if (r < 0)
+                return r;
+        r = caller_check_program(c, a->config->allowed_callers, f);
+        if (r < 0)
+                return r;
+        r = normalize_scope(a, requested_scope, &scope, f);
+        if (r < 0)
+                return r;
+
+        e = account_get_entry(a, scope ?: "", true);
+        if (!e)
+                return errno == EBUSY ? failure_set(f, -EHOSTUNREACH,
+                                                       "Account '%s': too many token requests of different scopes "
+                                                       "at once (at most %u); try again.", a->name,
+                                                       ACCOUNT_TOKENS_MAX)
+                                      : -ENOMEM;
+        e->last_used = io_now(CLOCK_MONOTONIC);
+
+        if (min_validity == UINT32_MAX)
+                min_validity = (uint32_t) a->config->refresh_skew_sec;
+
+        *ret = e;
+        now = io_now(CLOCK_REALTIME);
+        if (token_entry_usable(e, min_validity, now))
+                return 1;
+        /* The endpoint is failing and a retry is pending: the token we have still works, hand it out. */
+        if (e->retry_timer && token_entry_unexpired(e, now))
+                return 1;
+        return 0;
+}
+
+int broker_match_account(Engine *eng, const char *protocol, const char *host, const char *path, Account **ret,
+                         Failure *f) {
+        _cleanup_strv_free_ char **names = NULL;
+
+        if (isempty(host))
+                return failure_set(f, -EINVAL, "No host given.");
+
+        names = broker_account_names(eng);
+        if (!names)
+                return -ENOMEM;
+        STRV_FOREACH(n, names) {
+                Account *a = engine_account(eng, *n);
+
+                STRV_FOREACH(p, a->config->hosts)
+                        if (host_pattern_match(*p, protocol, host, isempty(path) ? NULL : path)) {
+                                *ret = a;
+                                return 0;
+                        }
+        }
+        *ret = NULL;
+        return 0;
+}
+
+int broker_git_account(Engine *eng, const Caller *c, const char *protocol, const char *host, const char *path,
+                       const char *account, Account **ret, Failure *f) {
+        Account *a;
+        int r;
+
+        if (isempty(account)) {
+                r = caller_check_user(c, f);
+                if (r < 0)
+                        return r;
+                return broker_match_account(eng, protocol, host, path, ret, f);
+        }
+        r = broker_find_account(eng, c, account, &a, f);
+        if (r < 0)
+                return r;
+        *ret = hosts_serve(a->config->hosts, protocol, host, isempty(path) ? NULL : path) ? a : NULL;
+        return 0;
+}
+
+const char *broker_git_username(const Account *a) {
+        return a->config->git_username ?: "oauth2";
+}
+
+void broker_invalidate_account(Account *a, const char *token) {
+        unsigned n = account_invalidate(a, token);
+
+        log_info("Account '%s': %u cached token(s) invalidated on request.", a->name, n);
+}
+
+int broker_invalidate(Engine *eng, const Caller *c, const char *name, const char *token,
+                      Failure *f) {
+        Account *a;
+        int r;
+
+        r = broker_find_account(eng, c, name, &a, f);
+        if (r < 0)
+                return r;
+        broker_invalidate_account(a, token);
+        return 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "account.h"
+#include "discovery.h"
+#include "engine.h"
+#include "login.h"
+#include "token-revoke.h"
+
+static void account_free_void(void *p) {
+        account_free(p);
+}
+
+int engine_init(Engine *eng) {
+        eng->accounts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, account_free_void);
+        eng->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        return 0;
+}
+
+void engine_done(Engine *eng) {
+        /* Revocations and logins first: their callbacks look their accounts up. */
+        token_revoke_cancel_all(eng);
+        login_free_all(eng);
+        if (eng->accounts) {
+                g_hash_table_destroy(eng->accounts);
+                eng->accounts = NULL;
+        }
+        discovery_free_all(eng);
+        if (eng->refused) {
+                g_hash_table_destroy(eng->refused);
+                eng->refused = NULL;
+        }
+        free(eng->config_dir);
+        eng->config_dir = NULL;
+        free(eng->config_dir_refused);
+        eng->config_dir_refused = NULL;
+}
+
+Account *engine_account(Engine *eng, const char *name) {
+        return g_hash_table_lookup(eng->accounts, name);
+}
+
+const char *engine_refused_reason(Engine *eng, const char *name) {
+        return eng->config_dir_refused ?: g_hash_table_lookup(eng->refused, name);
+}
+
+void engine_emit_token_refreshed(Engine *eng, const char *account, int64_t expires_at) {
+        if (eng->events && eng->events->token_refreshed)
+                eng->events->token_refreshed(eng->events_userdata, account, expires_at);
+}
+
+void engine_emit_login_required(Engine *eng, const char *account) {
+        if (eng->events && eng->events->login_required)
+                eng->events->login_required(eng->events_userdata, account);
+}
+
+void engine_emit_login_finished(Engine *eng, const char *account, bool ok, const char *message) {
+        if (eng->events && eng->events->login_finished)
+                eng->events->login_finished(eng->events_userdata, account, ok, message);
+}
+
+void engine_emit_accounts_changed(Engine *eng) {
+        if (eng->events && eng->events->accounts_changed)
+                eng->events->accounts_changed(eng->events_userdata);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "http-client.h"
+#include "keyring-worker.h"
+
+/* The engine's state: the accounts with their cached tokens, the issuers' metadata, the revocations and
+ * logins in flight, and the I/O they use. It knows no transport: what a transport must hear of (a token was
+ * refreshed, a login is needed) it is told through EngineEvents, and every answer is a callback with
+ * (-errno, message). tokenbrokerd's Manager owns one; the unit tests (tests/unit/engine/) make their own, with
+ * the I/O of tests/unit/engine/fake-io.c. GLib's hash tables because libsecret brings GLib anyway. */
+
+typedef struct Account Account;
+
+/* What the engine tells its transports. Each may be NULL. */
+typedef struct EngineEvents {
+        void (*token_refreshed)(void *userdata, const char *account, int64_t expires_at);
+        void (*login_required)(void *userdata, const char *account);
+        void (*login_finished)(void *userdata, const char *account, bool ok, const char *message);
+        void (*accounts_changed)(void *userdata);
+} EngineEvents;
+
+typedef struct Engine {
+        sd_event *event;                /* the loop io.h's timers run on, and a login's listener and deadline;
+                                         * NULL in the unit tests, whose timers are fake and which run no login */
+        HttpClient *http;
+        KeyringWorker *keyring;
+
+        GHashTable *accounts;           /* name -> Account* */
+        GHashTable *refused;            /* account name -> why its file was not loaded (for callers) */
+        char *config_dir;
+        char *config_dir_refused;       /* why the whole accounts directory was refused, or NULL */
+        GHashTable *issuers;            /* issuer URL -> its discovered metadata (discovery.c) */
+        GHashTable *revocations;        /* the revocations in flight (token-revoke.c) */
+        GHashTable *logins;             /* account name -> its interactive login in progress (login.c) */
+
+
+        const EngineEvents *events;
+        void *events_userdata;
+} Engine;
+
+/* The tables only: the I/O (event, http, keyring) and config_dir are set by the owner. */
+int engine_init(Engine *eng);
+/* Ends the revocations and logins in flight, frees the accounts (failing their waiters) and the issuers; the
+ * owner frees its I/O after. */
+void engine_done(Engine *eng);
+
+Account *engine_account(Engine *eng, const char *name);
+/* Why the file of account `name` (or the whole accounts directory) was refused at the last load, or NULL. */
+const char *engine_refused_reason(Engine *eng, const char *name);
+
+void engine_emit_token_refreshed(Engine *eng, const char *account, int64_t expires_at);
+void engine_emit_login_required(Engine *eng, const char *account);
+void engine_emit_login_finished(Engine *eng, const char *account, bool ok, const char *message);
+void engine_emit_accounts_changed(Engine *eng);
+
+/* Loads (or reloads) every account file of config_dir (account-load.c). Problems are logged per file, and
+ * remembered for callers (engine_refused_reason()); one bad file does not stop the others. A file broken by
+ * an edit keeps the account as it was; one refused for safety removes it. Returns the number of accounts
+ * loaded. */
+int engine_load_accounts(Engine *eng);

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "device-authorization.h"
+#include "http-client.h"
+#include "login.h"
+#include "redirect-request.h"
+
+/* Shared by login.c, login-loopback.c and login-device.c only. */
+
+typedef struct LoginSession {
+        Engine *engine;
+        char *account;
+        GrantType grant;
+        login_begun_fn begun;           /* who started the login, until it is told how it goes on */
+        void *begun_userdata;
+        sd_event_source *deadline;      /* the whole login's time limit */
+        uint64_t deadline_usec;         /* its CLOCK_MONOTONIC time */
+        HttpRequest *http;              /* the device authorization request, a poll, or the code exchange */
+        uint64_t sent_usec;             /* CLOCK_REALTIME of that request, for the token's expiry */
+        char *token_url;
+
+        /* authorization_code */
+        int listen_fd;
+        sd_event_source *listen_source;
+        struct Listener *listener;      /* login-loopback.c: the browser's connections so far */
+        unsigned refused;               /* connections refused as another user's (logged once) */
+        int conn_fd;                    /* the browser's connection, answered when the login ends */
+        sd_event_source *conn_source;
+        char request[REDIRECT_REQUEST_MAX];
+        size_t request_len;
+        char *redirect_uri;
+        char *redirect_path;
+        char *state;
+        char *verifier;                 /* wiped */
+
+        /* device_code */
+        DeviceAuthorization device;
+        uint64_t interval_usec;
+        sd_event_source *poll_timer;
+} LoginSession;
+
+/* login.c */
+void login_finish(LoginSession *s, bool ok, const char *message);
+/* For a callback of the login's HTTP request: the request is over; the account, or NULL when it was
+ * removed meanwhile (the login is then finished, and `s` freed). */
+Account *login_answered(LoginSession *s);
+/* Seconds left until the deadline. */
+int64_t login_seconds_left(const LoginSession *s);
+/* Exchanges a token response for the account's cached token and stored refresh token, then finishes. */
+void login_deliver(LoginSession *s, TokenResponse *tr);
+/* Replies to BeginLogin with `kind` and the given string/int entries: "key", 's', value, ..., NULL. */
+void login_report_begun(LoginSession *s, const LoginStart *start);
+/* Starts a token request for the login's grant with `code` or the device code; on failure *ret_message may
+ * say why (or stay NULL). */
+int login_token_request(LoginSession *s, const char *code, http_callback_t cb, char **ret_message);
+
+/* login-loopback.c: the redirect listener; login_loopback_start() also answers BeginLogin. */
+int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url);
+void login_loopback_close(LoginSession *s, bool ok, const char *message);
+
+/* login-device.c: the device authorization request, then polling; answers BeginLogin when the code is in. */
+int login_device_start(LoginSession *s, Account *a, const char *device_url);
+void login_device_stop(LoginSession *s);

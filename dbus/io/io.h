@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+
+/* The engine's clock, timers and randomness. tokenbrokerd links io-sdevent.c (the real clocks, sd-event
+ * timers, getrandom); the engine's unit tests link tests/unit/engine/fake-io.c instead, whose clock moves
+ * only when the test says, so that a 2-second token, a refresh at 80% of its life or a Retry-After are
+ * tested in microseconds and never depend on how busy the machine is. */
+
+/* CLOCK_REALTIME (token expiry, as servers count it), CLOCK_MONOTONIC (budgets, idleness). */
+uint64_t io_now(clockid_t clock);
+
+uint64_t io_random_u64(void);
+
+typedef struct IoTimer IoTimer;
+typedef void (*io_timer_fn)(void *userdata);
+
+/* Calls fn(userdata) once, delay_usec from now on the boot-time clock (a wall-clock jump does not move it,
+ * a suspend counts), within accuracy_usec, unless the timer is freed first. event: the daemon's loop (NULL
+ * for the fake). */
+int io_timer_start(sd_event *event, uint64_t delay_usec, uint64_t accuracy_usec, io_timer_fn fn, void *userdata,
+                   IoTimer **ret);
+IoTimer *io_timer_free(IoTimer *t);

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Account administration in the engine (engine/account-admin.c): adding writes and loads the file, a secret
+ * reaches memory only once the keyring has it, and removal deletes secrets before the file, keeps the
+ * account when the keyring refuses, and fails the account's waiting callers. On fake I/O (fake-io.h) with
+ * a real accounts directory. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "account-admin.h"
+#include "engine-fixture.h"
+#include "tap.h"
+#include "token-fetch.h"
+
+typedef struct Done {
+        unsigned calls;
+        int error;
+        char *message;
+} Done;
+
+static void note_done(int error, const char *message, void *userdata) {
+        Done *d = userdata;
+
+        d->calls++;
+        d->error = error;
+        free(d->message);
+        d->message = message ? strdup(message) : NULL;
+}
+
+static void done_clear(Done *d) {
+        free(d->message);
+        memset(d, 0, sizeof(*d));
+}
+
+static bool file_exists(const char *name) {
+        char path[512];
+        struct stat st;
+
+        snprintf(path, sizeof(path), "%s/%s.conf", engine.config_dir, name);
+        return stat(path, &st) == 0;
+}
+
+static char **settings(void) {
+        static char *s[] = { "TokenURL", "https://auth.example/token", "ClientID", "c1", NULL };
+        return s;
+}
+
+static void test_add(void) {
+        Failure f = {};
+        static char *bad[] = { "TokenURL", "ftp://auth.example/token", "ClientID", "c1", NULL };
+
+        fixture_setup();
+        is_int(account_add(&engine, "work", settings(), false, &f), 0, "an account is added");
+        ok(file_exists("work"), "... its file is written");
+        ok(engine_account(&engine, "work") != NULL, "... and loaded at once");
+        is_int(events.accounts_changed, 1, "... with one AccountsChanged event");
+        is_int(account_add(&engine, "work", settings(), false, &f), -EEXIST, "adding it again: EEXIST");
+        ok(f.message && strstr(f.message, "exists already"), "... saying so");
+        failure_clear(&f);
+        is_int(account_add(&engine, "work", settings(), true, &f), 0, "... unless it is to be replaced");
+        ok(account_add(&engine, "../evil", settings(), false, &f) == -EINVAL, "a name with a slash: InvalidArgs");
+        failure_clear(&f);
+        ok(account_add(&engine, "bad", bad, false, &f) < 0, "a bad value is refused");
+        ok(f.message && strstr(f.message, "TokenURL"), "... naming the key (%s)", f.message ?: "");
+        ok(!file_exists("bad"), "... and nothing is written");
+        failure_clear(&f);
+        fixture_teardown();
+}
+
+static void test_store_secret(void) {
+        Failure f = {};
+        Done d = {};
+        Account *a;
+
+        fixture_setup();
+        a = fixture_account("work", "TokenURL=https://auth.example/token\nClientID=c1");
+        a->secrets_state = SECRETS_LOADED;
+        is_int(account_store_secret(&engine, "work", "client-secret", "new-secret", 10, note_done, &d, &f), 0,
+               "a secret is accepted");
+        ok(!a->client_secret, "... not in memory before the keyring has it");
+        (void) fake_keyring_run();
+        is_int(d.calls, 1, "the caller hears once the keyring stored it");
+        is_int(d.error, 0, "... that it worked");
+        is_str(fake_keyring_get("work", "client-secret"), "new-secret", "the keyring holds it");
+        is_str(a->client_secret, "new-secret", "... and so does memory");
+        done_clear(&d);
+
+        is_int(account_store_secret(&engine, "work", "cookie", "x", 1, note_done, &d, &f), -EINVAL,
+               "an unknown kind is refused");
+        failure_clear(&f);
+        is_int(account_store_secret(&engine, "work", "password", "a\nb", 3, note_done, &d, &f), -EINVAL,
+               "a value with a newline is refused");
+        failure_clear(&f);
+        is_int(fake_keyring_pending(), 0, "... neither reaches the keyring");
+
+        fake_keyring_set_mode(FAKE_KEYRING_LOCKED);
+        (void) account_store_secret(&engine, "work", "password", "pw", 2, note_done, &d, &f);
+        (void) fake_keyring_run();
+        is_int(d.error, -ENOLCK, "a locked keyring: the caller hears ENOLCK");
+        ok(d.message && strstr(d.message, "Cannot store the secret: The keyring is locked"), "... saying so");
+        ok(!a->password, "... and memory is unchanged");
+        done_clear(&d);
+        fixture_teardown();
+}
+
+static void test_remove(void) {
+        Failure f = {};
+        Answer x = {};
+        Done d = {};
+
+        fixture_setup();
+        (void) account_add(&engine, "work", settings(), false, &f);
+        fake_keyring_put("work", "client-secret", "s3cret");
+        fake_keyring_put("other", "client-secret", "keep");
+
+        fake_keyring_set_mode(FAKE_KEYRING_LOCKED);
+        (void) account_remove(&engine, "work", note_done, &d);
+        while (fake_keyring_run() > 0)
+                ;
+        is_int(fake_http_started(), 0, "an account without a revocation endpoint: nothing to revoke upstream");
+        is_int(d.calls, 1, "a locked keyring: the removal ends once");
+        is_int(d.error, -ENOLCK, "... failing");
+        ok(file_exists("work") && engine_account(&engine, "work"), "... and the account stays, secrets and all");
+        is_str(fake_keyring_get("work", "client-secret"), "s3cret", "... in the keyring too");
+        done_clear(&d);
+
+        fake_keyring_set_mode(FAKE_KEYRING_OPEN);
+        events.accounts_changed = 0;
+        /* A caller is waiting for the account's token when it goes. */
+        (void) token_fetch_start(account_get_entry(engine_account(&engine, "work"), "", true), fixture_note_answer, &x);
+        (void) account_remove(&engine, "work", note_done, &d);
+        while (fake_keyring_run() > 0)
+                ;
+        is_int(d.calls, 1, "the removal ends once");
+        is_int(d.error, 0, "... and works");
+        ok(!fake_keyring_get("work", "client-secret"), "its secrets are gone from the keyring");
+        is_str(fake_keyring_get("other", "client-secret"), "keep", "... another account's are not");
+        ok(!file_exists("work"), "its file is gone");
+        ok(!engine_account(&engine, "work"), "... and so is the account");
+        is_int(x.error, -ESRCH, "the caller waiting for it hears ESRCH");
+        is_int(fake_http_pending(), 0, "... and its request is cancelled");
+        is_int(events.accounts_changed, 1, "one AccountsChanged event");
+        done_clear(&d);
+        answer_clear(&x);
+        fixture_teardown();
+}
+
+int main(void) {
+        test_add();
+        test_store_secret();
+        test_remove();
+        return tap_done();
+}

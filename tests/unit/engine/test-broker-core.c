@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What GetToken, GitCredential and Invalidate do before any I/O, for either transport (engine/broker-core.c):
+ * the caller checks, the scope a caller asks for (normalised, within Scopes=, the full set being the account's
+ * own token), when a cached token is handed out, and which account serves a URL for git. On fake I/O. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "broker-core.h"
+#include "engine-fixture.h"
+#include "io.h"
+#include "tap.h"
+#include "token-fetch.h"
+
+/* A caller as a transport would describe it: a uid and an executable. */
+typedef struct TestCaller {
+        Caller caller;
+        uid_t uid;
+        const char *exe;
+} TestCaller;
+
+static int test_check_user(const Caller *c, Failure *f) {
+        return caller_check_uid(((const TestCaller *) c)->uid, "a test caller", f);
+}
+
+static char *test_executable(const Caller *c) {
+        const char *exe = ((const TestCaller *) c)->exe;
+
+        return exe ? strdup(exe) : NULL;
+}
+
+static const CallerOps test_caller_ops = { .check_user = test_check_user, .executable = test_executable };
+
+#define CALLER(u, e) (&(TestCaller) { .caller.ops = &test_caller_ops, .uid = (u), .exe = (e) }.caller)
+#define ME CALLER(geteuid(), "/usr/bin/tokenbroker")
+
+static const char *const SCOPED = "TokenURL=https://auth.example/token\nClientID=c\nScopes=read write";
+
+static void test_scopes(void) {
+        Failure f = {};
+        TokenEntry *e = NULL;
+
+        fixture_setup();
+        (void) fixture_account("scoped", SCOPED);
+        is_int(broker_token_lookup(&engine, ME, "scoped", NULL, UINT32_MAX, &e, &f), 0,
+               "no token cached: the caller must wait for a fetch");
+        is_str(e->scope, "", "no scope asked: the account's own token");
+        is_int(broker_token_lookup(&engine, ME, "scoped", "write  read", UINT32_MAX, &e, &f), 0, "the full set ...");
+        is_str(e->scope, "", "... in any order and spacing, is the account's own token");
+        is_int(broker_token_lookup(&engine, ME, "scoped", "write", UINT32_MAX, &e, &f), 0, "a narrower set ...");
+        is_str(e->scope, "write", "... has a token of its own");
+        is_int(broker_token_lookup(&engine, ME, "scoped", "read admin", UINT32_MAX, &e, &f), -EINVAL,
+               "a scope outside Scopes=: InvalidArgs");
+        ok(f.message && strstr(f.message, "not within the account's Scopes"), "... saying so");
+        failure_clear(&f);
+        {
+                char *big = malloc(5000);
+
+                memset(big, 'r', 4999);
+                big[4999] = 0;
+                is_int(broker_token_lookup(&engine, ME, "scoped", big, UINT32_MAX, &e, &f), -EINVAL,
+                       "a scope of 5000 bytes: InvalidArgs");
+                ok(f.message && strstr(f.message, "too long"), "... too long");
+                failure_clear(&f);
+                free(big);
+        }
+        fixture_teardown();
+}
+
+static void test_callers(void) {
+        Failure f = {};
+        TokenEntry *e = NULL;
+
+        fixture_setup();
+        (void) fixture_account("open", SCOPED);
+        (void) fixture_account("picky", "TokenURL=https://auth.example/token\nClientID=c\n"
+                                        "AllowedCallers=/usr/bin/git-credential-tokenbroker");
+        is_int(broker_token_lookup(&engine, CALLER(geteuid() + 1, "/usr/bin/tokenbroker"), "open", NULL, UINT32_MAX,
+                                   &e, &f), -EACCES, "another uid: AccessDenied");
+        failure_clear(&f);
+        is_int(broker_token_lookup(&engine, ME, "picky", NULL, UINT32_MAX, &e, &f), -EACCES,
+               "a program not in AllowedCallers=: AccessDenied");
+        ok(f.message && strstr(f.message, "/usr/bin/tokenbroker is not an allowed caller"), "... naming it");
+        failure_clear(&f);
+        is_int(broker_token_lookup(&engine, CALLER(geteuid(), "/usr/bin/git-credential-tokenbroker"), "picky", NULL,
+                                   UINT32_MAX, &e, &f), 0, "the allowed program is let through");
+        is_int(broker_token_lookup(&engine, CALLER(geteuid(), NULL), "picky", NULL, UINT32_MAX, &e, &f), -EACCES,
+               "a program that cannot be told: AccessDenied");
+        failure_clear(&f);
+        is_int(broker_token_lookup(&engine, ME, "nosuch", NULL, UINT32_MAX, &e, &f), -ESRCH, "no such account: ESRCH");
+        failure_clear(&f);
+        is_int(broker_token_lookup(&engine, ME, "../x", NULL, UINT32_MAX, &e, &f), -EINVAL,
+               "a name that is no account name: InvalidArgs");
+        failure_clear(&f);
+        fixture_teardown();
+}
+
+static void test_cache_decision(void) {
+        Failure f = {};
+        Answer x = {};
+        TokenEntry *e = NULL;
+        Account *a;
+        char *body;
+
+        fixture_setup();
+        a = fixture_account("cc", SCOPED);
+        fake_keyring_put("cc", "client-secret", "s3cret");
+        (void) broker_token_lookup(&engine, ME, "cc", NULL, UINT32_MAX, &e, &f);
+        (void) token_fetch_start(e, fixture_note_answer, &x);
+        (void) fake_keyring_run();
+        body = token_json("tok", 100, NULL);
+        fake_http_answer(200, body, -1);
+        free(body);
+        is_int(broker_token_lookup(&engine, ME, "cc", NULL, UINT32_MAX, &e, &f), 1, "a fresh token is handed out");
+        fake_clock_advance(74 * USEC_PER_SEC);
+        e->refresh_timer = io_timer_free(e->refresh_timer);   /* this test moves time past the renewal */
+        is_int(broker_token_lookup(&engine, ME, "cc", NULL, UINT32_MAX, &e, &f), 1,
+               "at 74 s a 100 s token still has its quarter left");
+        is_int(broker_token_lookup(&engine, ME, "cc", NULL, 30, &e, &f), 1, "... and 30 s for a caller who asks");
+        fake_clock_advance(2 * USEC_PER_SEC);
+        is_int(broker_token_lookup(&engine, ME, "cc", NULL, UINT32_MAX, &e, &f), 0, "at 76 s it wants renewing");
+        ok(a->name != NULL, "the account is still there");
+        answer_clear(&x);
+        fixture_teardown();
+}
+
+static void test_git_matching(void) {
+        Failure f = {};
+        Account *a = NULL;
+
+        fixture_setup();
+        (void) fixture_account("b-repo", "TokenURL=https://auth.example/token\nClientID=c\n"
+                                         "Hosts=https://git.example/team/*");
+        (void) fixture_account("a-host", "TokenURL=https://auth.example/token\nClientID=c\nHosts=git.example");
+        (void) fixture_account("wild", "TokenURL=https://auth.example/token\nClientID=c\nHosts=https://*.example.org");
+        is_int(broker_git_account(&engine, ME, "https", "git.example", "team/x.git", NULL, &a, &f), 0, "a git request");
+        is_str(a ? a->name : NULL, "a-host", "... goes to the first account by name whose Hosts= match");
+        is_int(broker_git_account(&engine, ME, "https", "git.example", "team/x.git", "b-repo", &a, &f), 0,
+               "--account names one");
+        is_str(a ? a->name : NULL, "b-repo", "... which serves the path");
+        is_int(broker_git_account(&engine, ME, "https", "git.example", "other/x.git", "b-repo", &a, &f), 0,
+               "a path outside its Hosts=");
+        ok(a == NULL, "... is served by no account");
+        is_int(broker_git_account(&engine, ME, "https", "x.example.org", NULL, NULL, &a, &f), 0, "a wildcard host");
+        is_str(a ? a->name : NULL, "wild", "... matches");
+        is_int(broker_git_account(&engine, ME, "http", "x.example.org", NULL, NULL, &a, &f), 0,
+               "the same host over http");
+        ok(a == NULL, "... does not (the pattern says https)");
+        is_int(broker_git_account(&engine, CALLER(geteuid() + 1, NULL), "https", "git.example", NULL, NULL, &a, &f),
+               -EACCES, "another uid: AccessDenied");
+        failure_clear(&f);
+        fixture_teardown();
+}
+
+int main(void) {
+        test_scopes();
+        test_callers();
+        test_cache_decision();
+        test_git_matching();
+        return tap_done();
+}
