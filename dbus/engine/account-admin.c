@@ -188,7 +188,7 @@ static void on_removal_revoked(int error, const char *revoked, const char *messa
         else if (!isempty(revoked))
                 log_info("Account '%s': its %s was revoked before removal.", j->account, revoked);
 
-        r = secrets_delete_all(j->engine, j->account, on_secrets_cleared, j);
+        r = secrets_delete(j->engine, j->account, NULL, on_secrets_cleared, j);
         if (r < 0)
                 job_keyring_failed(j, r, "delete the account's secrets");
 }

@@ -91,8 +91,7 @@ void account_store_unsaved(Account *a) {
         ref = entry_ref_new(eng, a->name, NULL);
         if (!ref)
                 return;
-        if (keyring_worker_submit(eng->keyring, KEYRING_OP_STORE, a->name, SECRET_KIND_REFRESH_TOKEN, a->refresh_token,
-                                  on_stored, ref) < 0) {
+        if (secrets_store(eng, a->name, SECRET_KIND_REFRESH_TOKEN, a->refresh_token, on_stored, ref) < 0) {
                 entry_ref_free(ref);
                 return;
         }
@@ -115,8 +114,7 @@ void account_forget_refresh_token(Account *a) {
         (void) account_set_secret(a, SECRET_KIND_REFRESH_TOKEN, NULL);
         a->refresh_token_unsaved = false;
         ref = entry_ref_new(a->engine, a->name, NULL);
-        if (ref && keyring_worker_submit(a->engine->keyring, KEYRING_OP_CLEAR, a->name, SECRET_KIND_REFRESH_TOKEN,
-                                         NULL, ignore_keyring_result, ref) < 0)
+        if (ref && secrets_delete(a->engine, a->name, SECRET_KIND_REFRESH_TOKEN, ignore_keyring_result, ref) < 0)
                 entry_ref_free(ref);
 }
 
@@ -135,6 +133,6 @@ int secrets_store(Engine *eng, const char *account, const char *kind, const char
         return keyring_worker_submit(eng->keyring, KEYRING_OP_STORE, account, kind, value, cb, userdata);
 }
 
-int secrets_delete_all(Engine *eng, const char *account, keyring_callback_t cb, void *userdata) {
-        return keyring_worker_submit(eng->keyring, KEYRING_OP_CLEAR, account, NULL, NULL, cb, userdata);
+int secrets_delete(Engine *eng, const char *account, const char *kind, keyring_callback_t cb, void *userdata) {
+        return keyring_worker_submit(eng->keyring, KEYRING_OP_CLEAR, account, kind, NULL, cb, userdata);
 }

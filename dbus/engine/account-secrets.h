@@ -24,8 +24,8 @@ void account_secrets_waiters_fail(Account *a, int error, const char *message);
  * once `cb` says it is stored. */
 int secrets_store(Engine *eng, const char *account, const char *kind, const char *value, keyring_callback_t cb,
                   void *userdata);
-/* Every secret of `account` deleted from the keyring (account removal). */
-int secrets_delete_all(Engine *eng, const char *account, keyring_callback_t cb, void *userdata);
+/* A secret of `account` deleted from the keyring; kind NULL: all of them (account removal). */
+int secrets_delete(Engine *eng, const char *account, const char *kind, keyring_callback_t cb, void *userdata);
 
 /* A rotated refresh token: set in memory at once, then queued for the keyring; `cb` gets the keyring's
  * result (< 0: not started, and cb will not run). */
