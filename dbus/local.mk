@@ -32,6 +32,8 @@ noinst_LTLIBRARIES += %reldir%/libtb-daemon.la
 	%reldir%/engine/entry-ref.c \
 	%reldir%/engine/discovery.h \
 	%reldir%/engine/discovery.c \
+	%reldir%/engine/issuer-keys.h \
+	%reldir%/engine/issuer-keys.c \
 	%reldir%/engine/token-fetch.h \
 	%reldir%/engine/token-fetch.c \
 	%reldir%/engine/token-prereqs.h \
@@ -43,6 +45,7 @@ noinst_LTLIBRARIES += %reldir%/libtb-daemon.la
 	%reldir%/engine/login.c \
 	%reldir%/engine/login-loopback.c \
 	%reldir%/engine/login-device.c \
+	%reldir%/engine/login-id-token.c \
 	%reldir%/engine/warmup.h \
 	%reldir%/engine/warmup.c \
 	%reldir%/engine/broker-core.h \
@@ -96,7 +99,7 @@ tokenbrokerd_SOURCES = \
 tokenbrokerd_CPPFLAGS = $(DAEMON_CPPFLAGS) -I$(top_srcdir)/%reldir% -I$(top_srcdir)/%reldir%/bus-api \
 	-I$(top_srcdir)/%reldir%/token-socket
 tokenbrokerd_LDADD = %reldir%/libtb-daemon.la lib/libtb-engine.la lib/libtb-client.la lib/libtb-wire.la $(SYSTEMD_LIBS) $(CURL_LIBS) \
-	$(JSONC_LIBS) $(GLIB_LIBS) -lpthread
+	$(JSONC_LIBS) $(GLIB_LIBS) $(GNUTLS_LIBS) -lpthread
 
 # The interface as served; `make check` compares it with what the running daemon introspects.
 dbusinterfaces_DATA = %reldir%/org.tokenbroker.Broker1.xml

@@ -7,8 +7,8 @@
 #                    (tokenbroker, git-credential-tokenbroker) and tokenbrokerd, which serves the socket.
 #   libtb-client.la  + libsystemd: the D-Bus contract and client calls (bus/). Linked by the full front ends
 #                    (tokenbroker-cli, git-credential-tokenbroker-bus), pam_tokenbroker.so and tokenbrokerd.
-#   libtb-engine.la  libcurl, json-c, libsecret, GLib: the OAuth engine (oauth/), account files (config/),
-#                    the keyring (store/). Linked by tokenbrokerd and its tests only.
+#   libtb-engine.la  libcurl, json-c, libsecret, GLib, GnuTLS: the OAuth engine (oauth/), JOSE (jose/), account
+#                    files (config/), the keyring (store/). Linked by tokenbrokerd and its tests only.
 #
 # Each sub-folder's local.mk adds its sources to one of them.
 
@@ -46,10 +46,11 @@ noinst_LTLIBRARIES += %reldir%/libtb-common.la %reldir%/libtb-wire.la %reldir%/l
 %canon_reldir%_libtb_engine_la_SOURCES =
 %canon_reldir%_libtb_engine_la_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS)
 %canon_reldir%_libtb_engine_la_CFLAGS = $(AM_CFLAGS)
-%canon_reldir%_libtb_engine_la_LIBADD = %reldir%/libtb-client.la %reldir%/libtb-wire.la $(CURL_LIBS) $(JSONC_LIBS) $(SECRET_LIBS) $(GLIB_LIBS)
+%canon_reldir%_libtb_engine_la_LIBADD = %reldir%/libtb-client.la %reldir%/libtb-wire.la $(CURL_LIBS) $(JSONC_LIBS) $(SECRET_LIBS) $(GLIB_LIBS) $(GNUTLS_LIBS)
 
 include %reldir%/wire/local.mk
 include %reldir%/credential/local.mk
 include %reldir%/config/local.mk
 include %reldir%/store/local.mk
 include %reldir%/oauth/local.mk
+include %reldir%/jose/local.mk

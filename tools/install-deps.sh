@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
         # build
         build-essential autoconf automake libtool pkg-config scdoc
-        libcurl4-gnutls-dev libjson-c-dev libsecret-1-dev libsystemd-dev libglib2.0-dev libpam0g-dev
+        libcurl4-gnutls-dev libgnutls28-dev libjson-c-dev libsecret-1-dev libsystemd-dev libglib2.0-dev libpam0g-dev
         libqrencode-dev
         # the real parts the tests run against
         gnome-keyring libsecret-tools dbus dbus-daemon libglib2.0-bin systemd procps psmisc pamtester

@@ -4,6 +4,7 @@
 
 #include "account.h"
 #include "discovery.h"
+#include "issuer-keys.h"
 #include "engine.h"
 #include "login.h"
 #include "token-revoke.h"
@@ -27,6 +28,7 @@ void engine_done(Engine *eng) {
                 eng->accounts = NULL;
         }
         discovery_free_all(eng);
+        issuer_keys_free_all(eng);
         if (eng->refused) {
                 g_hash_table_destroy(eng->refused);
                 eng->refused = NULL;

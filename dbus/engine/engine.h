@@ -36,6 +36,7 @@ typedef struct Engine {
         char *config_dir;
         char *config_dir_refused;       /* why the whole accounts directory was refused, or NULL */
         GHashTable *issuers;            /* issuer URL -> its discovered metadata (discovery.c) */
+        GHashTable *key_sets;           /* jwks_uri -> the issuer's signing keys (issuer-keys.c) */
         GHashTable *revocations;        /* the revocations in flight (token-revoke.c) */
         GHashTable *logins;             /* account name -> its interactive login in progress (login.c) */
 

@@ -48,7 +48,7 @@ static void on_poll_response(const HttpResult *res, void *userdata) {
         }
         r = token_response_parse(res->body, res->body_size, (int) res->status, a->config->token_path, &tr, &te);
         if (r >= 0) {
-                login_deliver(s, &tr);
+                login_accept(s, &tr);
                 return;
         }
         if (r == -EREMOTEIO && streq_ptr(te.error, "authorization_pending")) {

@@ -6,9 +6,11 @@
 #include <systemd/sd-event.h>
 
 #include "device-authorization.h"
+#include "entry-ref.h"
 #include "http-client.h"
 #include "login.h"
 #include "redirect-request.h"
+#include "token-response.h"
 
 /* Shared by login.c, login-loopback.c and login-device.c only. */
 
@@ -23,6 +25,16 @@ typedef struct LoginSession {
         HttpRequest *http;              /* the device authorization request, a poll, or the code exchange */
         uint64_t sent_usec;             /* CLOCK_REALTIME of that request, for the token's expiry */
         char *token_url;
+
+        /* OpenID Connect: the nonce sent (authorization code with openid in the scopes), and the token response
+         * held while the ID token's issuer keys are fetched (login-id-token.c) */
+        char *nonce;
+        TokenResponse pending;          /* wiped */
+        enum {
+                KEYS_AS_CACHED,
+                KEYS_REFETCH,           /* an unknown kid: ask for the key set again, once */
+                KEYS_REFETCHED,
+        } keys;
 
         /* authorization_code */
         int listen_fd;
@@ -45,6 +57,8 @@ typedef struct LoginSession {
 } LoginSession;
 
 /* login.c */
+/* The login of the referenced account, if one is still in progress (a callback's session may be gone). */
+LoginSession *login_session_lookup(EntryRef *ref);
 void login_finish(LoginSession *s, bool ok, const char *message);
 /* For a callback of the login's HTTP request: the request is over; the account, or NULL when it was
  * removed meanwhile (the login is then finished, and `s` freed). */
@@ -53,6 +67,13 @@ Account *login_answered(LoginSession *s);
 int64_t login_seconds_left(const LoginSession *s);
 /* Exchanges a token response for the account's cached token and stored refresh token, then finishes. */
 void login_deliver(LoginSession *s, TokenResponse *tr);
+
+/* login-id-token.c: checks the ID token of a login's token response (when there is one, or when the login
+ * sent a nonce), then login_deliver(); a bad one finishes the login with nothing stored. Takes *tr. */
+void login_accept(LoginSession *s, TokenResponse *tr);
+/* RFC 9207: 0 when the authorization response's iss (NULL: absent) fits the issuer; else -EBADMSG with a
+ * message (freed by the caller). */
+int login_check_response_issuer(LoginSession *s, Account *a, const char *iss, char **ret_message);
 /* Replies to BeginLogin with `kind` and the given string/int entries: "key", 's', value, ..., NULL. */
 void login_report_begun(LoginSession *s, const LoginStart *start);
 /* Starts a token request for the login's grant with `code` or the device code; on failure *ret_message may

@@ -161,12 +161,13 @@ static void on_exchange(const HttpResult *res, void *userdata) {
                 login_finish(s, false, msg ?: "The code exchange failed.");
                 return;
         }
-        login_deliver(s, &tr);
+        login_accept(s, &tr);
 }
 
 /* One complete request line from the browser: the redirect, or something else to turn away. */
 static void handle_request(LoginSession *s, Listener *l, Connection *c, const RedirectRequest *req) {
         _cleanup_free_ char *msg = NULL;
+        Account *a;
         int r;
 
         if (!streq(req->path, s->redirect_path)) {
@@ -191,6 +192,15 @@ static void handle_request(LoginSession *s, Listener *l, Connection *c, const Re
         s->conn_fd = TAKE_FD(c->fd);
         drop_connection(l, c);
         close_listener(s);              /* one use: a second redirect finds nobody listening */
+        a = engine_account(s->engine, s->account);
+        if (!a) {
+                login_finish(s, false, "The account was removed.");
+                return;
+        }
+        if (login_check_response_issuer(s, a, req->iss, &msg) < 0) {
+                login_finish(s, false, msg ?: "The authorization response names another issuer.");
+                return;
+        }
         if (req->error) {
                 if (asprintf(&msg, "The authorization server refused: %s%s%s", req->error,
                              req->error_description ? ": " : "", strempty(req->error_description)) < 0)
@@ -369,7 +379,8 @@ int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url)
                 return -1;
         }
         if (oauth_state_new(&s->state) < 0 || pkce_verifier_new(&s->verifier) < 0 ||
-            pkce_challenge_s256(s->verifier, &challenge) < 0) {
+            pkce_challenge_s256(s->verifier, &challenge) < 0 ||
+            (scope_has(a->config->scopes, "openid") && oidc_nonce_new(&s->nonce) < 0)) {
                 login_finish(s, false, "Cannot make the login's random values.");
                 return -1;
         }
@@ -378,6 +389,7 @@ int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url)
                 .redirect_uri = s->redirect_uri,
                 .state = s->state,
                 .code_challenge = challenge,
+                .nonce = s->nonce,
         };
         r = authorize_url_build(a->config, &in, &url);
         if (r < 0) {

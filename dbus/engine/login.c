@@ -9,6 +9,7 @@
 #include "account-request.h"
 #include "account-secrets.h"
 #include "alloc-util.h"
+#include "discovery.h"
 #include "entry-ref.h"
 #include "log.h"
 #include "login-internal.h"
@@ -40,6 +41,8 @@ static void session_free(void *p) {
         sd_event_source_disable_unref(s->deadline);
         report_failure(s, -ECANCELED, "The login was abandoned.");
         free(s->token_url);
+        free(s->nonce);
+        token_response_clear(&s->pending);
         free(s->redirect_uri);
         free(s->redirect_path);
         free(s->state);
@@ -65,13 +68,13 @@ void login_finish(LoginSession *s, bool ok, const char *message) {
         g_hash_table_remove(eng->logins, s->account);      /* frees s */
 }
 
-static LoginSession *session_lookup(EntryRef *ref) {
+LoginSession *login_session_lookup(EntryRef *ref) {
         return ref->engine->logins ? g_hash_table_lookup(ref->engine->logins, ref->account) : NULL;
 }
 
 static void on_delivered(void *entry, int error, const char *message, void *userdata) {
         EntryRef *ref = userdata;
-        LoginSession *s = session_lookup(ref);
+        LoginSession *s = login_session_lookup(ref);
 
         if (s)
                 login_finish(s, error >= 0, error >= 0 ? "Logged in." : strna(message));
@@ -156,7 +159,7 @@ static void session_continue(LoginSession *s);
 
 static void on_secrets(void *account, int error, const char *message, void *userdata) {
         EntryRef *ref = userdata;
-        LoginSession *s = session_lookup(ref);
+        LoginSession *s = login_session_lookup(ref);
 
         entry_ref_free(ref);
         if (!s)
@@ -170,7 +173,7 @@ static void on_secrets(void *account, int error, const char *message, void *user
 static void on_discovered(void *metadata, int error, const char *message, void *userdata) {
         const ServerMetadata *md = metadata;
         EntryRef *ref = userdata;
-        LoginSession *s = session_lookup(ref);
+        LoginSession *s = login_session_lookup(ref);
 
         entry_ref_free(ref);
         if (!s)
@@ -207,6 +210,35 @@ static int endpoint(LoginSession *s, Account *a, Endpoint which, const char *key
         return 1;
 }
 
+/* An account with Issuer= has its metadata at hand before a browser login starts, whether or not its
+ * endpoints are configured: the redirect's iss (RFC 9207) and the ID token are checked against it. 1 when it
+ * is, 0 while discovery runs, -1 when the login was finished with an error. */
+static int issuer_metadata(LoginSession *s, Account *a) {
+        _cleanup_free_ char *msg = NULL;
+        const ServerMetadata *md = NULL;
+        const char *failure = NULL;
+        EntryRef *ref;
+        int r;
+
+        if (!a->config->issuer || s->grant != GRANT_AUTHORIZATION_CODE)
+                return 1;
+        ref = entry_ref_new(s->engine, s->account, NULL);
+        if (!ref) {
+                login_finish(s, false, "Out of memory.");
+                return -1;
+        }
+        r = discovery_resolve(s->engine, a->config->issuer, a->config->ca_file, on_discovered, ref, &md, &failure);
+        if (r == 0)
+                return 0;
+        entry_ref_free(ref);
+        if (r > 0)
+                return 1;
+        if (asprintf(&msg, "Discovery failed: %s", strna(failure)) < 0)
+                msg = NULL;
+        login_finish(s, false, msg ?: "Discovery failed.");
+        return -1;
+}
+
 /* Secrets, then endpoints, then the grant's own start; re-entered as each arrives. */
 static void session_continue(LoginSession *s) {
         Account *a = engine_account(s->engine, s->account);
@@ -230,6 +262,8 @@ static void session_continue(LoginSession *s) {
         if (r == 0)
                 return;
 
+        if (issuer_metadata(s, a) <= 0)
+                return;
         if (endpoint(s, a, ENDPOINT_TOKEN, "TokenURL=", &token_url) <= 0)
                 return;
         if (endpoint(s, a, s->grant == GRANT_AUTHORIZATION_CODE ? ENDPOINT_AUTHORIZATION : ENDPOINT_DEVICE_AUTHORIZATION,

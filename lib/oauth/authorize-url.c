@@ -14,6 +14,20 @@ const char *param_name_mapped(char * const *names, const char *name) {
         return name;
 }
 
+bool scope_has(const char *scope, const char *name) {
+        size_t n = strlen(name);
+
+        for (const char *p = scope; p && *p;) {
+                size_t k = strcspn(p, " ");
+
+                if (k == n && strncmp(p, name, n) == 0)
+                        return true;
+                p += k;
+                p += strspn(p, " ");
+        }
+        return false;
+}
+
 static int append(char **query, char * const *names, const char *name, const char *value) {
         const char *sent = param_name_mapped(names, name);
 
@@ -38,7 +52,8 @@ int authorize_url_build(const AccountConfig *a, const AuthorizeInput *in, char *
             (r = append(&query, names, "scope", isempty(scope) ? NULL : scope)) < 0 ||
             (r = append(&query, names, "state", in->state)) < 0 ||
             (r = append(&query, names, "code_challenge", in->code_challenge)) < 0 ||
-            (r = append(&query, names, "code_challenge_method", in->code_challenge ? "S256" : NULL)) < 0)
+            (r = append(&query, names, "code_challenge_method", in->code_challenge ? "S256" : NULL)) < 0 ||
+            (r = append(&query, names, "nonce", in->nonce)) < 0)
                 return r;
 
         /* ExtraParams= go to the token endpoint; an authorize URL that has a query of its own keeps it. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 #include "account-file.h"
 
 /* The authorization request (RFC 6749 section 4.1.1 with PKCE, RFC 7636 section 4.3) as the URL the browser
@@ -12,12 +14,16 @@ typedef struct AuthorizeInput {
         const char *state;
         const char *code_challenge;     /* S256 */
         const char *scope;              /* NULL: the account's Scopes= */
+        const char *nonce;              /* OpenID Connect: ties the ID token to this request; NULL: none */
 } AuthorizeInput;
 
 /* The URL with response_type, client_id, redirect_uri, scope, state, code_challenge and
- * code_challenge_method appended to its query, each renamed or left out as AuthorizeParamNames= says
+ * code_challenge_method (and nonce) appended to its query, each renamed or left out as AuthorizeParamNames= says
  * (Flixcheck: clientId, redirectUri). -EINVAL without an authorize URL or client id. */
 int authorize_url_build(const AccountConfig *a, const AuthorizeInput *in, char **ret);
+
+/* Whether a space-separated scope string has `name` among its scopes ("openid": an OpenID Connect login). */
+bool scope_has(const char *scope, const char *name);
 
 /* The name a parameter is sent under, per a name=sent list (AuthorizeParamNames=, TokenParamNames=): the
  * mapped name, "" for "leave it out", else `name` itself. */

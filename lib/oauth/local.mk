@@ -6,6 +6,8 @@ lib_libtb_engine_la_SOURCES += \
 	%reldir%/json-util.c \
 	%reldir%/jwt.h \
 	%reldir%/jwt.c \
+	%reldir%/id-token.h \
+	%reldir%/id-token.c \
 	%reldir%/token-request.h \
 	%reldir%/token-request.c \
 	%reldir%/token-response.h \

@@ -40,6 +40,10 @@ int oauth_state_new(char **ret) {
         return random_base64url(16, ret);
 }
 
+int oidc_nonce_new(char **ret) {
+        return random_base64url(16, ret);
+}
+
 int pkce_challenge_s256(const char *verifier, char **ret) {
         g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
         guint8 digest[32];

@@ -11,3 +11,6 @@ int pkce_challenge_s256(const char *verifier, char **ret);
 
 /* An unguessable state value (128 random bits, base64url). */
 int oauth_state_new(char **ret);
+
+/* An OpenID Connect nonce (OIDC Core 3.1.2.1, 15.5.2): 128 random bits, base64url, one per login. */
+int oidc_nonce_new(char **ret);

@@ -16,6 +16,7 @@ void redirect_request_clear(RedirectRequest *r) {
         free(r->state);
         free(r->error);
         free(r->error_description);
+        free(r->iss);
         *r = (RedirectRequest) {};
 }
 
@@ -68,6 +69,7 @@ int redirect_request_parse(const char *data, size_t size, RedirectRequest *ret) 
                 r.state = query_value(query, "state");
                 r.error = query_value(query, "error");
                 r.error_description = query_value(query, "error_description");
+                r.iss = query_value(query, "iss");
         }
         *ret = r;
         r = (RedirectRequest) {};

@@ -14,6 +14,7 @@ typedef struct RedirectRequest {
         char *state;
         char *error;                    /* RFC 6749 section 4.1.2.1 */
         char *error_description;
+        char *iss;                      /* RFC 9207 */
 } RedirectRequest;
 
 void redirect_request_clear(RedirectRequest *r);

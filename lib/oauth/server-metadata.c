@@ -21,6 +21,7 @@ void server_metadata_clear(ServerMetadata *m) {
         free(m->authorization_endpoint);
         free(m->device_authorization_endpoint);
         free(m->revocation_endpoint);
+        free(m->jwks_uri);
         *m = (ServerMetadata) {};
 }
 
@@ -135,8 +136,17 @@ int server_metadata_parse(const char *body, size_t size, const char *expected_is
             (r = get_endpoint(root, "authorization_endpoint", false, &m.authorization_endpoint, ret_error)) < 0 ||
             (r = get_endpoint(root, "device_authorization_endpoint", false, &m.device_authorization_endpoint,
                               ret_error)) < 0 ||
-            (r = get_endpoint(root, "revocation_endpoint", false, &m.revocation_endpoint, ret_error)) < 0)
+            (r = get_endpoint(root, "revocation_endpoint", false, &m.revocation_endpoint, ret_error)) < 0 ||
+            (r = get_endpoint(root, "jwks_uri", false, &m.jwks_uri, ret_error)) < 0)
                 return r;
+        /* Only a JSON true counts: a server that says "true" as a string or 1 has not said it. */
+        {
+                json_object *v;
+
+                m.authorization_response_iss_parameter_supported =
+                        json_object_object_get_ex(root, "authorization_response_iss_parameter_supported", &v) &&
+                        json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+        }
 
         *ret = m;
         m = (ServerMetadata) {};

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Authorization server metadata (RFC 8414, OpenID Connect Discovery 1.0): where an issuer's endpoints are.
@@ -12,6 +13,9 @@ typedef struct ServerMetadata {
         char *authorization_endpoint;           /* NULL where the document has none */
         char *device_authorization_endpoint;
         char *revocation_endpoint;
+        char *jwks_uri;                         /* the issuer's signing keys (ID tokens) */
+        /* RFC 9207: authorization responses carry iss, and a response without it is refused. */
+        bool authorization_response_iss_parameter_supported;
 } ServerMetadata;
 
 void server_metadata_clear(ServerMetadata *m);

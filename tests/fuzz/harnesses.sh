@@ -12,4 +12,5 @@ FUZZ_HARNESSES=(
         "server-metadata        server-metadata         16384   json.dict"
         "redirect-request       redirect-request        8400    http.dict"
         "device-authorization   device-authorization    16384   json.dict"
+        "jose                   jose                    65536   json.dict"
 )

@@ -13,7 +13,8 @@ fuzz_harnesses = \
 	%reldir%/fuzz-account-file \
 	%reldir%/fuzz-server-metadata \
 	%reldir%/fuzz-redirect-request \
-	%reldir%/fuzz-device-authorization
+	%reldir%/fuzz-device-authorization \
+	%reldir%/fuzz-jose
 
 check_PROGRAMS += $(fuzz_harnesses)
 TESTS += %reldir%/replay.sh
@@ -79,3 +80,8 @@ clean-local: clean-fuzz
 clean-fuzz:
 	-rm -rf %reldir%/work %reldir%/artifacts %reldir%/*.fuzz.log
 .PHONY: clean-fuzz
+
+%canon_reldir%_fuzz_jose_SOURCES = %reldir%/fuzz-jose.c %reldir%/fuzz.h $(fuzz_driver)
+%canon_reldir%_fuzz_jose_CPPFLAGS = $(FUZZ_CPPFLAGS)
+%canon_reldir%_fuzz_jose_LDFLAGS = $(FUZZ_LINK_OPTIONS)
+%canon_reldir%_fuzz_jose_LDADD = $(TEST_ENGINE_LIBS) $(JSONC_LIBS) $(GNUTLS_LIBS)

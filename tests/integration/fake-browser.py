@@ -13,6 +13,8 @@ $FAKE_BROWSER_MODE changes the person:
     replay        visit the loopback redirect twice
     abort         refuse: press a form's "deny" button, or add abort=yes (oidc-provider's device confirmation:
                   "not my device")
+    strip-iss     visit the loopback redirect without its iss parameter (RFC 9207)
+    forge-iss     visit the loopback redirect with iss naming another server (a mix-up)
     ignore        do nothing at all (the login times out)
 """
 
@@ -97,6 +99,10 @@ def main():
                 q = [(k, "forged" if k == "state" else v) for k, v in urllib.parse.parse_qsl(target.query)]
                 forged = urllib.parse.urlunsplit(target._replace(query=urllib.parse.urlencode(q)))
                 urls = [forged] if mode == "tamper-state" else [forged, url]
+            elif mode in ("strip-iss", "forge-iss"):
+                q = [(k, "https://mix-up.example" if k == "iss" else v) for k, v in urllib.parse.parse_qsl(target.query)
+                     if k != "iss" or mode == "forge-iss"]
+                urls = [urllib.parse.urlunsplit(target._replace(query=urllib.parse.urlencode(q)))]
             for u in urls:
                 status, _, body = fetch(opener, u)
                 log({"url": u, "status": status, "body": body})

@@ -14,6 +14,7 @@ rig_tests = \
 	%reldir%/token-engine.sh \
 	%reldir%/oidc-provider.sh \
 	%reldir%/login.sh \
+	%reldir%/oidc-login.sh \
 	%reldir%/token-exchange.sh \
 	%reldir%/rig-selftest.sh \
 	%reldir%/demo.sh

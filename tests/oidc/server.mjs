@@ -14,6 +14,8 @@
 //   cc-basic   secret cc-basic-secret   client_secret_basic
 //   cc-post    secret cc-post-secret    client_secret_post
 //   public     no secret                none (a native app: any port on http://127.0.0.1/callback)
+//   cc-hs256   secret cc-hs256-secret-of-32-bytes-or-more   client_secret_basic, ID tokens signed HS256 with
+//              the secret
 // Access tokens are for the one resource server urn:tokenbroker:test-api (scopes api:read api:write),
 // JWTs signed with a key made at start (or opaque with --opaque). Refresh tokens are rotated on every use;
 // presenting a rotated one revokes the grant and is counted as rt_reuse.
@@ -22,6 +24,12 @@
 // unless a test said otherwise (POST /_control {"approve": false} or {"user": "bob"}). A browser stand-in
 // (curl with a cookie jar, following redirects) thus completes an authorization request, and a device
 // user code is approved by submitting the /device form.
+// ID tokens can be spoiled on the way out, to prove that the client checks them: POST /_control with
+// {"id_token": {"nonce": "x", ...}} re-signs every ID token of a token response with those claims replaced
+// (null removes one), {"id_token_key": "rotated"} signs with a second key that /jwks serves from then on (a key
+// rotation), "stray" with a key /jwks never serves, "bad-signature" spoils the signature, "drop" leaves the
+// ID token out; {"id_token": null,
+// "id_token_key": null} stops it.
 // Test-only endpoints: GET /_stats (counters), POST /_control, GET /api/whoami (200 for a valid Bearer
 // access token of this server, 401 otherwise; with ?at=T, whether it was valid at the Unix time T, so that a
 // test on a loaded machine can ask about the moment a token was handed out).
@@ -47,7 +55,7 @@ const { values: opts } = parseArgs({
 const accessTTL = Number(opts['access-ttl']);
 const refreshTTL = Number(opts['refresh-ttl']);
 
-const state = { approve: true, user: 'alice' };
+const state = { approve: true, user: 'alice', id_token: null, id_token_key: null, rotated: false };
 const stats = {
   requests: {}, grants: {}, errors: {}, token_requests: 0, tokens_issued: 0, rt_reuse: 0, logins: 0,
 };
@@ -56,6 +64,52 @@ const count = (table, key) => { stats[table][key] = (stats[table][key] || 0) + 1
 // A signing key of our own, so that nothing falls back to the library's development keys.
 const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-key', use: 'sig', alg: 'RS256' };
+
+// The second key of a rotation, and one that is never published.
+const rotatedKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const strayKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const publicJwk = (key, kid, alg) => ({ ...key.export({ format: 'jwk' }), kid, use: 'sig', alg });
+
+function b64json(o) { return Buffer.from(JSON.stringify(o)).toString('base64url'); }
+
+// A JWS of `claims` signed with `key` (RS256 for RSA, ES256 for P-256 in JOSE's r||s form).
+function sign(claims, key, kid) {
+  const alg = key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256';
+  const input = `${b64json({ alg, kid, typ: 'JWT' })}.${b64json(claims)}`;
+  const sig = crypto.sign('sha256', Buffer.from(input), alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key);
+  return `${input}.${sig.toString('base64url')}`;
+}
+
+function spoilIdToken(idToken) {
+  const claims = JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url').toString());
+  for (const [k, v] of Object.entries(state.id_token || {})) {
+    if (v === null) delete claims[k]; else claims[k] = v;
+  }
+  if (state.id_token_key === 'rotated') { state.rotated = true; return sign(claims, rotatedKey.privateKey, 'test-key-2'); }
+  if (state.id_token_key === 'stray') return sign(claims, strayKey.privateKey, 'stray-key');
+  const token = sign(claims, privateKey, 'test-key');
+  if (state.id_token_key !== 'bad-signature') return token;
+  const sig = Buffer.from(token.split('.')[2], 'base64url');
+  sig[10] ^= 1;
+  return `${token.split('.').slice(0, 2).join('.')}.${sig.toString('base64url')}`;
+}
+
+// Rewrites the token response on its way out when a test asked for spoiled ID tokens.
+function spoilTokenResponse(res) {
+  const end = res.end.bind(res);
+  res.end = (chunk, ...rest) => {
+    if (chunk && res.statusCode === 200) {
+      const body = JSON.parse(chunk.toString());
+      if (body.id_token) {
+        if (state.id_token_key === 'drop') delete body.id_token;
+        else body.id_token = spoilIdToken(body.id_token);
+        chunk = JSON.stringify(body);
+        res.setHeader('Content-Length', Buffer.byteLength(chunk));
+      }
+    }
+    return end(chunk, ...rest);
+  };
+}
 
 const grantTypes = ['client_credentials', 'authorization_code', 'refresh_token',
   'urn:ietf:params:oauth:grant-type:device_code'];
@@ -80,6 +134,8 @@ const provider = new Provider(issuer, {
     client('cc-basic', 'cc-basic-secret', 'client_secret_basic'),
     client('cc-post', 'cc-post-secret', 'client_secret_post'),
     client('public', null, 'none'),
+    { ...client('cc-hs256', 'cc-hs256-secret-of-32-bytes-or-more', 'client_secret_basic'),
+      id_token_signed_response_alg: 'HS256' },
   ],
   jwks: { keys: [jwk] },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
@@ -107,6 +163,7 @@ const provider = new Provider(issuer, {
       },
     },
   },
+  enabledJWA: { idTokenSigningAlgValues: ['RS256', 'HS256'] },
   pkce: { methods: ['S256'], required: () => true },
   rotateRefreshToken: true,
   // Refresh tokens for every code/device grant of a client allowed to refresh, offline_access or not.
@@ -199,6 +256,8 @@ async function control(req, res) {
   for await (const chunk of req) body += chunk;
   const cmd = JSON.parse(body || '{}');
   if ('approve' in cmd) state.approve = !!cmd.approve;
+  if ('id_token' in cmd) state.id_token = cmd.id_token;
+  if ('id_token_key' in cmd) state.id_token_key = cmd.id_token_key;
   if (cmd.user) state.user = String(cmd.user);
   reply(res, 200, state);
 }
@@ -207,12 +266,19 @@ const callback = provider.callback();
 server.on('request', (req, res) => {
   const path = req.url.split('?')[0];
   count('requests', `${req.method} ${path.replace(/^\/(interaction|auth)\/.+/, '/$1/:uid')}`);
-  if (path === '/token' && req.method === 'POST') stats.token_requests += 1;
+  if (path === '/token' && req.method === 'POST') {
+    stats.token_requests += 1;
+    if (state.id_token || state.id_token_key) spoilTokenResponse(res);
+  }
   let handler = null;
   if (path.startsWith('/interaction/')) handler = interaction;
   else if (path === '/api/whoami') handler = whoami;
   else if (path === '/_control' && req.method === 'POST') handler = control;
   else if (path === '/_stats') handler = async (rq, rs) => reply(rs, 200, stats);
+  else if (path === '/jwks' && state.rotated) {
+    handler = async (rq, rs) => reply(rs, 200, { keys: [publicJwk(publicKey, 'test-key', 'RS256'),
+      publicJwk(rotatedKey.publicKey, 'test-key-2', 'ES256')] });
+  }
   if (!handler) {
     callback(req, res);
     return;

@@ -4,7 +4,8 @@ engine_unit_tests = \
 	%reldir%/engine/test-token-policy \
 	%reldir%/engine/test-token-fetch \
 	%reldir%/engine/test-account-admin \
-	%reldir%/engine/test-broker-core
+	%reldir%/engine/test-broker-core \
+	%reldir%/engine/test-issuer-keys
 
 check_PROGRAMS += $(engine_unit_tests)
 TESTS += $(engine_unit_tests)
@@ -23,7 +24,7 @@ ENGINE_FAKE_IO_SOURCES = \
 	dbus/io/io-errors.c \
 	dbus/io/loopback-peer.c
 ENGINE_FAKE_IO_LIBS = dbus/libtb-daemon.la lib/libtb-engine.la lib/libtb-client.la lib/libtb-wire.la \
-	$(SYSTEMD_LIBS) $(JSONC_LIBS) $(GLIB_LIBS)
+	$(SYSTEMD_LIBS) $(JSONC_LIBS) $(GLIB_LIBS) $(GNUTLS_LIBS)
 
 %canon_reldir%_engine_test_waiters_SOURCES = %reldir%/engine/test-waiters.c
 %canon_reldir%_engine_test_waiters_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
@@ -44,3 +45,7 @@ ENGINE_FAKE_IO_LIBS = dbus/libtb-daemon.la lib/libtb-engine.la lib/libtb-client.
 %canon_reldir%_engine_test_broker_core_SOURCES = %reldir%/engine/test-broker-core.c $(ENGINE_FAKE_IO_SOURCES)
 %canon_reldir%_engine_test_broker_core_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
 %canon_reldir%_engine_test_broker_core_LDADD = $(ENGINE_FAKE_IO_LIBS)
+
+%canon_reldir%_engine_test_issuer_keys_SOURCES = %reldir%/engine/test-issuer-keys.c $(ENGINE_FAKE_IO_SOURCES)
+%canon_reldir%_engine_test_issuer_keys_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
+%canon_reldir%_engine_test_issuer_keys_LDADD = $(ENGINE_FAKE_IO_LIBS)

@@ -6,7 +6,8 @@ oauth_unit_tests = \
 	%reldir%/test-token-request \
 	%reldir%/test-token-response \
 	%reldir%/test-server-metadata \
-	%reldir%/test-login-parts
+	%reldir%/test-login-parts \
+	%reldir%/test-jose
 
 check_PROGRAMS += $(oauth_unit_tests)
 TESTS += $(oauth_unit_tests)
@@ -51,3 +52,7 @@ EXTRA_DIST += \
 	tests/fuzz/corpus/token-response/rfc-success.json \
 	tests/fuzz/corpus/token-response/status-only.txt \
 	tests/fuzz/corpus/token-response/truncated.json
+
+%canon_reldir%_test_jose_SOURCES = %reldir%/test-jose.c
+%canon_reldir%_test_jose_CPPFLAGS = $(TEST_CPPFLAGS)
+%canon_reldir%_test_jose_LDADD = $(TEST_ENGINE_LIBS) $(JSONC_LIBS) $(GNUTLS_LIBS)

@@ -71,6 +71,22 @@ static void test_authorize_url(void) {
         is_int(authorize_url_build(&a, &in, &none), -EINVAL, "no client id");
         ok(!none, "... nothing returned");
         is_str(param_name_mapped(flix, "state"), "state", "an unmapped name is itself");
+
+        {
+                _cleanup_free_ char *n = NULL;
+
+                a = account();
+                in.authorize_url = "https://as.example/authorize";
+                in.scope = NULL;
+                in.nonce = "n-0S6_WzA2Mj";
+                is_int(authorize_url_build(&a, &in, &n), 0, "an OpenID Connect request");
+                ok(n && endswith(n, "&code_challenge_method=S256&nonce=n-0S6_WzA2Mj"), "... carries the nonce: %s", n);
+        }
+        ok(scope_has("openid api:read", "openid"), "scope_has: first of two");
+        ok(scope_has("api:read  openid", "openid"), "... last, after two spaces");
+        ok(!scope_has("openidx api:read", "openid"), "... not a prefix of another scope");
+        ok(!scope_has("api:openid", "openid"), "... nor a suffix");
+        ok(!scope_has(NULL, "openid"), "... nor in no scope at all");
 }
 
 static void test_redirect_request(void) {
@@ -83,6 +99,7 @@ static void test_redirect_request(void) {
         is_str(a.path, "/callback", "... path");
         is_str(a.code, "Spl+xAx", "... code decoded");
         is_str(a.state, "xyz", "... state");
+        is_str(a.iss, "https://as", "... iss (RFC 9207)");
         ok(!a.error, "... no error");
 
         req = "GET /?error=access_denied&error_description=the+user+said+no&state=xyz HTTP/1.0\n";
@@ -90,6 +107,7 @@ static void test_redirect_request(void) {
         is_str(b.error, "access_denied", "... error");
         is_str(b.error_description, "the user said no", "... '+' is a space in a query");
         ok(!b.code, "... no code");
+        ok(!b.iss, "... no iss");
 
         req = "GET /favicon.ico HTTP/1.1\r\n";
         is_int(redirect_request_parse(req, strlen(req), &c), 0, "a request without a query");

@@ -58,6 +58,25 @@ static void test_parse(void) {
         is_str(m.authorization_endpoint, "https://idm.example.io/oauth2/aus/v1/authorize", "authorization_endpoint");
         is_str(m.revocation_endpoint, "https://idm.example.io/oauth2/aus/v1/revoke", "revocation_endpoint");
         ok(!m.device_authorization_endpoint, "a null endpoint is absent");
+        ok(!m.jwks_uri, "... as is one the document lacks");
+        ok(!m.authorization_response_iss_parameter_supported, "no RFC 9207 promise unless made");
+        {
+                _cleanup_(server_metadata_clear) ServerMetadata o = {}, p = {};
+
+                is_int(parse("{\"issuer\":\"https://op.example\",\"token_endpoint\":\"https://op.example/token\","
+                             "\"jwks_uri\":\"https://op.example/jwks\","
+                             "\"authorization_response_iss_parameter_supported\":true}",
+                             "https://op.example", &o, NULL), 0, "an OpenID provider's metadata");
+                is_str(o.jwks_uri, "https://op.example/jwks", "... its jwks_uri");
+                ok(o.authorization_response_iss_parameter_supported, "... and its RFC 9207 promise");
+                is_int(parse("{\"issuer\":\"https://op.example\",\"token_endpoint\":\"https://op.example/token\","
+                             "\"authorization_response_iss_parameter_supported\":\"true\"}",
+                             "https://op.example", &p, NULL), 0, "a promise as a string");
+                ok(!p.authorization_response_iss_parameter_supported, "... is not a promise");
+                is_int(parse("{\"issuer\":\"https://op.example\",\"token_endpoint\":\"https://op.example/token\","
+                             "\"jwks_uri\":\"file:///etc/passwd\"}", "https://op.example", &none, NULL), -EBADMSG,
+                       "a jwks_uri that is not http(s) is refused");
+        }
 
         is_int(parse("{\"issuer\":\"https://a.example/\",\"token_endpoint\":\"https://a.example/token\"}",
                      "https://a.example", &n, NULL),
