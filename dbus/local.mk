@@ -34,6 +34,10 @@ noinst_LTLIBRARIES += %reldir%/libtb-daemon.la
 	%reldir%/engine/discovery.c \
 	%reldir%/engine/issuer-keys.h \
 	%reldir%/engine/issuer-keys.c \
+	%reldir%/engine/client-auth.h \
+	%reldir%/engine/client-auth.c \
+	%reldir%/engine/account-keys.h \
+	%reldir%/engine/account-keys.c \
 	%reldir%/engine/token-fetch.h \
 	%reldir%/engine/token-fetch.c \
 	%reldir%/engine/token-prereqs.h \

@@ -21,6 +21,8 @@ int verb_revoke(int argc, char *argv[]);
 int verb_curl(int argc, char *argv[]);
 int verb_login(int argc, char *argv[]);
 int verb_setup_git(int argc, char *argv[]);
+int verb_keygen(int argc, char *argv[]);
+int verb_public_key(int argc, char *argv[]);
 
 /* Opens the connection to the daemon, or prints why not and returns the exit status to use (> 0). */
 int cli_connect(sd_bus **ret);

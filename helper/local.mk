@@ -39,6 +39,7 @@ tokenbroker_cli_SOURCES = \
 	%reldir%/cli-util.c \
 	%reldir%/cli-account.c \
 	%reldir%/cli-token.c \
+	%reldir%/cli-keys.c \
 	%reldir%/cli-curl.c \
 	%reldir%/cli-login.c \
 	%reldir%/cli-setup-git.c \

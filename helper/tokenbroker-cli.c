@@ -14,7 +14,7 @@ static void help(void) {
         printf("Usage: tokenbroker VERB [OPTIONS] [ARGS]\n\n"
                "OAuth2 access tokens for this user, from tokenbrokerd.\n\n"
                "Verbs:\n"
-               "  add NAME --token-url URL --client-id ID [--client-auth basic|post|none]\n"
+               "  add NAME --token-url URL --client-id ID [--client-auth basic|post|none|private_key_jwt|client_secret_jwt]\n"
                "      [--grant GRANT] [--scopes \"S1 S2\"] [--provider P] [--issuer URL]\n"
                "      [--username U] [--hosts \"PATTERNS\"] [--warmup] [--set Key=Value]... [--replace]\n"
                "                           Write an account file\n"
@@ -30,6 +30,10 @@ static void help(void) {
                "                           Run curl with the token and the account's extra headers\n"
                "  revoke NAME              Revoke the account's grant at the server and forget it\n"
                "  remove NAME              Revoke, then delete the account file and every secret of it\n"
+               "  keygen NAME [--type ec|rsa] [--jwks] [--replace]\n"
+               "                           Make the account's private key (ClientAuth=private_key_jwt) in\n"
+               "                           the keyring; print its public key as a JWK\n"
+               "  public-key NAME [--jwks] Print the public key of the account's private key\n"
                "  warmup                   Fetch tokens for accounts with Warmup=true\n"
                "  reload                   Re-read the account files\n"
                "  setup-git [--global|--system|--file F]\n"
@@ -56,6 +60,8 @@ static const struct {
         { "warmup", verb_warmup },
         { "reload", verb_reload },
         { "setup-git", verb_setup_git },
+        { "keygen", verb_keygen },
+        { "public-key", verb_public_key },
 };
 
 int main(int argc, char *argv[]) {

@@ -50,7 +50,8 @@ dist_examples_DATA = \
 	%reldir%/examples/flixcheck.conf \
 	%reldir%/examples/flume.conf \
 	%reldir%/examples/sharetribe.conf \
-	%reldir%/examples/generic-oidc.conf
+	%reldir%/examples/generic-oidc.conf \
+	%reldir%/examples/generic-private-key-jwt.conf
 
 EXTRA_DIST += \
 	%reldir%/README.md \

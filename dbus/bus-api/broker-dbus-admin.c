@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* org.tokenbroker.Broker1, the methods that change accounts, secrets and grants: AddAccount, SetSecret,
- * RemoveAccount, Revoke, BeginLogin, CancelLogin. Each reads its arguments, checks the caller and hands the
- * work to the engine (engine/account-admin.c, token-revoke.c, login.c); secrets pass through on their way to
+ * GenerateKey, GetPublicKey, RemoveAccount, Revoke, BeginLogin, CancelLogin. Each reads its arguments, checks the caller and hands the
+ * work to the engine (engine/account-admin.c, account-keys.c, token-revoke.c, login.c); secrets pass through on their way to
  * the keyring. */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "account.h"
 #include "account-admin.h"
+#include "account-keys.h"
 #include "alloc-util.h"
 #include "broker-dbus-internal.h"
 #include "bus-api.h"
@@ -219,4 +220,86 @@ int method_cancel_login(sd_bus_message *msg, void *userdata, sd_bus_error *error
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(msg, "b", (int) login_cancel(a->engine, a->name, "The login was cancelled."));
+}
+
+/* The reply to GenerateKey and GetPublicKey: userdata is the call, referenced. */
+static void reply_public_key(int error, const char *message, const char *jwk, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (error < 0) {
+                (void) bus_error_setf(&e, error, "%s", strna(message));
+                (void) sd_bus_reply_method_error(call, &e);
+        } else
+                (void) sd_bus_reply_method_return(call, "s", jwk);
+}
+
+/* GenerateKey's options: "replace" (b). Unknown ones are skipped, for newer callers. */
+static int read_key_options(sd_bus_message *msg, int *ret_replace) {
+        const char *key;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(msg, "s", &key);
+                if (r < 0)
+                        return r;
+                if (streq(key, "replace"))
+                        r = sd_bus_message_read(msg, "v", "b", ret_replace);
+                else
+                        r = sd_bus_message_skip(msg, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(msg);
+}
+
+int method_generate_key(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        const char *name, *type;
+        int replace = 0, r;
+
+        r = sd_bus_message_read(msg, "ss", &name, &type);
+        if (r < 0)
+                return r;
+        r = read_key_options(msg, &replace);
+        if (r < 0)
+                return r;
+        r = caller_check(m, msg, error);
+        if (r < 0)
+                return r;
+        if (!find_account(m, name, error))
+                return -ESRCH;
+        r = account_generate_key(&m->engine, name, jose_key_type_from_string(isempty(type) ? "ec" : type), replace,
+                                 reply_public_key, sd_bus_message_ref(msg), &f);
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                return bus_error_set_failure(error, &f, r);
+        }
+        return 1;
+}
+
+int method_get_public_key(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        Account *a;
+        int r;
+
+        r = read_account_argument(m, msg, error, &a);
+        if (r < 0)
+                return r;
+        r = account_public_key(&m->engine, a->name, reply_public_key, sd_bus_message_ref(msg), &f);
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                return bus_error_set_failure(error, &f, r);
+        }
+        return 1;
 }

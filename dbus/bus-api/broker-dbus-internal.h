@@ -17,6 +17,8 @@ int read_account_argument(Manager *m, sd_bus_message *msg, sd_bus_error *error, 
 /* broker-dbus-admin.c */
 int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int method_generate_key(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int method_get_public_key(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int method_remove_account(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int method_revoke(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int method_begin_login(sd_bus_message *msg, void *userdata, sd_bus_error *error);

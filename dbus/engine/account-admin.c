@@ -123,6 +123,9 @@ int account_store_secret(Engine *eng, const char *name, const char *kind, const 
         AdminJob *j;
         int r;
 
+        if (streq(kind, SECRET_KIND_PRIVATE_KEY))
+                return failure_set(f, -EINVAL, "A private key is made in the daemon and never passes through a "
+                                               "caller: use 'tokenbroker keygen NAME'.");
         if (!secret_kind_is_known(kind))
                 return failure_set(f, -EINVAL,
                                    "Unknown secret kind '%s': use client-secret, password, api-key or refresh-token.",

@@ -57,6 +57,7 @@ int account_new(Engine *eng, AccountConfig *config, Account **ret) {
 
 void account_forget_secrets(Account *a) {
         a->client_secret = erase_and_free(a->client_secret);
+        a->private_key = erase_and_free(a->private_key);
         a->password = erase_and_free(a->password);
         a->api_key = erase_and_free(a->api_key);
         a->refresh_token = erase_and_free(a->refresh_token);
@@ -103,6 +104,8 @@ static char **secret_slot(Account *a, const char *kind) {
                 return &a->api_key;
         if (streq(kind, SECRET_KIND_REFRESH_TOKEN))
                 return &a->refresh_token;
+        if (streq(kind, SECRET_KIND_PRIVATE_KEY))
+                return &a->private_key;
         return NULL;
 }
 
@@ -125,6 +128,7 @@ int account_set_secret(Account *a, const char *kind, const char *value) {
 char **account_secret_kinds(Account *a) {
         static const char *const kinds[] = {
                 SECRET_KIND_CLIENT_SECRET, SECRET_KIND_PASSWORD, SECRET_KIND_API_KEY, SECRET_KIND_REFRESH_TOKEN,
+                SECRET_KIND_PRIVATE_KEY,
         };
         char **l = calloc(1, sizeof(char *));
 

@@ -60,6 +60,7 @@ struct Account {
         char *client_secret;            /* all wiped on free */
         char *password;
         char *api_key;
+        char *private_key;              /* PEM (ClientAuth=private_key_jwt) */
         char *refresh_token;
 
         GHashTable *tokens;             /* scope -> TokenEntry* */

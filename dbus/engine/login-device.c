@@ -8,6 +8,7 @@
 
 #include "account-request.h"
 #include "alloc-util.h"
+#include "client-auth.h"
 #include "log.h"
 #include "login-internal.h"
 #include "string-util.h"
@@ -131,12 +132,18 @@ static void on_device_authorization(const HttpResult *res, void *userdata) {
 int login_device_start(LoginSession *s, Account *a, const char *device_url) {
         _cleanup_(token_request_clear) TokenRequest req = {};
         _cleanup_free_ char *msg = NULL;
+        _cleanup_(erase_and_freep) char *assertion = NULL;
+        ClientAuth auth = account_config_client_auth(a->config, GRANT_DEVICE_CODE);
         int r;
 
-        r = device_authorization_request_build(a->config, device_url, a->client_secret, NULL, &req);
+        r = client_auth_assertion(a, auth, s->token_url, &assertion);
+        if (r >= 0)
+                r = device_authorization_request_build(a->config, device_url, a->client_secret, assertion, NULL, &req);
         if (r < 0) {
-                login_finish(s, false, r == -ENOKEY ? "The account lacks its client secret (tokenbroker set-secret)."
-                                                    : "Cannot build the device authorization request.");
+                if (r == -ENOKEY)
+                        msg = client_auth_missing_message(a, auth, GRANT_DEVICE_CODE);
+                login_finish(s, false, msg ?: r == -EBADMSG ? "The account's private key cannot sign."
+                                                             : "Cannot build the device authorization request.");
                 return -1;
         }
         r = account_post(a, &req, 0, "device authorization request", on_device_authorization, s, &s->http, &msg);

@@ -9,6 +9,7 @@
 #include "account-request.h"
 #include "account-secrets.h"
 #include "alloc-util.h"
+#include "client-auth.h"
 #include "discovery.h"
 #include "entry-ref.h"
 #include "log.h"
@@ -109,6 +110,7 @@ void login_deliver(LoginSession *s, TokenResponse *tr) {
 
 int login_token_request(LoginSession *s, const char *code, http_callback_t cb, char **ret_message) {
         _cleanup_(token_request_clear) TokenRequest req = {};
+        _cleanup_(erase_and_freep) char *assertion = NULL;
         Account *a = engine_account(s->engine, s->account);
         GrantInput in = {
                 .grant = s->grant,
@@ -120,6 +122,14 @@ int login_token_request(LoginSession *s, const char *code, http_callback_t cb, c
         if (!a)
                 return -ESRCH;
         in.client_secret = a->client_secret;
+        r = client_auth_assertion(a, account_config_client_auth(a->config, s->grant), s->token_url, &assertion);
+        if (r < 0) {
+                if (r == -ENOKEY)
+                        *ret_message = client_auth_missing_message(a, account_config_client_auth(a->config, s->grant),
+                                                                   s->grant);
+                return r;
+        }
+        in.client_assertion = assertion;
         if (s->grant == GRANT_AUTHORIZATION_CODE) {
                 in.code = code;
                 in.code_verifier = s->verifier;

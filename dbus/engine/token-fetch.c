@@ -8,6 +8,7 @@
 #include "account-request.h"
 #include "account-secrets.h"
 #include "alloc-util.h"
+#include "client-auth.h"
 #include "bus-api.h"
 #include "entry-ref.h"
 #include "log.h"
@@ -382,8 +383,10 @@ static void fetch_send(TokenEntry *e) {
         Account *a = e->account;
         _cleanup_(token_request_clear) TokenRequest req = {};
         _cleanup_free_ char *msg = NULL;
+        _cleanup_(erase_and_freep) char *assertion = NULL;
         TokenPrereqs pre = {};
         GrantInput in = {};
+        ClientAuth auth;
         int r;
 
         in.grant = choose_grant(a);
@@ -408,14 +411,23 @@ static void fetch_send(TokenEntry *e) {
         in.password = a->password;
         in.refresh_token = a->refresh_token;
 
-        r = token_request_build(a->config, &in, &req);
+        /* A client assertion is made for each try: its jti must not repeat (RFC 7523 section 3). */
+        auth = account_config_client_auth(a->config, in.grant);
+        r = client_auth_assertion(a, auth, in.token_url ?: a->config->token_url, &assertion);
+        if (r >= 0) {
+                in.client_assertion = assertion;
+                r = token_request_build(a->config, &in, &req);
+        }
         if (r == -ENOKEY) {
-                if (asprintf(&msg, "Account '%s' lacks a secret for the %s grant: run 'tokenbroker set-secret %s %s'.",
-                             a->name, grant_type_to_string(in.grant), a->name,
-                             in.grant == GRANT_PASSWORD && !a->password ? SECRET_KIND_PASSWORD
-                                                                         : SECRET_KIND_CLIENT_SECRET) < 0)
-                        msg = NULL;
+                msg = client_auth_missing_message(a, auth, in.grant);
                 fetch_done(e, -ENOKEY, msg ?: "Missing secret.");
+                return;
+        }
+        if (r == -EBADMSG) {
+                if (asprintf(&msg, "Account '%s': its private-key secret is not a key that can sign JWS; 'tokenbroker "
+                                   "keygen %s --replace' makes one.", a->name, a->name) < 0)
+                        msg = NULL;
+                fetch_done(e, -EUCLEAN, msg ?: "The private key cannot sign.");
                 return;
         }
         if (r < 0) {

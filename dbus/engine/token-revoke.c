@@ -7,6 +7,7 @@
 #include "account-request.h"
 #include "account-secrets.h"
 #include "alloc-util.h"
+#include "client-auth.h"
 #include "bus-api.h"
 #include "entry-ref.h"
 #include "log.h"
@@ -136,6 +137,7 @@ static int bearer_token(RevokeJob *j, Account *a, const char **ret) {
 
 static int job_continue(RevokeJob *j) {
         _cleanup_(token_request_clear) TokenRequest req = {};
+        _cleanup_(erase_and_freep) char *assertion = NULL;
         _cleanup_free_ char *msg = NULL;
         RevocationInput in = {};
         const char *failure = NULL;
@@ -184,8 +186,19 @@ static int job_continue(RevokeJob *j) {
                 /* The fetch may have rotated the refresh token: revoke the newest one. */
                 if (a->refresh_token)
                         in.token = a->refresh_token;
-        } else
+        } else {
+                /* RFC 7523: an assertion's audience is the token endpoint, for every endpoint of the server. */
                 in.client_secret = a->client_secret;
+                r = client_auth_assertion(a, a->config->client_auth, account_endpoint_cached(a, ENDPOINT_TOKEN) ?: in.url,
+                                          &assertion);
+                if (r == -ENOKEY)
+                        return job_finish(j, r, a->config->client_auth == CLIENT_AUTH_PRIVATE_KEY_JWT
+                                                        ? "The account lacks its private key for the revocation."
+                                                        : "The account lacks its client secret for the revocation.");
+                if (r < 0)
+                        return job_finish(j, r, "Cannot make the client assertion for the revocation.");
+                in.client_assertion = assertion;
+        }
 
         r = revocation_request_build(a->config, &in, &req);
         if (r == -ENOKEY)

@@ -20,6 +20,8 @@
 #define SECRET_KIND_CLIENT_SECRET "client-secret"
 #define SECRET_KIND_PASSWORD "password"
 #define SECRET_KIND_API_KEY "api-key"
+/* PKCS#8 PEM: the key of ClientAuth=private_key_jwt, made by `tokenbroker keygen` (GenerateKey) */
+#define SECRET_KIND_PRIVATE_KEY "private-key"
 #define SECRET_KIND_REFRESH_TOKEN "refresh-token"
 
 /* The keyring schema: attributes "account" and "kind", the secret itself only in the secret value. */

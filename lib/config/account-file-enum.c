@@ -17,6 +17,8 @@ static const char *const client_auth_table[_CLIENT_AUTH_MAX] = {
         [CLIENT_AUTH_BASIC] = "basic",
         [CLIENT_AUTH_POST] = "post",
         [CLIENT_AUTH_NONE] = "none",
+        [CLIENT_AUTH_PRIVATE_KEY_JWT] = "private_key_jwt",
+        [CLIENT_AUTH_CLIENT_SECRET_JWT] = "client_secret_jwt",
 };
 
 static const char *const request_encoding_table[_REQUEST_ENCODING_MAX] = {

@@ -91,6 +91,7 @@ static const KeyInfo key_table[] = {
         KEY("ActorAccount", KEY_ACCOUNT, actor_account),
         KEY("Audience", KEY_STRING, audience),
         KEY("Resource", KEY_STRING, resource),
+        KEY("KeyID", KEY_STRING, key_id),
         KEY("ApiKeyHeader", KEY_HEADER, api_key_header),
         KEY("ExposeClaims", KEY_WORDS, expose_claims),
         KEY("AllowedCallers", KEY_PATHS, allowed_callers),
@@ -215,7 +216,7 @@ static int parse_key(AccountFileParser *p, GKeyFile *kf, const KeyInfo *k, Accou
                 ClientAuth c = client_auth_from_string(value);
                 if (c < 0)
                         return report(p, true, line, k->name,
-                                      "invalid value \"%s\" (expected basic, post or none)", value);
+                                      "invalid value \"%s\" (expected basic, post, none, private_key_jwt or client_secret_jwt)", value);
                 *(ClientAuth *) field = c;
                 return 0;
         }
@@ -313,7 +314,7 @@ static int parse_client_auth_override(AccountFileParser *p, GKeyFile *kf, const 
         c = client_auth_from_string(value);
         if (c < 0)
                 return report(p, true, key_line(p, key), key,
-                              "invalid value \"%s\" (expected basic, post or none)", value);
+                              "invalid value \"%s\" (expected basic, post, none, private_key_jwt or client_secret_jwt)", value);
         a->client_auth_per_grant[g] = c;
         return 0;
 }

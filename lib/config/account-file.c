@@ -54,6 +54,7 @@ AccountConfig *account_config_free(AccountConfig *a) {
         free(a->actor_account);
         free(a->audience);
         free(a->resource);
+        free(a->key_id);
         free(a->api_key_header);
         strv_free(a->expose_claims);
         strv_free(a->allowed_callers);

@@ -28,6 +28,10 @@ typedef enum ClientAuth {
         CLIENT_AUTH_BASIC,      /* RFC 6749 2.3.1: form-urlencoded id and secret, then base64, in Authorization */
         CLIENT_AUTH_POST,       /* client_id and client_secret in the request body */
         CLIENT_AUTH_NONE,       /* public client: client_id in the body, no secret */
+        /* RFC 7523 section 2.2: a signed JWT in client_assertion, by the account's private-key secret, or by
+         * its client secret (HS256) */
+        CLIENT_AUTH_PRIVATE_KEY_JWT,
+        CLIENT_AUTH_CLIENT_SECRET_JWT,
         _CLIENT_AUTH_MAX,
         _CLIENT_AUTH_INVALID = -1,
 } ClientAuth;
@@ -79,6 +83,7 @@ typedef struct AccountConfig {
         char *actor_account;            /* token exchange: whose access token is the actor (RFC 8693), or NULL */
         char *audience;
         char *resource;
+        char *key_id;                   /* KeyID=: the kid of client assertions; NULL: the key's thumbprint */
         char *api_key_header;           /* e.g. X-Api-Key: the api-key secret is handed out in this header */
         char **expose_claims;           /* JWT claims shown with the token (not verified) */
         char **allowed_callers;         /* executable paths that may get this account's token */

@@ -3,4 +3,6 @@ lib_libtb_engine_la_SOURCES += \
 	%reldir%/jwk.h \
 	%reldir%/jwk.c \
 	%reldir%/jws.h \
-	%reldir%/jws.c
+	%reldir%/jws.c \
+	%reldir%/jose-key.h \
+	%reldir%/jose-key.c

@@ -8,6 +8,8 @@ lib_libtb_engine_la_SOURCES += \
 	%reldir%/jwt.c \
 	%reldir%/id-token.h \
 	%reldir%/id-token.c \
+	%reldir%/client-assertion.h \
+	%reldir%/client-assertion.c \
 	%reldir%/token-request.h \
 	%reldir%/token-request.c \
 	%reldir%/token-response.h \

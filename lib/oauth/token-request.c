@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "alloc-util.h"
+#include "client-assertion.h"
 #include "authorize-url.h"
 #include "form.h"
 #include "json-util.h"
@@ -166,10 +167,21 @@ static char *token_url_build(const AccountConfig *a, const char *url) {
         return strjoin(url, sep, q);
 }
 
-/* RFC 6749 section 2.3: the secret in a Basic header or in the body; a public client names itself only. */
-static int add_client_auth(const AccountConfig *a, ClientAuth auth, const char *client_secret, ParamList *l,
-                           char **ret_authorization) {
+/* RFC 6749 section 2.3: the secret in a Basic header or in the body, or (RFC 7523 section 2.2) a signed
+ * assertion; a public client names itself only. */
+static int add_client_auth(const AccountConfig *a, ClientAuth auth, const char *client_secret,
+                           const char *client_assertion, ParamList *l, char **ret_authorization) {
         switch (auth) {
+        case CLIENT_AUTH_PRIVATE_KEY_JWT:
+        case CLIENT_AUTH_CLIENT_SECRET_JWT:
+                if (isempty(a->client_id))
+                        return -EUCLEAN;
+                if (isempty(client_assertion))
+                        return -ENOKEY;
+                param_add(l, "client_id", a->client_id);
+                param_add(l, "client_assertion_type", CLIENT_ASSERTION_TYPE);
+                param_add(l, "client_assertion", client_assertion);
+                return 0;
         case CLIENT_AUTH_BASIC:
         case CLIENT_AUTH_POST:
                 if (isempty(a->client_id))
@@ -297,7 +309,8 @@ int token_request_build(const AccountConfig *a, const GrantInput *in, TokenReque
         if (!isempty(scope))
                 param_add(&l, "scope", scope);
 
-        r = add_client_auth(a, account_config_client_auth(a, in->grant), in->client_secret, &l, &req.authorization);
+        r = add_client_auth(a, account_config_client_auth(a, in->grant), in->client_secret, in->client_assertion, &l,
+                            &req.authorization);
         if (r < 0)
                 return r;
 
@@ -325,7 +338,7 @@ int token_request_build(const AccountConfig *a, const GrantInput *in, TokenReque
 
 int revocation_request_build(const AccountConfig *a, const RevocationInput *in, TokenRequest *ret) {
         _cleanup_(token_request_clear) TokenRequest req = {};
-        Param items[4];
+        Param items[6];
         ParamList l = { .items = items, .allocated = ELEMENTSOF(items) };
         int r;
 
@@ -347,7 +360,7 @@ int revocation_request_build(const AccountConfig *a, const RevocationInput *in, 
                 /* RFC 7009 section 2.1: a hint, and the client authenticated as at the token endpoint. */
                 if (in->token_type_hint)
                         param_add(&l, "token_type_hint", in->token_type_hint);
-                r = add_client_auth(a, a->client_auth, in->client_secret, &l, &req.authorization);
+                r = add_client_auth(a, a->client_auth, in->client_secret, in->client_assertion, &l, &req.authorization);
                 if (r < 0)
                         return r;
         }
@@ -365,9 +378,9 @@ int revocation_request_build(const AccountConfig *a, const RevocationInput *in, 
 }
 
 int device_authorization_request_build(const AccountConfig *a, const char *url, const char *client_secret,
-                                       const char *scope, TokenRequest *ret) {
+                                       const char *client_assertion, const char *scope, TokenRequest *ret) {
         _cleanup_(token_request_clear) TokenRequest req = {};
-        Param items[4];
+        Param items[6];
         ParamList l = { .items = items, .allocated = ELEMENTSOF(items) };
         int r;
 
@@ -378,7 +391,8 @@ int device_authorization_request_build(const AccountConfig *a, const char *url, 
                 param_add(&l, "scope", scope);
         /* RFC 8628 section 3.1: client_id always; a confidential client authenticates as at the token
          * endpoint. */
-        r = add_client_auth(a, account_config_client_auth(a, GRANT_DEVICE_CODE), client_secret, &l, &req.authorization);
+        r = add_client_auth(a, account_config_client_auth(a, GRANT_DEVICE_CODE), client_secret, client_assertion, &l,
+                            &req.authorization);
         if (r < 0)
                 return r;
         if (isempty(a->client_id))

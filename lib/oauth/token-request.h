@@ -11,6 +11,7 @@ typedef struct GrantInput {
         const char *token_url;          /* NULL: the account's TokenURL= (else discovered from its Issuer=) */
         const char *scope;              /* NULL: the account's Scopes; "" sends none */
         const char *client_secret;
+        const char *client_assertion;   /* ClientAuth=private_key_jwt or client_secret_jwt: made for this request */
         const char *password;
         const char *refresh_token;
         const char *code;
@@ -32,7 +33,8 @@ void token_request_clear(TokenRequest *r);
 
 /* The request for `in` against account `a`. -EINVAL if the account has no token URL or `in` lacks the code
  * or device code its grant needs, -ENOKEY if the grant needs a secret that `in` lacks (client secret for
- * basic/post, password, refresh token, subject token), -EUCLEAN if the account lacks a setting the grant
+ * basic/post, the assertion for private_key_jwt/client_secret_jwt, password, refresh token, subject token),
+ * -EUCLEAN if the account lacks a setting the grant
  * needs (Username for password, ClientID for basic/post, ExtraParams not in pairs). */
 int token_request_build(const AccountConfig *a, const GrantInput *in, TokenRequest *ret);
 
@@ -41,6 +43,7 @@ typedef struct RevocationInput {
         const char *token;              /* what to revoke */
         const char *token_type_hint;    /* "refresh_token" or "access_token" (RFC 7009), or NULL */
         const char *client_secret;
+        const char *client_assertion;
         const char *bearer;             /* RevocationAuth=bearer: an access token to authenticate with */
 } RevocationInput;
 
@@ -53,4 +56,4 @@ int revocation_request_build(const AccountConfig *a, const RevocationInput *in, 
  * account's), with the client authenticated per ClientAuth.device_code/ClientAuth=. Errors as
  * token_request_build(). */
 int device_authorization_request_build(const AccountConfig *a, const char *url, const char *client_secret,
-                                       const char *scope, TokenRequest *ret);
+                                       const char *client_assertion, const char *scope, TokenRequest *ret);

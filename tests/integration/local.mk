@@ -15,6 +15,7 @@ rig_tests = \
 	%reldir%/oidc-provider.sh \
 	%reldir%/login.sh \
 	%reldir%/oidc-login.sh \
+	%reldir%/client-auth-jwt.sh \
 	%reldir%/token-exchange.sh \
 	%reldir%/rig-selftest.sh \
 	%reldir%/demo.sh

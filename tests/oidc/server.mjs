@@ -16,6 +16,9 @@
 //   public     no secret                none (a native app: any port on http://127.0.0.1/callback)
 //   cc-hs256   secret cc-hs256-secret-of-32-bytes-or-more   client_secret_basic, ID tokens signed HS256 with
 //              the secret
+//   cc-jwt     secret cc-jwt-secret-of-32-bytes-or-more     client_secret_jwt (RFC 7523 assertions, HS256)
+// and any client registered at /reg (RFC 7591, open registration): a private_key_jwt client registers its
+// public keys ("jwks") there.
 // Access tokens are for the one resource server urn:tokenbroker:test-api (scopes api:read api:write),
 // JWTs signed with a key made at start (or opaque with --opaque). Refresh tokens are rotated on every use;
 // presenting a rotated one revokes the grant and is counted as rt_reuse.
@@ -136,6 +139,7 @@ const provider = new Provider(issuer, {
     client('public', null, 'none'),
     { ...client('cc-hs256', 'cc-hs256-secret-of-32-bytes-or-more', 'client_secret_basic'),
       id_token_signed_response_alg: 'HS256' },
+    client('cc-jwt', 'cc-jwt-secret-of-32-bytes-or-more', 'client_secret_jwt'),
   ],
   jwks: { keys: [jwk] },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
@@ -143,6 +147,7 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
+    registration: { enabled: true },
     deviceFlow: { enabled: true },
     introspection: { enabled: true },
     revocation: { enabled: true },

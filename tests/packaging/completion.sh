@@ -25,14 +25,18 @@ complete_line() {
         ' _ "$abs_top_srcdir/packaging/bash-completion/tokenbroker" "$1"
 }
 
-tap_is "$(complete_line "tokenbroker ")" "add curl list login reload remove revoke set-secret setup-git status token warmup " "verbs"
+tap_is "$(complete_line "tokenbroker ")" "add curl keygen list login public-key reload remove revoke set-secret setup-git status token warmup " "verbs"
 tap_is "$(complete_line "tokenbroker st")" "status " "a verb by its prefix"
 tap_is "$(complete_line "tokenbroker token ")" "flume-home work " "account names from the account files"
 tap_is "$(complete_line "tokenbroker token w")" "work " "an account name by its prefix"
 tap_is "$(complete_line "tokenbroker token work --")" "--json --scope " "token's options"
 tap_is "$(complete_line "tokenbroker set-secret work ")" "api-key client-secret password refresh-token " \
         "secret kinds after the account"
-tap_is "$(complete_line "tokenbroker add x --client-auth ")" "basic none post " "client auth methods"
+tap_is "$(complete_line "tokenbroker add x --client-auth ")" "basic client_secret_jwt none post private_key_jwt " \
+        "client auth methods"
+tap_is "$(complete_line "tokenbroker keygen work --type ")" "ec rsa " "keygen's key types"
+tap_is "$(complete_line "tokenbroker keygen work --")" "--jwks --replace --type " "keygen's options"
+tap_is "$(complete_line "tokenbroker public-key ")" "flume-home work " "public-key takes an account name"
 tap_is "$(complete_line "tokenbroker add x --set Tok")" "TokenParamNames= TokenPath= TokenURL= TokenURLQuery= " "account file keys for --set"
 tap_is "$(complete_line "tokenbroker remove work ")" "" "nothing after remove's one argument"
 tap_is "$(complete_line "tokenbroker revoke ")" "flume-home work " "revoke takes an account name"

@@ -24,13 +24,19 @@ for f in "$ex"/*.conf; do
         # Each secret the account needs is named in a `tokenbroker set-secret NAME KIND` line.
         needs=client-secret
         [ "$(key "$f" ClientAuth)" = none ] && needs=
+        # A private_key_jwt client's key is made by keygen, which the example must name instead.
+        if [ "$(key "$f" ClientAuth)" = private_key_jwt ]; then
+                needs=
+                tap_ok "$name: says how to make its key" grep -qE "^# +tokenbroker keygen $name( |\$)" "$f"
+        fi
         [ "$(key "$f" Grant)" = password ] && needs="$needs password"
         case $(key "$f" Provider) in floriday) needs="$needs api-key" ;; esac
         for kind in $needs; do
                 tap_ok "$name: says how to store its $kind" grep -qE "^# +tokenbroker set-secret $name $kind\$" "$f"
         done
 done
-tap_is "$(ls "$ex"/*.conf | wc -l)" 6 "an example for each of the five services and a generic OIDC server"
+tap_is "$(ls "$ex"/*.conf | wc -l)" 7 \
+        "an example for each of the five services, a generic OIDC server and a private_key_jwt client"
 
 # The pam-auth-update profile (pam-auth-update(8): "Field: value" lines, stanza lines indented).
 pam="$abs_top_srcdir/packaging/pam-configs/tokenbroker"

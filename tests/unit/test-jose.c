@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "alloc-util.h"
+#include "client-assertion.h"
+#include "jose-key.h"
 #include "form.h"
 #include "id-token.h"
 #include "json-util.h"
@@ -276,6 +278,65 @@ static void test_id_token(void) {
         }
 }
 
+/* A key made by jose_key_generate(), loaded back, and a client assertion signed with it. */
+static void test_keys_and_assertions(void) {
+        for (JoseKeyType t = 0; t < _JOSE_KEY_TYPE_MAX; t++) {
+                _cleanup_(erase_and_freep) char *pem = NULL;
+                _cleanup_free_ char *a = NULL, *thumb = NULL;
+                _cleanup_json_ json_object *jwk = NULL;
+                _cleanup_(jws_clear) Jws j = {};
+                _cleanup_(jwk_clear) Jwk pub = {};
+                gnutls_privkey_t key = NULL;
+                int64_t exp = 0;
+
+                is_int(jose_key_generate(t, &pem), 0, "%s: a key is made", t == JOSE_KEY_EC ? "ec" : "rsa");
+                ok(pem && strstr(pem, "-----BEGIN PRIVATE KEY-----"), "... as PKCS#8 PEM");
+                is_int(jose_key_load(pem, &key), 0, "... and loads");
+                is_int(jose_key_alg(key), t == JOSE_KEY_EC ? JWS_ES256 : JWS_RS256, "... signing %s",
+                       t == JOSE_KEY_EC ? "ES256" : "RS256");
+                is_int(jose_key_public_jwk(key, NULL, &jwk), 0, "... its public JWK");
+                ok(!json_object_object_get_ex(jwk, "d", NULL), "... without the private part");
+                assert(jwk_thumbprint(jwk, &thumb) >= 0);
+                is_str(json_get_string(jwk, "kid"), thumb, "... its kid is its thumbprint");
+                is_int(jwk_from_json(jwk, &pub), 0, "... and it reads back");
+
+                ClientAssertionInput in = { .client_id = "app", .audience = "https://op.example/token", .jti = "j1",
+                                            .now = 1700000000, .key = key, .kid = json_get_string(jwk, "kid") };
+                is_int(client_assertion_build(&in, &a), 0, "... a client assertion is signed");
+                is_int(jws_parse(a, &j, NULL), 0, "... it parses");
+                is_int(jws_verify(&j, &pub), 0, "... and its signature is the key's");
+                is_str(json_get_string(j.header, "kid"), thumb, "... the header names the key");
+                ok(streq_ptr(json_get_string(j.payload, "iss"), "app") && streq_ptr(json_get_string(j.payload, "sub"), "app"),
+                   "... iss and sub are the client");
+                is_str(json_get_string(j.payload, "aud"), "https://op.example/token", "... aud the token endpoint");
+                is_str(json_get_string(j.payload, "jti"), "j1", "... with its jti");
+                ok(json_get_int64(j.payload, "exp", &exp) == 0 && exp == 1700000000 + CLIENT_ASSERTION_LIFETIME_SEC,
+                   "... expiring %d s after iat", CLIENT_ASSERTION_LIFETIME_SEC);
+                gnutls_privkey_deinit(key);
+        }
+        {
+                _cleanup_free_ char *a = NULL;
+                _cleanup_(jws_clear) Jws j = {};
+                ClientAssertionInput in = { .client_id = "app", .audience = "https://op.example/token", .jti = "j2",
+                                            .now = 1700000000, .secret = "s3cr3t" };
+
+                is_int(client_assertion_build(&in, &a), 0, "client_secret_jwt: an assertion");
+                is_int(jws_parse(a, &j, NULL), 0, "... parses");
+                is_int(j.alg, JWS_HS256, "... HS256");
+                is_int(jws_verify_hmac(&j, "s3cr3t", 6), 0, "... keyed with the secret");
+                ok(!json_object_object_get_ex(j.header, "kid", NULL), "... without a kid");
+                in.jti = NULL;
+                is_int(client_assertion_build(&in, &a), -EINVAL, "no jti: refused");
+        }
+        {
+                gnutls_privkey_t key;
+
+                is_int(jose_key_load("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", &key), -EBADMSG,
+                       "a PEM that is no key does not load");
+                is_int(jose_key_type_from_string("dsa"), _JOSE_KEY_TYPE_INVALID, "dsa is no key type here");
+        }
+}
+
 int main(void) {
         test_thumbprint();
         test_hs256();
@@ -285,5 +346,6 @@ int main(void) {
         test_refused();
         test_jwks();
         test_id_token();
+        test_keys_and_assertions();
         return tap_done();
 }

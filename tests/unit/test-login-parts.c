@@ -164,7 +164,7 @@ static void test_device_authorization(void) {
         ok(!none.device_code && !none.user_code, "nothing returned on refusal");
 
         acc.client_auth = CLIENT_AUTH_NONE;
-        is_int(device_authorization_request_build(&acc, "https://as.example/device", NULL, NULL, &req), 0,
+        is_int(device_authorization_request_build(&acc, "https://as.example/device", NULL, NULL, NULL, &req), 0,
                "device authorization request");
         is_str(req.body, "scope=openid%20api%3Aread&client_id=s6BhdRkqt3", "... scope and client_id");
         ok(!req.authorization, "... a public client has no Authorization");

@@ -88,6 +88,22 @@ static void test_client_auth(void) {
         in.grant = _GRANT_MAX;
         is_int(token_request_build(&a, &in, &req), -EINVAL, "grant out of range");
         ok(!req.url && !req.body && !req.authorization, "nothing returned on failure");
+
+        /* RFC 7523 section 2.2: the assertion and its type, with client_id, and no secret sent. */
+        in.grant = GRANT_CLIENT_CREDENTIALS;
+        in.client_assertion = "eyJ.e30.sig";
+        a.client_auth = CLIENT_AUTH_PRIVATE_KEY_JWT;
+        check(&a, &in, "https://as.example/token", FORM,
+              "grant_type=client_credentials&client_id=id"
+              "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+              "&client_assertion=eyJ.e30.sig", NULL, "private_key_jwt: the assertion, no secret");
+        a.client_auth = CLIENT_AUTH_CLIENT_SECRET_JWT;
+        check(&a, &in, "https://as.example/token", FORM,
+              "grant_type=client_credentials&client_id=id"
+              "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+              "&client_assertion=eyJ.e30.sig", NULL, "client_secret_jwt: the same form");
+        in.client_assertion = NULL;
+        is_int(token_request_build(&a, &in, &req), -ENOKEY, "an assertion method without an assertion");
 }
 
 static void test_grants(void) {
