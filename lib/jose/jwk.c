@@ -44,7 +44,10 @@ static int get_b64(json_object *o, const char *key, gnutls_datum_t *ret) {
 
         if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
                 return -EBADMSG;
-        if (base64url_decode(json_object_get_string(v), (size_t) json_object_get_string_len(v), &p, &n) < 0 || n == 0) {
+        if (base64url_decode(json_object_get_string(v), (size_t) json_object_get_string_len(v), &p, &n) < 0)
+                return -EBADMSG;
+        if (n == 0) {
+                free(p);
                 return -EBADMSG;
         }
         *ret = (gnutls_datum_t) { .data = p, .size = (unsigned) n };

@@ -111,8 +111,12 @@ int jws_parse(const char *compact, Jws *ret, char **ret_error) {
         /* RFC 7515 section 4.1.11: an extension the recipient does not understand makes the JWS invalid. */
         if (json_object_object_get_ex(j.header, "crit", NULL))
                 return fail(ret_error, "The token's header lists critical extensions.");
-        if (base64url_decode(dot2 + 1, strlen(dot2 + 1), &sig, &n) < 0 || n == 0)
+        if (base64url_decode(dot2 + 1, strlen(dot2 + 1), &sig, &n) < 0)
                 return fail(ret_error, "The token's signature is not base64url.");
+        if (n == 0) {
+                free(sig);
+                return fail(ret_error, "The token has no signature.");
+        }
         j.signature = sig;
         j.signature_size = n;
         j.signing_input = strndup(compact, (size_t) (dot2 - compact));
