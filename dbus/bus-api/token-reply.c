@@ -86,9 +86,9 @@ static int append_info(sd_bus_message *reply, const TokenEntry *e) {
                                   "expires-at", "x", expires_at(e));
         if (r < 0)
                 return r;
-        if (!isempty(e->scope) || e->account->config->scopes) {
+        if (e->granted_scope || !isempty(e->scope) || e->account->config->scopes) {
                 r = sd_bus_message_append(reply, "{sv}", "scope", "s",
-                                          !isempty(e->scope) ? e->scope : e->account->config->scopes);
+                                          e->granted_scope ?: !isempty(e->scope) ? e->scope : e->account->config->scopes);
                 if (r < 0)
                         return r;
         }

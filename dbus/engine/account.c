@@ -27,6 +27,8 @@ static void token_entry_free(TokenEntry *e) {
         waiters_finish(&e->waiters, e, -ESRCH, "The account was removed.");
         token_entry_clear_token(e);
         erase_and_free(e->pending_token);
+        free(e->pending_granted_scope);
+        free(e->granted_scope);
         free(e->scope);
         free(e);
 }

@@ -29,6 +29,9 @@ typedef struct TokenEntry TokenEntry;
 struct TokenEntry {
         Account *account;
         char *scope;                    /* normalized scope set; "" = the account's Scopes */
+        /* What the server granted with the cached token, when its response said (RFC 6749 section 5.1: scope
+         * is sent when it differs from the request); NULL: what was asked. */
+        char *granted_scope;
 
         char *access_token;             /* wiped on free; NULL when none cached */
         /* CLOCK_REALTIME in microseconds: whole seconds are too coarse for tokens that live a few seconds. */
@@ -45,6 +48,7 @@ struct TokenEntry {
         uint64_t sent_usec;             /* CLOCK_REALTIME when the request in flight was sent */
         WaiterList waiters;             /* subject: this TokenEntry; error 0 = it holds an unexpired token */
         char *pending_token;            /* a new token held back until its rotated refresh token is stored */
+        char *pending_granted_scope;    /* ... and the scope granted with it */
         uint64_t pending_expires_usec;
         IoTimer *retry_timer;
         IoTimer *refresh_timer;

@@ -117,6 +117,8 @@ static void commit_token(TokenEntry *e, char *token, uint64_t expires_usec) {
 
         token_entry_clear_token(e);
         e->access_token = token;
+        free(e->granted_scope);
+        e->granted_scope = TAKE_PTR(e->pending_granted_scope);
         e->fetched_usec = now;
         e->expires_usec = expires_usec;
         a->login_required = false;
@@ -280,6 +282,9 @@ static void deliver(TokenEntry *e, TokenResponse *tr, uint64_t sent_usec) {
                 return;
         }
         expires_usec = token_response_expires_usec(tr, sent_usec, (int64_t) a->config->default_lifetime_sec);
+        /* A server may grant more or less than asked, on a refresh too; callers are told what it granted. */
+        free(e->pending_granted_scope);
+        e->pending_granted_scope = isempty(tr->scope) ? NULL : TAKE_PTR(tr->scope);
         /* expires_in 0 (or below), or a JWT that expired already (a clock far off): nothing a caller can use,
          * and caching it would hand out an expired token. Its refresh token is kept all the same. */
         usable = expires_usec > now_realtime() + TOKEN_MIN_LEFT_USEC;

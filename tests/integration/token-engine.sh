@@ -195,6 +195,12 @@ tap_status 4 "... and it stays login-required without another request" rig_tb to
 tap_is "$(($(requests) - before))" 1 "... no further request upstream"
 
 # --- per-request scopes ----------------------------------------------------------------------------------
+# The scope the server granted is what the token has: here the server grants "read write" to a request that
+# names none.
+rig_tb add granted --token-url "$TS_TOKEN_URL" --client-id basic-client >/dev/null 2>&1
+rig_tb set-secret granted client-secret <<<"basic-secret"
+tap_is "$(rig_json_get scope "$(rig_tb token granted --json)")" "read write" \
+        "no scope asked: token --json shows the scope the server granted"
 rig_server_ctl TS '{"config": {"access_ttl": 3600}}' >/dev/null
 rig_tb add scoped --token-url "$TS_TOKEN_URL" --client-id basic-client --scopes "read write" >/dev/null 2>&1
 rig_tb set-secret scoped client-secret <<<"basic-secret"

@@ -346,6 +346,34 @@ static void test_refused_refresh_token(void) {
         fixture_teardown();
 }
 
+/* The scope a response grants is what the token has, whatever was asked; without one, what was asked. */
+static void test_granted_scope(void) {
+        Answer x = {}, y = {};
+        Account *a;
+        TokenEntry *e;
+        char *body;
+
+        fixture_setup();
+        a = start_fetch("narrowed", CC, "client-secret", "s3cret", &x);
+        e = entry(a);
+        fake_http_answer(200, "{\"access_token\":\"t1\",\"token_type\":\"Bearer\",\"expires_in\":3600,"
+                              "\"scope\":\"api:read\"}", -1);
+        is_int(x.error, 0, "a token whose response names the scope granted");
+        is_str(e->granted_scope, "api:read", "... keeps that scope");
+        ok(!e->pending_granted_scope, "... nothing left pending");
+        account_invalidate(a, NULL);
+        e = entry(a);
+        (void) token_fetch_start(e, fixture_note_answer, &y);
+        body = token_json("t2", 3600, NULL);
+        fake_http_answer(200, body, -1);
+        free(body);
+        is_int(y.error, 0, "the next token, whose response names no scope");
+        ok(!e->granted_scope, "... has what was asked");
+        answer_clear(&x);
+        answer_clear(&y);
+        fixture_teardown();
+}
+
 int main(void) {
         test_single_flight();
         test_short_token_margin();
@@ -358,5 +386,6 @@ int main(void) {
         test_removed_during_fetch();
         test_keyring_locked_or_hung();
         test_refused_refresh_token();
+        test_granted_scope();
         return tap_done();
 }
