@@ -50,6 +50,7 @@ noinst_LTLIBRARIES += %reldir%/libtb-daemon.la
 	%reldir%/engine/login-loopback.c \
 	%reldir%/engine/login-device.c \
 	%reldir%/engine/login-id-token.c \
+	%reldir%/engine/login-pushed.c \
 	%reldir%/engine/warmup.h \
 	%reldir%/engine/warmup.c \
 	%reldir%/engine/broker-core.h \

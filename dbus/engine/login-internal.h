@@ -10,6 +10,7 @@
 #include "http-client.h"
 #include "login.h"
 #include "redirect-request.h"
+#include "server-metadata.h"
 #include "token-response.h"
 
 /* Shared by login.c, login-loopback.c and login-device.c only. */
@@ -47,6 +48,7 @@ typedef struct LoginSession {
         size_t request_len;
         char *redirect_uri;
         char *redirect_path;
+        char *authorize_url;            /* the endpoint, for the URL naming a pushed request (RFC 9126) */
         char *state;
         char *verifier;                 /* wiped */
 
@@ -83,6 +85,14 @@ int login_token_request(LoginSession *s, const char *code, http_callback_t cb, c
 /* login-loopback.c: the redirect listener; login_loopback_start() also answers BeginLogin. */
 int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url);
 void login_loopback_close(LoginSession *s, bool ok, const char *message);
+
+/* Tells the starter the browser's URL: the login goes on at the redirect listener. */
+void login_report_url(LoginSession *s, const char *url);
+
+/* login-pushed.c: pushes the authorization request (`query`) to the issuer's PAR endpoint; reports the URL
+ * that names it when the server answers. -1 when the login was finished with an error. */
+int login_push_request(LoginSession *s, Account *a, const ServerMetadata *md, const char *authorize_url,
+                       const char *query);
 
 /* login-device.c: the device authorization request, then polling; answers BeginLogin when the code is in. */
 int login_device_start(LoginSession *s, Account *a, const char *device_url);

@@ -19,6 +19,7 @@
 
 #include "alloc-util.h"
 #include "authorize-url.h"
+#include "discovery.h"
 #include "log.h"
 #include "login-internal.h"
 #include "loopback-peer.h"
@@ -366,7 +367,9 @@ static int open_listener(LoginSession *s, const AccountConfig *c) {
 }
 
 int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url) {
-        _cleanup_free_ char *challenge = NULL, *url = NULL, *msg = NULL;
+        _cleanup_free_ char *challenge = NULL, *url = NULL, *msg = NULL, *query = NULL;
+        const ServerMetadata *md;
+        bool par;
         int r;
 
         r = open_listener(s, a->config);
@@ -391,9 +394,11 @@ int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url)
                 .code_challenge = challenge,
                 .nonce = s->nonce,
         };
-        r = authorize_url_build(a->config, &in, &url);
+        md = a->config->issuer ? discovery_cached(s->engine, a->config->issuer) : NULL;
+        par = a->config->par || (md && md->require_pushed_authorization_requests);
+        r = par ? authorize_query_build(a->config, &in, &query) : authorize_url_build(a->config, &in, &url);
         if (r < 0) {
-                login_finish(s, false, "Cannot build the authorization URL (ClientID= missing?).");
+                login_finish(s, false, "Cannot build the authorization request (ClientID= missing?).");
                 return -1;
         }
 
@@ -405,11 +410,8 @@ int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url)
         }
         log_info("Account '%s': waiting for the login's redirect at %s.", s->account, s->redirect_uri);
 
-        login_report_begun(s, &(LoginStart) {
-                .kind = "authorization_code",
-                .url = url,
-                .redirect_uri = s->redirect_uri,
-                .expires_in = login_seconds_left(s),
-        });
+        if (par)
+                return login_push_request(s, a, md, authorize_url, query);
+        login_report_url(s, url);
         return 0;
 }

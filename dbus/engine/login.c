@@ -46,6 +46,7 @@ static void session_free(void *p) {
         token_response_clear(&s->pending);
         free(s->redirect_uri);
         free(s->redirect_path);
+        free(s->authorize_url);
         free(s->state);
         erase_and_free(s->verifier);
         device_authorization_clear(&s->device);

@@ -36,14 +36,13 @@ static int append(char **query, char * const *names, const char *name, const cha
         return form_append(query, sent, value);
 }
 
-int authorize_url_build(const AccountConfig *a, const AuthorizeInput *in, char **ret) {
+int authorize_query_build(const AccountConfig *a, const AuthorizeInput *in, char **ret) {
         _cleanup_free_ char *query = NULL;
         char * const *names = a->authorize_param_names;
-        const char *scope = in->scope ?: a->scopes, *sep;
-        char *url;
+        const char *scope = in->scope ?: a->scopes;
         int r;
 
-        if (isempty(in->authorize_url) || isempty(a->client_id))
+        if (isempty(a->client_id))
                 return -EINVAL;
 
         if ((r = append(&query, names, "response_type", "code")) < 0 ||
@@ -55,10 +54,22 @@ int authorize_url_build(const AccountConfig *a, const AuthorizeInput *in, char *
             (r = append(&query, names, "code_challenge_method", in->code_challenge ? "S256" : NULL)) < 0 ||
             (r = append(&query, names, "nonce", in->nonce)) < 0)
                 return r;
+        *ret = query ? TAKE_PTR(query) : strdup("");
+        return *ret ? 0 : -ENOMEM;
+}
 
+int authorize_url_build(const AccountConfig *a, const AuthorizeInput *in, char **ret) {
+        _cleanup_free_ char *query = NULL;
+        char *url;
+        int r;
+
+        if (isempty(in->authorize_url))
+                return -EINVAL;
+        r = authorize_query_build(a, in, &query);
+        if (r < 0)
+                return r;
         /* ExtraParams= go to the token endpoint; an authorize URL that has a query of its own keeps it. */
-        sep = strchr(in->authorize_url, '?') ? "&" : "?";
-        url = strjoin(in->authorize_url, sep, strempty(query));
+        url = strjoin(in->authorize_url, strchr(in->authorize_url, '?') ? "&" : "?", query);
         if (!url)
                 return -ENOMEM;
         *ret = url;

@@ -22,6 +22,9 @@ typedef struct AuthorizeInput {
  * (Flixcheck: clientId, redirectUri). -EINVAL without an authorize URL or client id. */
 int authorize_url_build(const AccountConfig *a, const AuthorizeInput *in, char **ret);
 
+/* The same parameters as a form body, for a pushed authorization request (RFC 9126 section 2.1). */
+int authorize_query_build(const AccountConfig *a, const AuthorizeInput *in, char **ret);
+
 /* Whether a space-separated scope string has `name` among its scopes ("openid": an OpenID Connect login). */
 bool scope_has(const char *scope, const char *name);
 

@@ -22,6 +22,7 @@ void server_metadata_clear(ServerMetadata *m) {
         free(m->device_authorization_endpoint);
         free(m->revocation_endpoint);
         free(m->jwks_uri);
+        free(m->pushed_authorization_request_endpoint);
         *m = (ServerMetadata) {};
 }
 
@@ -102,6 +103,14 @@ static int get_endpoint(json_object *root, const char *key, bool required, char 
         return *ret ? 0 : -ENOMEM;
 }
 
+/* Only a JSON true counts: a server that says "true" as a string or 1 has not said it. */
+static bool get_true(json_object *root, const char *key) {
+        json_object *v;
+
+        return json_object_object_get_ex(root, key, &v) && json_object_is_type(v, json_type_boolean) &&
+               json_object_get_boolean(v);
+}
+
 int server_metadata_parse(const char *body, size_t size, const char *expected_issuer, ServerMetadata *ret,
                           char **ret_error) {
         _cleanup_(server_metadata_clear) ServerMetadata m = {};
@@ -137,16 +146,12 @@ int server_metadata_parse(const char *body, size_t size, const char *expected_is
             (r = get_endpoint(root, "device_authorization_endpoint", false, &m.device_authorization_endpoint,
                               ret_error)) < 0 ||
             (r = get_endpoint(root, "revocation_endpoint", false, &m.revocation_endpoint, ret_error)) < 0 ||
-            (r = get_endpoint(root, "jwks_uri", false, &m.jwks_uri, ret_error)) < 0)
+            (r = get_endpoint(root, "jwks_uri", false, &m.jwks_uri, ret_error)) < 0 ||
+            (r = get_endpoint(root, "pushed_authorization_request_endpoint", false,
+                              &m.pushed_authorization_request_endpoint, ret_error)) < 0)
                 return r;
-        /* Only a JSON true counts: a server that says "true" as a string or 1 has not said it. */
-        {
-                json_object *v;
-
-                m.authorization_response_iss_parameter_supported =
-                        json_object_object_get_ex(root, "authorization_response_iss_parameter_supported", &v) &&
-                        json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
-        }
+        m.authorization_response_iss_parameter_supported = get_true(root, "authorization_response_iss_parameter_supported");
+        m.require_pushed_authorization_requests = get_true(root, "require_pushed_authorization_requests");
 
         *ret = m;
         m = (ServerMetadata) {};

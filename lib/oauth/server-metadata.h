@@ -14,6 +14,8 @@ typedef struct ServerMetadata {
         char *device_authorization_endpoint;
         char *revocation_endpoint;
         char *jwks_uri;                         /* the issuer's signing keys (ID tokens) */
+        char *pushed_authorization_request_endpoint;    /* RFC 9126 */
+        bool require_pushed_authorization_requests;
         /* RFC 9207: authorization responses carry iss, and a response without it is refused. */
         bool authorization_response_iss_parameter_supported;
 } ServerMetadata;

@@ -377,6 +377,38 @@ int revocation_request_build(const AccountConfig *a, const RevocationInput *in, 
         return 0;
 }
 
+int pushed_authorization_request_build(const AccountConfig *a, const char *url, const char *authorize_query,
+                                       const char *client_secret, const char *client_assertion, TokenRequest *ret) {
+        _cleanup_(token_request_clear) TokenRequest req = {};
+        _cleanup_erase_ char *auth = NULL;
+        Param items[6], kept[6];
+        ParamList l = { .items = items, .allocated = ELEMENTSOF(items) }, k = { .items = kept, .allocated = ELEMENTSOF(kept) };
+        int r;
+
+        if (isempty(url) || !authorize_query)
+                return -EINVAL;
+        r = add_client_auth(a, account_config_client_auth(a, GRANT_AUTHORIZATION_CODE), client_secret, client_assertion,
+                            &l, &req.authorization);
+        if (r < 0)
+                return r;
+        /* The authorization request names the client already; a second client_id would make it ambiguous,
+         * which servers refuse. */
+        for (size_t i = 0; i < l.n; i++)
+                if (!streq(items[i].name, "client_id"))
+                        param_add(&k, items[i].name, items[i].value);
+        r = encode_form(&k, &auth);
+        if (r < 0)
+                return r;
+        req.body = isempty(auth) ? strdup(authorize_query) : strjoin(authorize_query, "&", auth);
+        req.content_type = strdup("application/x-www-form-urlencoded");
+        req.url = strdup(url);
+        if (!req.body || !req.content_type || !req.url)
+                return -ENOMEM;
+        *ret = req;
+        req = (TokenRequest) {};
+        return 0;
+}
+
 int device_authorization_request_build(const AccountConfig *a, const char *url, const char *client_secret,
                                        const char *client_assertion, const char *scope, TokenRequest *ret) {
         _cleanup_(token_request_clear) TokenRequest req = {};

@@ -52,6 +52,12 @@ typedef struct RevocationInput {
  * -ENOKEY/-EUCLEAN as token_request_build() for the client's authentication. */
 int revocation_request_build(const AccountConfig *a, const RevocationInput *in, TokenRequest *ret);
 
+/* The pushed authorization request (RFC 9126 section 2.1) at `url`: the authorization request's parameters
+ * (`authorize_query`, from authorize_query_build(), which names the client) with the client authenticated
+ * as at the token endpoint. Errors as token_request_build(). */
+int pushed_authorization_request_build(const AccountConfig *a, const char *url, const char *authorize_query,
+                                       const char *client_secret, const char *client_assertion, TokenRequest *ret);
+
 /* The device authorization request (RFC 8628 section 3.1) at `url`: client_id and scope (NULL: the
  * account's), with the client authenticated per ClientAuth.device_code/ClientAuth=. Errors as
  * token_request_build(). */

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Client authentication with keys (RFC 7523) against a real server (oidc-provider from npm,
 # tests/oidc/server.mjs): `tokenbroker keygen` makes the key in the daemon's keyring and prints the public JWK,
-# which is registered with the server (RFC 7591); then client_credentials, a login, its refresh and the
-# revocation each authenticate with a fresh private_key_jwt assertion, and client_secret_jwt with the secret.
+# which is registered with the server (RFC 7591); then client_credentials, a login (its pushed request and
+# code exchange), its refresh and the revocation each authenticate with a fresh private_key_jwt assertion, and
+# client_secret_jwt with the secret.
 # The refusals: a key the server does not know, a wrong secret, a missing key, a second keygen.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 rig_run_in_session "$0" "$@"
@@ -109,10 +110,11 @@ id=$(register "{\"jwks\": $jwks, \"token_endpoint_auth_method\": \"private_key_j
         \"grant_types\": [\"authorization_code\", \"refresh_token\"], \"response_types\": [\"code\"],
         \"redirect_uris\": [\"http://127.0.0.1/callback\"], \"scope\": \"openid offline_access api:read\"}")
 rig_tb add app --issuer "$OIDC_URL" --client-id "$id" --client-auth private_key_jwt --grant authorization_code \
-        --scopes "openid offline_access api:read" --set RedirectURI=http://127.0.0.1:0/callback \
+        --scopes "openid offline_access api:read" --set RedirectURI=http://127.0.0.1:0/callback --set PAR=true \
         --replace >/dev/null 2>&1
 out=$(rig_tb login app 2>&1); rc=$?
-tap_is "$rc" 0 "a login of a private_key_jwt client: the code exchange authenticates with an assertion"
+tap_is "$rc" 0 "a login of a private_key_jwt client: its pushed request and code exchange authenticate with assertions"
+tap_like "$out" "request_uri=" "... the request was pushed (PAR=true)"
 rt1=$(rt_of app)
 tap_like "$rt1" '.+' "... and the refresh token is stored"
 sleep 3.2

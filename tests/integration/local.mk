@@ -16,6 +16,7 @@ rig_tests = \
 	%reldir%/login.sh \
 	%reldir%/oidc-login.sh \
 	%reldir%/client-auth-jwt.sh \
+	%reldir%/par.sh \
 	%reldir%/token-exchange.sh \
 	%reldir%/rig-selftest.sh \
 	%reldir%/demo.sh

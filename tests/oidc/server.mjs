@@ -3,11 +3,12 @@
 // A real OAuth 2.0 / OpenID Connect server (panva's oidc-provider) on loopback, for tests of standard
 // behaviour that a hand-written server could get wrong the same way as the client.
 //
-//   node tests/oidc/server.mjs --port-file FILE [--access-ttl S] [--refresh-ttl S] [--opaque]
+//   node tests/oidc/server.mjs --port-file FILE [--access-ttl S] [--refresh-ttl S] [--opaque] [--require-par]
 //
 // It listens on 127.0.0.1 on an ephemeral port, writes the port to FILE once it accepts connections and
 // uses http://127.0.0.1:PORT as its issuer (discovery at /.well-known/openid-configuration, token endpoint
-// /token, device authorization /device/auth, introspection /token/introspection, revocation
+// /token, pushed authorization requests /request (required of every login with --require-par, which the
+// metadata then says), device authorization /device/auth, introspection /token/introspection, revocation
 // /token/revocation).
 //
 // Clients (grants: client_credentials, authorization_code with PKCE, refresh_token, device_code):
@@ -53,6 +54,7 @@ const { values: opts } = parseArgs({
     'access-ttl': { type: 'string', default: '3600' },
     'refresh-ttl': { type: 'string', default: '86400' },
     opaque: { type: 'boolean', default: false },
+    'require-par': { type: 'boolean', default: false },
   },
 });
 const accessTTL = Number(opts['access-ttl']);
@@ -148,6 +150,7 @@ const provider = new Provider(issuer, {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
     registration: { enabled: true },
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: opts['require-par'] },
     deviceFlow: { enabled: true },
     introspection: { enabled: true },
     revocation: { enabled: true },

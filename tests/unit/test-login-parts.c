@@ -7,6 +7,7 @@
 #include "authorize-url.h"
 #include "device-authorization.h"
 #include "pkce.h"
+#include "pushed-authorization.h"
 #include "redirect-request.h"
 #include "string-util.h"
 #include "tap.h"
@@ -170,10 +171,50 @@ static void test_device_authorization(void) {
         ok(!req.authorization, "... a public client has no Authorization");
 }
 
+static void test_pushed_authorization(void) {
+        _cleanup_(pushed_authorization_clear) PushedAuthorization p = {};
+        _cleanup_(token_error_clear) TokenError e = {}, f = {}, g = {};
+        _cleanup_(token_request_clear) TokenRequest req = {}, basic = {};
+        _cleanup_free_ char *url = NULL;
+        PushedAuthorization none = {};
+        AccountConfig acc = account();
+        /* RFC 9126 section 2.2 */
+        const char *ok_body = "{\"request_uri\":\"urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c\","
+                              "\"expires_in\":60}";
+
+        is_int(pushed_authorization_parse(ok_body, strlen(ok_body), 201, &p, &e), 0, "RFC 9126 example");
+        is_str(p.request_uri, "urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c", "... request_uri");
+        is_int((int) p.expires_in, 60, "... expires_in");
+        const char *refusal = "{\"error\":\"invalid_request\",\"error_description\":\"no\"}";
+
+        is_int(pushed_authorization_parse(refusal, strlen(refusal), 400, &none, &f), -EREMOTEIO, "a refusal");
+        is_str(f.error, "invalid_request", "... its error");
+        is_int(pushed_authorization_parse("{\"request_uri\":\"a b\",\"expires_in\":60}", 37, 201, &none, &g), -EBADMSG,
+               "a request_uri with a blank");
+        token_error_clear(&g);
+        is_int(pushed_authorization_parse("{\"request_uri\":\"urn:x\"}", 23, 201, &none, &g), -EBADMSG, "no expires_in");
+
+        is_int(pushed_authorization_url("https://as.example/authorize", "s6BhdRkqt3",
+                                        "urn:ietf:params:oauth:request_uri:6esc", &url), 0, "the browser's URL");
+        is_str(url, "https://as.example/authorize?client_id=s6BhdRkqt3"
+                    "&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A6esc", "... client_id and request_uri only");
+
+        acc.client_auth = CLIENT_AUTH_NONE;
+        is_int(pushed_authorization_request_build(&acc, "https://as.example/par", "response_type=code&client_id=s6BhdRkqt3",
+                                                  NULL, NULL, &req), 0, "a public client's push");
+        is_str(req.body, "response_type=code&client_id=s6BhdRkqt3", "... the request alone, client_id once");
+        acc.client_auth = CLIENT_AUTH_BASIC;
+        is_int(pushed_authorization_request_build(&acc, "https://as.example/par", "response_type=code&client_id=s6BhdRkqt3",
+                                                  "secret", NULL, &basic), 0, "a confidential client's push");
+        ok(basic.authorization && startswith(basic.authorization, "Basic "), "... authenticated in HTTP Basic");
+        is_str(basic.url, "https://as.example/par", "... to the PAR endpoint");
+}
+
 int main(void) {
         test_pkce();
         test_authorize_url();
         test_redirect_request();
         test_device_authorization();
+        test_pushed_authorization();
         return tap_done();
 }

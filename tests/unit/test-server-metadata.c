@@ -65,8 +65,12 @@ static void test_parse(void) {
 
                 is_int(parse("{\"issuer\":\"https://op.example\",\"token_endpoint\":\"https://op.example/token\","
                              "\"jwks_uri\":\"https://op.example/jwks\","
+                             "\"pushed_authorization_request_endpoint\":\"https://op.example/par\","
+                             "\"require_pushed_authorization_requests\":true,"
                              "\"authorization_response_iss_parameter_supported\":true}",
                              "https://op.example", &o, NULL), 0, "an OpenID provider's metadata");
+                is_str(o.pushed_authorization_request_endpoint, "https://op.example/par", "... its PAR endpoint");
+                ok(o.require_pushed_authorization_requests, "... which it requires");
                 is_str(o.jwks_uri, "https://op.example/jwks", "... its jwks_uri");
                 ok(o.authorization_response_iss_parameter_supported, "... and its RFC 9207 promise");
                 is_int(parse("{\"issuer\":\"https://op.example\",\"token_endpoint\":\"https://op.example/token\","
