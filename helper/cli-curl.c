@@ -98,7 +98,7 @@ int verb_curl(int argc, char *argv[]) {
         r = cli_connect(&bus);
         if (r > 0)
                 return r;
-        r = broker_get_token(bus, account, scope, &t, &error);
+        r = broker_get_token(bus, account, scope, NULL, &t, &error);
         if (r < 0)
                 return cli_fail(account, &error, r);
         bus = sd_bus_flush_close_unref(bus);

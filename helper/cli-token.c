@@ -17,9 +17,11 @@
 int verb_token(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "scope", required_argument, NULL, 's' },
+                { "resource", required_argument, NULL, 'r' },
                 { "json", no_argument, NULL, 'j' },
                 {}
         };
+        _cleanup_free_ char *resource = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(broker_token_clear) BrokerToken t = {};
@@ -36,6 +38,16 @@ int verb_token(int argc, char *argv[]) {
                 case 'j':
                         json = true;
                         break;
+                case 'r': {
+                        /* Repeated: one more resource of the set (RFC 8707 section 2). */
+                        char *joined = resource ? strjoin(resource, " ", optarg) : strdup(optarg);
+
+                        if (!joined)
+                                return cli_fail("token", NULL, -ENOMEM);
+                        free(resource);
+                        resource = joined;
+                        break;
+                }
                 default:
                         return EXIT_USAGE;
                 }
@@ -46,9 +58,9 @@ int verb_token(int argc, char *argv[]) {
         if (r > 0)
                 return r;
         if (json)
-                r = broker_get_token_info(bus, argv[optind], scope, &t, &error);
+                r = broker_get_token_info(bus, argv[optind], scope, resource, &t, &error);
         else
-                r = broker_get_token(bus, argv[optind], scope, &t, &error);
+                r = broker_get_token(bus, argv[optind], scope, resource, &t, &error);
         if (r < 0)
                 return cli_fail(argv[optind], &error, r);
 

@@ -24,7 +24,7 @@ static void help(void) {
                "                           Log in to an account with an interactive grant\n"
                "  list                     List the accounts\n"
                "  status [NAME]            Show accounts, their secrets and cached tokens\n"
-               "  token NAME [--scope S] [--json]\n"
+               "  token NAME [--scope S] [--resource URI]... [--json]\n"
                "                           Print an access token (or JSON with type, expiry, headers)\n"
                "  curl NAME [--scope S] [--] ARGS...\n"
                "                           Run curl with the token and the account's extra headers\n"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* tokenbroker: the command line's launcher. `tokenbroker token NAME [--scope S]`, the verb scripts and curl
+/* tokenbroker: the command line's launcher. `tokenbroker token NAME [--scope S] [--resource URI]`, the verb scripts and curl
  * run all day, is answered here over the token socket, by a process that loads libc and json-c only.
  * Everything else, `token --json` included, and `token` whenever the socket is absent or refuses us, is the
  * full command line's (tokenbroker-cli, exec()ed with the same arguments), so that help, usage errors and
@@ -21,14 +21,16 @@
 /* `token`'s arguments as tokenbroker-cli's verb_token() reads them (getopt_long permutes and takes
  * abbreviations), on a copy, so that the full program gets them as they came. 1 when this is the plain
  * form answered here; 0 for anything else (--json, a usage error), which the full program handles. */
-static int parse_token(int argc, char *argv[], const char **ret_account, const char **ret_scope) {
+static int parse_token(int argc, char *argv[], const char **ret_account, const char **ret_scope,
+                       const char **ret_resource) {
         static const struct option options[] = {
                 { "scope", required_argument, NULL, 's' },
+                { "resource", required_argument, NULL, 'r' },
                 { "json", no_argument, NULL, 'j' },
                 {}
         };
         _cleanup_free_ char **args = NULL;
-        const char *scope = NULL;
+        const char *scope = NULL, *resource = NULL;
         int c;
 
         args = memdup(argv, sizeof(char *) * (size_t) (argc + 1));
@@ -37,15 +39,20 @@ static int parse_token(int argc, char *argv[], const char **ret_account, const c
         opterr = 0;
         optind = 0;
         while ((c = getopt_long(argc, args, "", options, NULL)) >= 0) {
-                if (c != 's')
+                /* Several --resource options are joined by the full program. */
+                if (c == 'r' && !resource)
+                        resource = optarg;
+                else if (c == 's')
+                        scope = optarg;
+                else
                         return 0;
-                scope = optarg;
         }
         if (argc - optind != 1)
                 return 0;
 
         *ret_account = args[optind];
         *ret_scope = scope;
+        *ret_resource = resource;
         return 1;
 }
 
@@ -55,7 +62,7 @@ static int fail(const char *account, const char *reason, int r) {
         return exit_status_from_errno(r);
 }
 
-static int token(int fd, const char *account, const char *scope) {
+static int token(int fd, const char *account, const char *scope, const char *resource) {
         _cleanup_(wire_reply_done) WireReply reply = {};
         _cleanup_json_ json_object *p = NULL;
         const char *t = NULL;
@@ -63,7 +70,8 @@ static int token(int fd, const char *account, const char *scope) {
 
         p = json_object_new_object();
         if (!p || json_object_object_add(p, "account", json_object_new_string(account)) < 0 ||
-            (!isempty(scope) && json_object_object_add(p, "scope", json_object_new_string(scope)) < 0))
+            (!isempty(scope) && json_object_object_add(p, "scope", json_object_new_string(scope)) < 0) ||
+            (!isempty(resource) && json_object_object_add(p, "resource", json_object_new_string(resource)) < 0))
                 return fail(account, strerror(ENOMEM), -ENOMEM);
 
         r = wire_call(fd, WIRE_METHOD_GET_TOKEN, p, &reply);
@@ -79,14 +87,14 @@ static int token(int fd, const char *account, const char *scope) {
 }
 
 int main(int argc, char *argv[]) {
-        const char *account, *scope;
+        const char *account, *scope, *resource;
         _cleanup_close_ int fd = -1;
 
         log_setup("tokenbroker");
 
-        if (argc >= 2 && streq(argv[1], "token") && parse_token(argc - 1, argv + 1, &account, &scope) > 0 &&
+        if (argc >= 2 && streq(argv[1], "token") && parse_token(argc - 1, argv + 1, &account, &scope, &resource) > 0 &&
             wire_connect(&fd) >= 0)
-                return token(fd, account, scope);
+                return token(fd, account, scope, resource);
 
         (void) launcher_exec(BROKER_FULL_CLI, argv);
         return EXIT_FAILURE_OTHER;

@@ -46,7 +46,7 @@ int read_account_argument(Manager *m, sd_bus_message *msg, sd_bus_error *error, 
 static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(failure_clear) Failure f = {};
         Manager *m = userdata;
-        const char *name, *key, *requested_scope = NULL;
+        const char *name, *key, *requested_scope = NULL, *requested_resource = NULL;
         uint32_t min_validity = UINT32_MAX;
         TokenEntry *e;
         int r;
@@ -63,6 +63,8 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
                         return r;
                 if (streq(key, "scope"))
                         r = sd_bus_message_read(msg, "v", "s", &requested_scope);
+                else if (streq(key, "resource"))
+                        r = sd_bus_message_read(msg, "v", "s", &requested_resource);
                 else if (streq(key, "min-validity"))
                         r = sd_bus_message_read(msg, "v", "u", &min_validity);
                 else
@@ -79,7 +81,8 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
         if (r < 0)
                 return r;
 
-        r = broker_token_lookup(&m->engine, BUS_CALLER(m, msg), name, requested_scope, min_validity, &e, &f);
+        r = broker_token_lookup(&m->engine, BUS_CALLER(m, msg), name, requested_scope, requested_resource, min_validity,
+                                &e, &f);
         if (r < 0)
                 return bus_error_set_failure(error, &f, r);
         if (r > 0)
@@ -262,7 +265,7 @@ static int method_git_credential(sd_bus_message *msg, void *userdata, sd_bus_err
         if (!a)
                 return sd_bus_reply_method_return(msg, "sssx", "", "", "", INT64_C(0));
 
-        r = broker_token_lookup(&m->engine, BUS_CALLER(m, msg), a->name, NULL, UINT32_MAX, &e, &f);
+        r = broker_token_lookup(&m->engine, BUS_CALLER(m, msg), a->name, NULL, NULL, UINT32_MAX, &e, &f);
         if (r < 0)
                 return bus_error_set_failure(error, &f, r);
         if (r > 0)

@@ -92,6 +92,11 @@ static int append_info(sd_bus_message *reply, const TokenEntry *e) {
                 if (r < 0)
                         return r;
         }
+        if (e->resource || !isempty(e->account->config->resource)) {
+                r = sd_bus_message_append(reply, "{sv}", "resource", "s", e->resource ?: e->account->config->resource);
+                if (r < 0)
+                        return r;
+        }
         r = append_map_entry(reply, "headers", append_headers, e);
         if (r < 0)
                 return r;

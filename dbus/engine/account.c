@@ -29,7 +29,9 @@ static void token_entry_free(TokenEntry *e) {
         erase_and_free(e->pending_token);
         free(e->pending_granted_scope);
         free(e->granted_scope);
+        free(e->resource);
         free(e->scope);
+        free(e->key);
         free(e);
 }
 
@@ -171,14 +173,24 @@ static bool evict_one(Account *a) {
                 return false;
         log_debug("Account '%s': dropping the token of scope '%s', used longest ago, to make room.", a->name,
                   oldest->scope);
-        g_hash_table_remove(a->tokens, oldest->scope);
+        g_hash_table_remove(a->tokens, oldest->key);
         return true;
 }
 
-TokenEntry *account_get_entry(Account *a, const char *scope, bool create) {
+/* Scopes and URIs hold no control characters: a newline separates the two sets. */
+#define KEY_SEPARATOR '\n'
+
+char *token_entry_key(const char *scope, const char *resource) {
+        char sep[2] = { KEY_SEPARATOR, 0 };
+
+        return isempty(resource) ? strdup(strempty(scope)) : strjoin(strempty(scope), sep, resource);
+}
+
+TokenEntry *account_get_entry(Account *a, const char *key, bool create) {
+        const char *sep = strchr(key, KEY_SEPARATOR);
         TokenEntry *e;
 
-        e = g_hash_table_lookup(a->tokens, scope);
+        e = g_hash_table_lookup(a->tokens, key);
         if (e || !create)
                 return e;
         /* Callers choose the scope set of an account without Scopes=: the cache must not grow with them. */
@@ -191,12 +203,17 @@ TokenEntry *account_get_entry(Account *a, const char *scope, bool create) {
         if (!e)
                 return NULL;
         e->account = a;
-        e->scope = strdup(scope);
-        if (!e->scope) {
+        e->key = strdup(key);
+        e->scope = sep ? strndup(key, (size_t) (sep - key)) : strdup(key);
+        e->resource = sep ? strdup(sep + 1) : NULL;
+        if (!e->key || !e->scope || (sep && !e->resource)) {
+                free(e->key);
+                free(e->scope);
+                free(e->resource);
                 free(e);
                 return NULL;
         }
-        g_hash_table_insert(a->tokens, e->scope, e);
+        g_hash_table_insert(a->tokens, e->key, e);
         return e;
 }
 

@@ -28,7 +28,9 @@ typedef struct TokenEntry TokenEntry;
 
 struct TokenEntry {
         Account *account;
+        char *key;                      /* the cache key: token_entry_key() of scope and resource */
         char *scope;                    /* normalized scope set; "" = the account's Scopes */
+        char *resource;                 /* RFC 8707: normalized resource set; NULL = the account's Resource= */
         /* What the server granted with the cached token, when its response said (RFC 6749 section 5.1: scope
          * is sent when it differs from the request); NULL: what was asked. */
         char *granted_scope;
@@ -94,9 +96,13 @@ void account_set_last_error(Account *a, const char *fmt, ...) _printf_(2, 3);
 /* Scope sets cached per account at most; the one used longest ago makes room for a new one. */
 #define ACCOUNT_TOKENS_MAX 32U
 
-/* The cached token of one scope set ("": the account's own), created on demand (NULL with errno EBUSY when
- * all ACCOUNT_TOKENS_MAX are being fetched, ENOMEM). */
-TokenEntry *account_get_entry(Account *a, const char *scope, bool create);
+/* The cache key of a scope set and a resource set, each normalized ("" and NULL: the account's own): tokens
+ * are cached per (scope set, resource set). */
+char *token_entry_key(const char *scope, const char *resource);
+
+/* The cached token of one key ("": the account's own scopes and resources), created on demand (NULL with
+ * errno EBUSY when all ACCOUNT_TOKENS_MAX are being fetched, ENOMEM). */
+TokenEntry *account_get_entry(Account *a, const char *key, bool create);
 
 /* Drops a cached token (all of the account's when token is NULL or empty). Returns how many. */
 unsigned account_invalidate(Account *a, const char *token);

@@ -36,6 +36,8 @@ char **broker_account_names(Engine *eng) {
 }
 
 #define SCOPE_MAX 4096U
+/* Each resource is one more token-request parameter; a caller may not make them many. */
+#define RESOURCES_MAX 8U
 
 /* The cache key of a requested scope set: "" for none, or for the account's own full set. */
 static int normalize_scope(const Account *a, const char *requested, char **ret, Failure *f) {
@@ -62,6 +64,46 @@ static int normalize_scope(const Account *a, const char *requested, char **ret, 
                         scope[0] = 0;
         }
         *ret = TAKE_PTR(scope);
+        return 0;
+}
+
+/* RFC 8707 section 2: an absolute URI without a fragment. */
+static bool resource_is_valid(const char *s) {
+        const char *colon = strchr(s, ':');
+
+        if (!colon || colon == s || !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", s[0]))
+                return false;
+        for (const char *p = s; p < colon; p++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.", *p))
+                        return false;
+        return colon[1] && !strchr(s, '#');
+}
+
+/* The resource part of a cache key: NULL for none, or for the account's own Resource= set. */
+static int normalize_resource(const Account *a, const char *requested, char **ret, Failure *f) {
+        _cleanup_strv_free_ char **words = NULL;
+        _cleanup_free_ char *set = NULL, *own = NULL;
+
+        *ret = NULL;
+        if (isempty(requested))
+                return 0;
+        if (strlen(requested) > SCOPE_MAX || !string_is_safe_utf8(requested, strlen(requested)))
+                return failure_set(f, -EINVAL, "Resource '%s' is too long or not printable.", STRING_EXCERPT(requested));
+        words = strv_split(requested, " ");
+        if (!words)
+                return -ENOMEM;
+        if (strv_length(words) > RESOURCES_MAX)
+                return failure_set(f, -EINVAL, "At most %u resources at once.", RESOURCES_MAX);
+        STRV_FOREACH(w, words)
+                if (!resource_is_valid(*w))
+                        return failure_set(f, -EINVAL, "Resource '%s' is not an absolute URI without a fragment "
+                                                       "(RFC 8707).", STRING_EXCERPT(*w));
+        set = scopes_normalize(requested);
+        own = scopes_normalize(a->config->resource);
+        if (!set || !own)
+                return -ENOMEM;
+        if (!streq(set, own))
+                *ret = TAKE_PTR(set);
         return 0;
 }
 
@@ -95,8 +137,8 @@ int broker_find_account(Engine *eng, const Caller *c, const char *name, Account 
 }
 
 int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const char *requested_scope,
-                        uint32_t min_validity, TokenEntry **ret, Failure *f) {
-        _cleanup_free_ char *scope = NULL;
+                        const char *requested_resource, uint32_t min_validity, TokenEntry **ret, Failure *f) {
+        _cleanup_free_ char *scope = NULL, *resource = NULL, *key = NULL;
         uint64_t now;
         TokenEntry *e;
         Account *a;
@@ -111,11 +153,17 @@ int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const ch
         r = normalize_scope(a, requested_scope, &scope, f);
         if (r < 0)
                 return r;
+        r = normalize_resource(a, requested_resource, &resource, f);
+        if (r < 0)
+                return r;
+        key = token_entry_key(scope, resource);
+        if (!key)
+                return -ENOMEM;
 
-        e = account_get_entry(a, scope ?: "", true);
+        e = account_get_entry(a, key, true);
         if (!e)
                 return errno == EBUSY ? failure_set(f, -EHOSTUNREACH,
-                                                       "Account '%s': too many token requests of different scopes "
+                                                       "Account '%s': too many token requests of different scopes or resources "
                                                        "at once (at most %u); try again.", a->name,
                                                        ACCOUNT_TOKENS_MAX)
                                       : -ENOMEM;

@@ -9,7 +9,7 @@
 typedef struct EntryRef {
         Engine *engine;
         char *account;
-        char *scope;            /* NULL: the account itself, no particular entry */
+        char *scope;            /* the entry's key (token_entry_key()); NULL: the account itself, no entry */
 } EntryRef;
 
 EntryRef *entry_ref_new(Engine *eng, const char *account, const char *scope);

@@ -162,7 +162,7 @@ static int store_rotated_refresh_token(TokenEntry *e, const char *refresh_token,
         EntryRef *c;
         int r;
 
-        c = entry_ref_new(a->engine, a->name, e->scope);
+        c = entry_ref_new(a->engine, a->name, e->key);
         if (!c)
                 return -ENOMEM;
         r = account_store_refresh_token(a, refresh_token, on_refresh_token_stored, c);
@@ -412,6 +412,7 @@ static void fetch_send(TokenEntry *e) {
         in.actor_token = pre.actor_token;
 
         in.scope = isempty(e->scope) ? NULL : e->scope;
+        in.resource = e->resource;
         in.client_secret = a->client_secret;
         in.password = a->password;
         in.refresh_token = a->refresh_token;
@@ -496,7 +497,7 @@ int token_fetch_start(TokenEntry *e, waiter_fn callback, void *userdata) {
                 fetch_send(e);
                 return 0;
         }
-        ref = entry_ref_new(eng, a->name, e->scope);
+        ref = entry_ref_new(eng, a->name, e->key);
         if (!ref) {
                 fetch_done(e, -ENOMEM, "Out of memory.");
                 return 0;

@@ -84,7 +84,7 @@ static int other_token(TokenEntry *e, const char *key, const char *name, const c
                 *ret = other->access_token;
                 return 1;
         }
-        ref = entry_ref_new(a->engine, a->name, e->scope);
+        ref = entry_ref_new(a->engine, a->name, e->key);
         if (!ref)
                 return -ENOMEM;
         r = token_fetch_start(other, on_other_token, ref);
@@ -106,7 +106,7 @@ static int token_endpoint(TokenEntry *e, const char **ret, char **ret_message) {
         if (*ret)
                 return 1;
 
-        ref = entry_ref_new(a->engine, a->name, e->scope);
+        ref = entry_ref_new(a->engine, a->name, e->key);
         if (!ref)
                 return -ENOMEM;
         r = account_endpoint(a, ENDPOINT_TOKEN, on_discovered, ref, ret, &failure);

@@ -120,17 +120,18 @@ static int answer_token(TokenConn *c, const char *method, const char *account, i
 }
 
 static int method_get_token(TokenConn *c, json_object *p, Failure *f) {
-        const char *account, *scope;
+        const char *account, *scope, *resource;
         uint32_t min_validity = UINT32_MAX;
         TokenEntry *e = NULL;
         int r;
 
         if ((r = param_string(p, "account", true, &account, f)) < 0 ||
             (r = param_string(p, "scope", false, &scope, f)) < 0 ||
+            (r = param_string(p, "resource", false, &resource, f)) < 0 ||
             (r = param_min_validity(p, &min_validity, f)) < 0)
                 return r;
 
-        r = broker_token_lookup(&c->manager->engine, &c->caller.caller, account, scope, min_validity, &e, f);
+        r = broker_token_lookup(&c->manager->engine, &c->caller.caller, account, scope, resource, min_validity, &e, f);
         return answer_token(c, WIRE_METHOD_GET_TOKEN, account, r, e, f);
 }
 
@@ -159,7 +160,7 @@ static int method_git_credential(TokenConn *c, json_object *p, Failure *f) {
                 return 0;
         }
 
-        r = broker_token_lookup(&c->manager->engine, &c->caller.caller, a->name, NULL, UINT32_MAX, &e, f);
+        r = broker_token_lookup(&c->manager->engine, &c->caller.caller, a->name, NULL, NULL, UINT32_MAX, &e, f);
         return answer_token(c, WIRE_METHOD_GIT_CREDENTIAL, a->name, r, e, f);
 }
 

@@ -151,22 +151,28 @@ static int read_string_dict(sd_bus_message *m, char ***ret) {
         return 0;
 }
 
-/* Calls GetToken or GetTokenInfo with the scope option when one is given. */
+/* Calls GetToken or GetTokenInfo with the scope and resource options that are given. */
 static int call_get_token(sd_bus *bus, const char *method, const char *account, const char *scope,
-                          sd_bus_error *error, sd_bus_message **ret_reply) {
-        if (isempty(scope))
+                          const char *resource, sd_bus_error *error, sd_bus_message **ret_reply) {
+        if (isempty(scope) && isempty(resource))
                 return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 0);
-        return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 1, "scope", "s", scope);
+        if (isempty(resource))
+                return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 1, "scope", "s", scope);
+        if (isempty(scope))
+                return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 1, "resource", "s", resource);
+        return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 2, "scope", "s", scope, "resource", "s",
+                           resource);
 }
 
-int broker_get_token(sd_bus *bus, const char *account, const char *scope, BrokerToken *ret, sd_bus_error *error) {
+int broker_get_token(sd_bus *bus, const char *account, const char *scope, const char *resource, BrokerToken *ret,
+                     sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(broker_token_clear) BrokerToken t = {};
         const char *token, *type;
         int64_t expires_at;
         int r;
 
-        r = call_get_token(bus, "GetToken", account, scope, error, &reply);
+        r = call_get_token(bus, "GetToken", account, scope, resource, error, &reply);
         if (r < 0)
                 return r;
         process_hold_secrets();
@@ -227,13 +233,13 @@ static int read_info_entry(sd_bus_message *reply, BrokerToken *t) {
         return sd_bus_message_skip(reply, "v");         /* a newer daemon's addition */
 }
 
-int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, BrokerToken *ret,
+int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, const char *resource, BrokerToken *ret,
                           sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(broker_token_clear) BrokerToken t = {};
         int r;
 
-        r = call_get_token(bus, "GetTokenInfo", account, scope, error, &reply);
+        r = call_get_token(bus, "GetTokenInfo", account, scope, resource, error, &reply);
         if (r < 0)
                 return r;
         process_hold_secrets();

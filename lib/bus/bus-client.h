@@ -32,10 +32,11 @@ void broker_token_clear(BrokerToken *t);
 
 /* GetToken(account, {scope?, min-validity?}); returns -errno from the daemon's named error, with its
  * message left in *error. */
-int broker_get_token(sd_bus *bus, const char *account, const char *scope, BrokerToken *ret, sd_bus_error *error);
+int broker_get_token(sd_bus *bus, const char *account, const char *scope, const char *resource, BrokerToken *ret,
+                     sd_bus_error *error);
 
 /* GetTokenInfo: the same, with the scope and the exposed claims. */
-int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, BrokerToken *ret,
+int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, const char *resource, BrokerToken *ret,
                           sd_bus_error *error);
 
 /* A one-line reason for the user from a failed call: the daemon's message, or strerror. */

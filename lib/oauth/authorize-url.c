@@ -37,6 +37,7 @@ static int append(char **query, char * const *names, const char *name, const cha
 }
 
 int authorize_query_build(const AccountConfig *a, const AuthorizeInput *in, char **ret) {
+        _cleanup_strv_free_ char **resources = NULL;
         _cleanup_free_ char *query = NULL;
         char * const *names = a->authorize_param_names;
         const char *scope = in->scope ?: a->scopes;
@@ -54,6 +55,13 @@ int authorize_query_build(const AccountConfig *a, const AuthorizeInput *in, char
             (r = append(&query, names, "code_challenge_method", in->code_challenge ? "S256" : NULL)) < 0 ||
             (r = append(&query, names, "nonce", in->nonce)) < 0)
                 return r;
+        /* RFC 8707 section 2.1: the resources the grant is for. */
+        resources = strv_split(strempty(a->resource), " ");
+        if (!resources)
+                return -ENOMEM;
+        STRV_FOREACH(res, resources)
+                if ((r = append(&query, names, "resource", *res)) < 0)
+                        return r;
         *ret = query ? TAKE_PTR(query) : strdup("");
         return *ret ? 0 : -ENOMEM;
 }

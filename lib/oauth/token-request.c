@@ -254,8 +254,6 @@ static int add_grant_params(const AccountConfig *a, const GrantInput *in, bool l
                 }
                 if (!isempty(a->audience))
                         param_add(l, "audience", a->audience);
-                if (!isempty(a->resource))
-                        param_add(l, "resource", a->resource);
                 return 0;
 
         default:
@@ -265,6 +263,7 @@ static int add_grant_params(const AccountConfig *a, const GrantInput *in, bool l
 
 int token_request_build(const AccountConfig *a, const GrantInput *in, TokenRequest *ret) {
         _cleanup_(token_request_clear) TokenRequest req = {};
+        _cleanup_strv_free_ char **resources = NULL;
         _cleanup_free_ Param *items = NULL;
         ParamList l = {};
         const char *grant_type, *scope, *url;
@@ -285,7 +284,11 @@ int token_request_build(const AccountConfig *a, const GrantInput *in, TokenReque
         n_extra = strv_length(a->extra_params);
         if (n_extra % 2 != 0)
                 return -EUCLEAN;
-        l.allocated = 16 + n_extra / 2;
+        /* RFC 8707 section 2.2: one resource parameter per resource. */
+        resources = strv_split(strempty(in->resource ?: a->resource), " ");
+        if (!resources)
+                return -ENOMEM;
+        l.allocated = 16 + n_extra / 2 + strv_length(resources);
         l.items = items = calloc(l.allocated, sizeof(Param));
         if (!items)
                 return -ENOMEM;
@@ -301,6 +304,10 @@ int token_request_build(const AccountConfig *a, const GrantInput *in, TokenReque
         r = add_grant_params(a, in, literal_value, &l);
         if (r < 0)
                 return r;
+        /* A provider's own exchange grant takes nothing of RFC 8693 (see add_grant_params()). */
+        if (!(in->grant == GRANT_TOKEN_EXCHANGE && literal_value))
+                STRV_FOREACH(res, resources)
+                        param_add(&l, "resource", *res);
 
         /* A refresh asks for the scopes of the grant unless a narrower set is wanted (RFC 6749 section 6):
          * repeating the account's Scopes= can be refused where the grant was narrowed (resource indicators,

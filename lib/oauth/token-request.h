@@ -10,6 +10,7 @@ typedef struct GrantInput {
         GrantType grant;
         const char *token_url;          /* NULL: the account's TokenURL= (else discovered from its Issuer=) */
         const char *scope;              /* NULL: the account's Scopes; "" sends none */
+        const char *resource;           /* RFC 8707: space-separated URIs; NULL: the account's Resource= */
         const char *client_secret;
         const char *client_assertion;   /* ClientAuth=private_key_jwt or client_secret_jwt: made for this request */
         const char *password;

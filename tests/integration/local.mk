@@ -17,6 +17,7 @@ rig_tests = \
 	%reldir%/oidc-login.sh \
 	%reldir%/client-auth-jwt.sh \
 	%reldir%/par.sh \
+	%reldir%/resource.sh \
 	%reldir%/token-exchange.sh \
 	%reldir%/rig-selftest.sh \
 	%reldir%/demo.sh

@@ -20,7 +20,8 @@
 //   cc-jwt     secret cc-jwt-secret-of-32-bytes-or-more     client_secret_jwt (RFC 7523 assertions, HS256)
 // and any client registered at /reg (RFC 7591, open registration): a private_key_jwt client registers its
 // public keys ("jwks") there.
-// Access tokens are for the one resource server urn:tokenbroker:test-api (scopes api:read api:write),
+// Access tokens are for the resource server urn:tokenbroker:test-api (scopes api:read api:write) unless a
+// request names urn:tokenbroker:other-api (the same scopes) as its resource,
 // JWTs signed with a key made at start (or opaque with --opaque). Refresh tokens are rotated on every use;
 // presenting a rotated one revokes the grant and is counted as rt_reuse.
 //
@@ -43,9 +44,10 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { parseArgs } from 'node:util';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const RESOURCE = 'urn:tokenbroker:test-api';
+const OTHER_RESOURCE = 'urn:tokenbroker:other-api';     // a second API, for tokens per audience (RFC 8707)
 const RESOURCE_SCOPES = 'api:read api:write';
 
 const { values: opts } = parseArgs({
@@ -161,10 +163,10 @@ const provider = new Provider(issuer, {
       defaultResource: () => RESOURCE,
       useGrantedResource: () => true,
       getResourceServerInfo: (ctx, indicator) => {
-        if (indicator !== RESOURCE) throw new Provider.errors.InvalidTarget();
+        if (indicator !== RESOURCE && indicator !== OTHER_RESOURCE) throw new errors.InvalidTarget();
         return {
           scope: RESOURCE_SCOPES,
-          audience: RESOURCE,
+          audience: indicator,
           accessTokenTTL: accessTTL,
           accessTokenFormat: opts.opaque ? 'opaque' : 'jwt',
         };

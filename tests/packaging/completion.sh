@@ -29,7 +29,7 @@ tap_is "$(complete_line "tokenbroker ")" "add curl keygen list login public-key 
 tap_is "$(complete_line "tokenbroker st")" "status " "a verb by its prefix"
 tap_is "$(complete_line "tokenbroker token ")" "flume-home work " "account names from the account files"
 tap_is "$(complete_line "tokenbroker token w")" "work " "an account name by its prefix"
-tap_is "$(complete_line "tokenbroker token work --")" "--json --scope " "token's options"
+tap_is "$(complete_line "tokenbroker token work --")" "--json --resource --scope " "token's options"
 tap_is "$(complete_line "tokenbroker set-secret work ")" "api-key client-secret password refresh-token " \
         "secret kinds after the account"
 tap_is "$(complete_line "tokenbroker add x --client-auth ")" "basic client_secret_jwt none post private_key_jwt " \

@@ -83,6 +83,16 @@ static void test_authorize_url(void) {
                 is_int(authorize_url_build(&a, &in, &n), 0, "an OpenID Connect request");
                 ok(n && endswith(n, "&code_challenge_method=S256&nonce=n-0S6_WzA2Mj"), "... carries the nonce: %s", n);
         }
+        {
+                _cleanup_free_ char *q = NULL;
+
+                a = account();
+                a.resource = (char *) "https://api.example/ urn:x:y";
+                in.nonce = NULL;
+                is_int(authorize_query_build(&a, &in, &q), 0, "an authorization request with Resource=");
+                ok(q && endswith(q, "&resource=https%3A%2F%2Fapi.example%2F&resource=urn%3Ax%3Ay"),
+                   "... names each resource (RFC 8707 section 2.1): %s", q);
+        }
         ok(scope_has("openid api:read", "openid"), "scope_has: first of two");
         ok(scope_has("api:read  openid", "openid"), "... last, after two spaces");
         ok(!scope_has("openidx api:read", "openid"), "... not a prefix of another scope");

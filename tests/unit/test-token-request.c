@@ -104,6 +104,19 @@ static void test_client_auth(void) {
               "&client_assertion=eyJ.e30.sig", NULL, "client_secret_jwt: the same form");
         in.client_assertion = NULL;
         is_int(token_request_build(&a, &in, &req), -ENOKEY, "an assertion method without an assertion");
+
+        /* RFC 8707 section 2.2: one resource parameter per resource, the request's set over the account's. */
+        a.client_auth = CLIENT_AUTH_NONE;
+        a.resource = (char *) "https://api.example/ urn:x:y";
+        check(&a, &in, "https://as.example/token", FORM,
+              "grant_type=client_credentials&resource=https%3A%2F%2Fapi.example%2F&resource=urn%3Ax%3Ay&client_id=id",
+              NULL, "Resource=: each resource sent");
+        in.resource = "urn:other:api";
+        check(&a, &in, "https://as.example/token", FORM,
+              "grant_type=client_credentials&resource=urn%3Aother%3Aapi&client_id=id", NULL,
+              "a requested resource replaces the account's");
+        in.resource = NULL;
+        a.resource = NULL;
 }
 
 static void test_grants(void) {
@@ -189,11 +202,13 @@ static void test_token_exchange(void) {
         a.grant_type_value = (char *) "token_exchange";
         a.scopes = (char *) "trusted:user";
         a.audience = (char *) "ignored";
+        a.resource = (char *) "urn:ignored:too";
         in = (GrantInput) { .grant = GRANT_TOKEN_EXCHANGE, .client_secret = "cs", .subject_token = "st" };
         check(&a, &in, "https://flex-api.example/v1/auth/token", FORM,
               "grant_type=token_exchange&subject_token=st&scope=trusted%3Auser&client_id=cid"
               "&client_secret=cs",
               NULL, "GrantTypeValue token_exchange: subject token only");
+        a.resource = NULL;
 
         /* The override belongs to the configured grant: a refresh still says refresh_token. */
         in = (GrantInput) { .grant = GRANT_REFRESH_TOKEN, .client_secret = "cs", .refresh_token = "rt",

@@ -10,6 +10,7 @@
 #include "broker-core.h"
 #include "engine-fixture.h"
 #include "io.h"
+#include "string-util.h"
 #include "tap.h"
 #include "token-fetch.h"
 
@@ -43,14 +44,14 @@ static void test_scopes(void) {
 
         fixture_setup();
         (void) fixture_account("scoped", SCOPED);
-        is_int(broker_token_lookup(&engine, ME, "scoped", NULL, UINT32_MAX, &e, &f), 0,
+        is_int(broker_token_lookup(&engine, ME, "scoped", NULL, NULL, UINT32_MAX, &e, &f), 0,
                "no token cached: the caller must wait for a fetch");
         is_str(e->scope, "", "no scope asked: the account's own token");
-        is_int(broker_token_lookup(&engine, ME, "scoped", "write  read", UINT32_MAX, &e, &f), 0, "the full set ...");
+        is_int(broker_token_lookup(&engine, ME, "scoped", "write  read", NULL, UINT32_MAX, &e, &f), 0, "the full set ...");
         is_str(e->scope, "", "... in any order and spacing, is the account's own token");
-        is_int(broker_token_lookup(&engine, ME, "scoped", "write", UINT32_MAX, &e, &f), 0, "a narrower set ...");
+        is_int(broker_token_lookup(&engine, ME, "scoped", "write", NULL, UINT32_MAX, &e, &f), 0, "a narrower set ...");
         is_str(e->scope, "write", "... has a token of its own");
-        is_int(broker_token_lookup(&engine, ME, "scoped", "read admin", UINT32_MAX, &e, &f), -EINVAL,
+        is_int(broker_token_lookup(&engine, ME, "scoped", "read admin", NULL, UINT32_MAX, &e, &f), -EINVAL,
                "a scope outside Scopes=: InvalidArgs");
         ok(f.message && strstr(f.message, "not within the account's Scopes"), "... saying so");
         failure_clear(&f);
@@ -59,12 +60,48 @@ static void test_scopes(void) {
 
                 memset(big, 'r', 4999);
                 big[4999] = 0;
-                is_int(broker_token_lookup(&engine, ME, "scoped", big, UINT32_MAX, &e, &f), -EINVAL,
+                is_int(broker_token_lookup(&engine, ME, "scoped", big, NULL, UINT32_MAX, &e, &f), -EINVAL,
                        "a scope of 5000 bytes: InvalidArgs");
                 ok(f.message && strstr(f.message, "too long"), "... too long");
                 failure_clear(&f);
                 free(big);
         }
+        fixture_teardown();
+}
+
+static const char *const RESOURCED = "TokenURL=https://auth.example/token\nClientID=c\nResource=https://api.example/ urn:x:y";
+
+/* RFC 8707: tokens are cached per (scope set, resource set); the account's own set is the account's entry. */
+static void test_resources(void) {
+        Failure f = {};
+        TokenEntry *e = NULL, *own = NULL;
+
+        fixture_setup();
+        (void) fixture_account("res", RESOURCED);
+        is_int(broker_token_lookup(&engine, ME, "res", NULL, NULL, UINT32_MAX, &own, &f), 0, "no resource asked");
+        ok(!own->resource, "... the account's own entry");
+        is_int(broker_token_lookup(&engine, ME, "res", NULL, "urn:x:y  https://api.example/", UINT32_MAX, &e, &f), 0,
+               "the account's own set, in another order");
+        ok(e == own, "... is the same entry");
+        is_int(broker_token_lookup(&engine, ME, "res", NULL, "https://other.example/api", UINT32_MAX, &e, &f), 0,
+               "another resource");
+        ok(e != own, "... has an entry of its own");
+        is_str(e->resource, "https://other.example/api", "... for that resource");
+        is_str(e->scope, "", "... and the account's scopes");
+        is_int(broker_token_lookup(&engine, ME, "res", "read", "https://other.example/api", UINT32_MAX, &own, &f), 0,
+               "a scope and a resource");
+        ok(own != e && streq_ptr(own->scope, "read") && streq_ptr(own->resource, "https://other.example/api"),
+           "... another entry, keyed by both");
+        is_int(broker_token_lookup(&engine, ME, "res", NULL, "relative/path", UINT32_MAX, &e, &f), -EINVAL,
+               "a relative URI: InvalidArgs");
+        ok(f.message && strstr(f.message, "absolute URI"), "... saying so");
+        failure_clear(&f);
+        is_int(broker_token_lookup(&engine, ME, "res", NULL, "https://api.example/#frag", UINT32_MAX, &e, &f), -EINVAL,
+               "a URI with a fragment: InvalidArgs");
+        failure_clear(&f);
+        is_int(broker_token_lookup(&engine, ME, "res", NULL, "a:1 a:2 a:3 a:4 a:5 a:6 a:7 a:8 a:9", UINT32_MAX, &e, &f),
+               -EINVAL, "nine resources at once: InvalidArgs");
+        failure_clear(&f);
         fixture_teardown();
 }
 
@@ -76,21 +113,21 @@ static void test_callers(void) {
         (void) fixture_account("open", SCOPED);
         (void) fixture_account("picky", "TokenURL=https://auth.example/token\nClientID=c\n"
                                         "AllowedCallers=/usr/bin/git-credential-tokenbroker");
-        is_int(broker_token_lookup(&engine, CALLER(geteuid() + 1, "/usr/bin/tokenbroker"), "open", NULL, UINT32_MAX,
+        is_int(broker_token_lookup(&engine, CALLER(geteuid() + 1, "/usr/bin/tokenbroker"), "open", NULL, NULL, UINT32_MAX,
                                    &e, &f), -EACCES, "another uid: AccessDenied");
         failure_clear(&f);
-        is_int(broker_token_lookup(&engine, ME, "picky", NULL, UINT32_MAX, &e, &f), -EACCES,
+        is_int(broker_token_lookup(&engine, ME, "picky", NULL, NULL, UINT32_MAX, &e, &f), -EACCES,
                "a program not in AllowedCallers=: AccessDenied");
         ok(f.message && strstr(f.message, "/usr/bin/tokenbroker is not an allowed caller"), "... naming it");
         failure_clear(&f);
-        is_int(broker_token_lookup(&engine, CALLER(geteuid(), "/usr/bin/git-credential-tokenbroker"), "picky", NULL,
+        is_int(broker_token_lookup(&engine, CALLER(geteuid(), "/usr/bin/git-credential-tokenbroker"), "picky", NULL, NULL,
                                    UINT32_MAX, &e, &f), 0, "the allowed program is let through");
-        is_int(broker_token_lookup(&engine, CALLER(geteuid(), NULL), "picky", NULL, UINT32_MAX, &e, &f), -EACCES,
+        is_int(broker_token_lookup(&engine, CALLER(geteuid(), NULL), "picky", NULL, NULL, UINT32_MAX, &e, &f), -EACCES,
                "a program that cannot be told: AccessDenied");
         failure_clear(&f);
-        is_int(broker_token_lookup(&engine, ME, "nosuch", NULL, UINT32_MAX, &e, &f), -ESRCH, "no such account: ESRCH");
+        is_int(broker_token_lookup(&engine, ME, "nosuch", NULL, NULL, UINT32_MAX, &e, &f), -ESRCH, "no such account: ESRCH");
         failure_clear(&f);
-        is_int(broker_token_lookup(&engine, ME, "../x", NULL, UINT32_MAX, &e, &f), -EINVAL,
+        is_int(broker_token_lookup(&engine, ME, "../x", NULL, NULL, UINT32_MAX, &e, &f), -EINVAL,
                "a name that is no account name: InvalidArgs");
         failure_clear(&f);
         fixture_teardown();
@@ -106,20 +143,20 @@ static void test_cache_decision(void) {
         fixture_setup();
         a = fixture_account("cc", SCOPED);
         fake_keyring_put("cc", "client-secret", "s3cret");
-        (void) broker_token_lookup(&engine, ME, "cc", NULL, UINT32_MAX, &e, &f);
+        (void) broker_token_lookup(&engine, ME, "cc", NULL, NULL, UINT32_MAX, &e, &f);
         (void) token_fetch_start(e, fixture_note_answer, &x);
         (void) fake_keyring_run();
         body = token_json("tok", 100, NULL);
         fake_http_answer(200, body, -1);
         free(body);
-        is_int(broker_token_lookup(&engine, ME, "cc", NULL, UINT32_MAX, &e, &f), 1, "a fresh token is handed out");
+        is_int(broker_token_lookup(&engine, ME, "cc", NULL, NULL, UINT32_MAX, &e, &f), 1, "a fresh token is handed out");
         fake_clock_advance(74 * USEC_PER_SEC);
         e->refresh_timer = io_timer_free(e->refresh_timer);   /* this test moves time past the renewal */
-        is_int(broker_token_lookup(&engine, ME, "cc", NULL, UINT32_MAX, &e, &f), 1,
+        is_int(broker_token_lookup(&engine, ME, "cc", NULL, NULL, UINT32_MAX, &e, &f), 1,
                "at 74 s a 100 s token still has its quarter left");
-        is_int(broker_token_lookup(&engine, ME, "cc", NULL, 30, &e, &f), 1, "... and 30 s for a caller who asks");
+        is_int(broker_token_lookup(&engine, ME, "cc", NULL, NULL, 30, &e, &f), 1, "... and 30 s for a caller who asks");
         fake_clock_advance(2 * USEC_PER_SEC);
-        is_int(broker_token_lookup(&engine, ME, "cc", NULL, UINT32_MAX, &e, &f), 0, "at 76 s it wants renewing");
+        is_int(broker_token_lookup(&engine, ME, "cc", NULL, NULL, UINT32_MAX, &e, &f), 0, "at 76 s it wants renewing");
         ok(a->name != NULL, "the account is still there");
         answer_clear(&x);
         fixture_teardown();
@@ -155,6 +192,7 @@ static void test_git_matching(void) {
 
 int main(void) {
         test_scopes();
+        test_resources();
         test_callers();
         test_cache_decision();
         test_git_matching();
