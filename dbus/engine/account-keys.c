@@ -47,7 +47,8 @@ static void finish_with_public_key(KeyJob *j, Account *a, const char *pem) {
                 job_finish(j, r, "Cannot describe the public key.", NULL);
                 return;
         }
-        job_finish(j, 0, NULL, json_object_to_json_string_ext(jwk, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        job_finish(j, 0, NULL,
+                   json_object_to_json_string_ext(jwk, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static void on_key_stored(int r, char **secrets, void *userdata) {

@@ -86,13 +86,14 @@ static bool config_changes_tokens(const AccountConfig *x, const AccountConfig *y
         return !streq_ptr(x->token_url, y->token_url) || !streq_ptr(x->issuer, y->issuer) ||
                !streq_ptr(x->client_id, y->client_id) || x->grant != y->grant ||
                x->client_auth != y->client_auth || !streq_ptr(x->scopes, y->scopes) ||
-               !streq_ptr(x->token_path, y->token_path) || !streq_ptr(x->provider, y->provider);
+               !streq_ptr(x->token_path, y->token_path) || !streq_ptr(x->provider, y->provider) ||
+               !streq_ptr(x->resource, y->resource);
 }
 
 void account_update_config(Account *a, AccountConfig *config) {
         if (config_changes_tokens(a->config, config)) {
-                log_info("Account '%s' changed its endpoint, client, grant or scopes; dropping its cached tokens.",
-                         a->name);
+                log_info("Account '%s' changed its endpoint, client, grant, scopes or resources; dropping its "
+                         "cached tokens.", a->name);
                 g_hash_table_remove_all(a->tokens);
         }
         account_config_free(a->config);

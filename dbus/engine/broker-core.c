@@ -88,7 +88,8 @@ static int normalize_resource(const Account *a, const char *requested, char **re
         if (isempty(requested))
                 return 0;
         if (strlen(requested) > SCOPE_MAX || !string_is_safe_utf8(requested, strlen(requested)))
-                return failure_set(f, -EINVAL, "Resource '%s' is too long or not printable.", STRING_EXCERPT(requested));
+                return failure_set(f, -EINVAL, "Resource '%s' is too long or not printable.",
+                                   STRING_EXCERPT(requested));
         words = strv_split(requested, " ");
         if (!words)
                 return -ENOMEM;
@@ -163,8 +164,8 @@ int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const ch
         e = account_get_entry(a, key, true);
         if (!e)
                 return errno == EBUSY ? failure_set(f, -EHOSTUNREACH,
-                                                       "Account '%s': too many token requests of different scopes or resources "
-                                                       "at once (at most %u); try again.", a->name,
+                                                       "Account '%s': too many token requests of different scopes or "
+                                                       "resources at once (at most %u); try again.", a->name,
                                                        ACCOUNT_TOKENS_MAX)
                                       : -ENOMEM;
         e->last_used = io_now(CLOCK_MONOTONIC);

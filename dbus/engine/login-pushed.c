@@ -70,10 +70,11 @@ int login_push_request(LoginSession *s, Account *a, const ServerMetadata *md, co
         int r;
 
         if (!endpoint) {
-                login_finish(s, false, a->config->issuer
-                                               ? "PAR=true, but the issuer publishes no pushed_authorization_request_endpoint."
-                                               : "PAR=true needs Issuer=: the pushed authorization request endpoint is in "
-                                                 "the issuer's metadata.");
+                login_finish(s, false,
+                             a->config->issuer ? "PAR=true, but the issuer publishes no "
+                                                 "pushed_authorization_request_endpoint."
+                                               : "PAR=true needs Issuer=: the pushed authorization request endpoint "
+                                                 "is in the issuer's metadata.");
                 return -1;
         }
         r = client_auth_assertion(a, auth, s->token_url, &assertion);

@@ -149,10 +149,12 @@ int jwk_set_parse(const char *body, size_t size, JwkSet *ret, char **ret_error) 
         json_object *keys;
         size_t n;
 
-        if (size > JWK_SET_MAX_SIZE || json_parse(body, size, &root) < 0 || !json_object_is_type(root, json_type_object) ||
-            !json_object_object_get_ex(root, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
+        if (size > JWK_SET_MAX_SIZE || json_parse(body, size, &root) < 0 ||
+            !json_object_is_type(root, json_type_object) || !json_object_object_get_ex(root, "keys", &keys) ||
+            !json_object_is_type(keys, json_type_array)) {
                 if (ret_error)
-                        *ret_error = strdup("The key set is not a JWKS document (a JSON object with a \"keys\" array).");
+                        *ret_error = strdup("The key set is not a JWKS document (a JSON object with a \"keys\" "
+                                            "array).");
                 return -EBADMSG;
         }
         n = json_object_array_length(keys);
@@ -214,7 +216,8 @@ int jwk_from_pubkey(gnutls_pubkey_t pub, json_object **ret) {
         } else if (pk == GNUTLS_PK_ECDSA || pk == GNUTLS_PK_EDDSA_ED25519) {
                 bool okp = pk == GNUTLS_PK_EDDSA_ED25519;
 
-                if (gnutls_pubkey_export_ecc_raw2(pub, &curve, &a, okp ? NULL : &b, okp ? 0 : GNUTLS_EXPORT_FLAG_NO_LZ) < 0)
+                if (gnutls_pubkey_export_ecc_raw2(pub, &curve, &a, okp ? NULL : &b,
+                                                  okp ? 0 : GNUTLS_EXPORT_FLAG_NO_LZ) < 0)
                         return -ENOMEM;
                 for (size_t i = 0; i < ELEMENTSOF(curves); i++)
                         if (curves[i].curve == curve) {

@@ -142,7 +142,8 @@ static bool key_fits(const AlgInfo *info, JwsAlg alg, const Jwk *key) {
 
 int jws_verify(const Jws *j, const Jwk *key) {
         const AlgInfo *info = &algs[j->alg];
-        gnutls_datum_t data = { .data = (unsigned char *) j->signing_input, .size = (unsigned) strlen(j->signing_input) };
+        gnutls_datum_t data = { .data = (unsigned char *) j->signing_input,
+                                .size = (unsigned) strlen(j->signing_input) };
         gnutls_datum_t sig = { .data = j->signature, .size = (unsigned) j->signature_size }, der = {};
         int r;
 

@@ -48,6 +48,11 @@ tap_is "$(rig_tb token svc2 --resource "$OTHER")" "$(rig_json_get access_token "
         "... and --resource naming the same set is the account's own cached token"
 tap_is "$(token_requests)" "$before" "... not fetched again"
 
+rig_tb add svc2 --issuer "$OIDC_URL" --client-id cc-basic --client-auth basic --scopes "api:read" \
+        --set ExposeClaims=aud --set Resource="$API" --replace >/dev/null 2>&1
+tap_is "$(aud_of "$(rig_tb token svc2 --json)")" "$API" \
+        "Resource= changed in the file: the token cached for the old API is dropped"
+
 # --- a login asks for the resource too (RFC 8707 section 2.1) -----------------------------------------
 rig_tb add app --issuer "$OIDC_URL" --client-id public --client-auth none --grant authorization_code \
         --scopes "openid offline_access api:read" --set RedirectURI=http://127.0.0.1:0/callback \
