@@ -10,12 +10,22 @@
 #include "exit-status.h"
 #include "string-util.h"
 
-static void print_public_key(const char *jwk, bool jwks) {
+/* Prints the public JWK of a GenerateKey or GetPublicKey reply (r: the call's result), or why there is none. */
+static int print_public_key(const char *account, int r, const sd_bus_error *error, sd_bus_message *reply,
+                            bool jwks) {
+        const char *jwk;
+
+        if (r < 0)
+                return cli_fail(account, error, r);
+        r = sd_bus_message_read(reply, "s", &jwk);
+        if (r < 0)
+                return cli_fail(account, NULL, r);
         /* A JWKS document is what a server's "jwks" registration field takes: one key in a "keys" array. */
         if (jwks)
                 printf("{\"keys\":[%s]}\n", jwk);
         else
                 printf("%s\n", jwk);
+        return EXIT_OK;
 }
 
 int verb_keygen(int argc, char *argv[]) {
@@ -28,7 +38,7 @@ int verb_keygen(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *type = "ec", *jwk;
+        const char *type = "ec";
         bool jwks = false, replace = false;
         int c, r;
 
@@ -56,12 +66,9 @@ int verb_keygen(int argc, char *argv[]) {
         if (r > 0)
                 return r;
         r = broker_call(bus, "GenerateKey", &error, &reply, "ssa{sv}", argv[optind], type, 1, "replace", "b", replace);
-        if (r < 0)
-                return cli_fail(argv[optind], &error, r);
-        r = sd_bus_message_read(reply, "s", &jwk);
-        if (r < 0)
-                return cli_fail(argv[optind], NULL, r);
-        print_public_key(jwk, jwks);
+        r = print_public_key(argv[optind], r, &error, reply, jwks);
+        if (r != EXIT_OK)
+                return r;
         fprintf(stderr, "Account '%s' has a new private key in the keyring. Register the public key above with the "
                         "server (its client's jwks), then set ClientAuth=private_key_jwt.\n", argv[optind]);
         return EXIT_OK;
@@ -75,7 +82,6 @@ int verb_public_key(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *jwk;
         bool jwks = false;
         int c, r;
 
@@ -94,11 +100,5 @@ int verb_public_key(int argc, char *argv[]) {
         if (r > 0)
                 return r;
         r = broker_call(bus, "GetPublicKey", &error, &reply, "s", argv[optind]);
-        if (r < 0)
-                return cli_fail(argv[optind], &error, r);
-        r = sd_bus_message_read(reply, "s", &jwk);
-        if (r < 0)
-                return cli_fail(argv[optind], NULL, r);
-        print_public_key(jwk, jwks);
-        return EXIT_OK;
+        return print_public_key(argv[optind], r, &error, reply, jwks);
 }

@@ -66,16 +66,23 @@ int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         return sd_bus_reply_method_return(msg, NULL);
 }
 
-/* The reply to a call the engine answers later: userdata is the call, referenced. */
-static void reply_done(int error, const char *message, void *userdata) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
+/* The reply to a call the engine answers later (`call` is referenced, and released here): its error, or
+ * success with `value` (NULL: a call that returns nothing). */
+static void reply_later(sd_bus_message *call, int error, const char *message, const char *value) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 
         if (error < 0) {
                 (void) bus_error_setf(&e, error, "%s", strna(message));
                 (void) sd_bus_reply_method_error(call, &e);
-        } else
+        } else if (value)
+                (void) sd_bus_reply_method_return(call, "s", value);
+        else
                 (void) sd_bus_reply_method_return(call, NULL);
+        sd_bus_message_unref(call);
+}
+
+static void reply_done(int error, const char *message, void *userdata) {
+        reply_later(userdata, error, message, NULL);
 }
 
 int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -222,43 +229,8 @@ int method_cancel_login(sd_bus_message *msg, void *userdata, sd_bus_error *error
         return sd_bus_reply_method_return(msg, "b", (int) login_cancel(a->engine, a->name, "The login was cancelled."));
 }
 
-/* The reply to GenerateKey and GetPublicKey: userdata is the call, referenced. */
 static void reply_public_key(int error, const char *message, const char *jwk, void *userdata) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-
-        if (error < 0) {
-                (void) bus_error_setf(&e, error, "%s", strna(message));
-                (void) sd_bus_reply_method_error(call, &e);
-        } else
-                (void) sd_bus_reply_method_return(call, "s", jwk);
-}
-
-/* GenerateKey's options: "replace" (b). Unknown ones are skipped, for newer callers. */
-static int read_key_options(sd_bus_message *msg, int *ret_replace) {
-        const char *key;
-        int r;
-
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
-                if (streq(key, "replace"))
-                        r = sd_bus_message_read(msg, "v", "b", ret_replace);
-                else
-                        r = sd_bus_message_skip(msg, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(msg);
+        reply_later(userdata, error, message, jwk);
 }
 
 int method_generate_key(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -270,7 +242,7 @@ int method_generate_key(sd_bus_message *msg, void *userdata, sd_bus_error *error
         r = sd_bus_message_read(msg, "ss", &name, &type);
         if (r < 0)
                 return r;
-        r = read_key_options(msg, &replace);
+        r = read_options(msg, (const BusOption[]) { { "replace", "b", &replace }, {} }, error);
         if (r < 0)
                 return r;
         r = caller_check(m, msg, error);

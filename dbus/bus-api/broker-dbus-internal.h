@@ -12,6 +12,17 @@
 Account *find_account(Manager *m, const char *name, sd_bus_error *error);
 
 /* Reads a method's one account-name argument and checks the caller: 0 and *ret, or < 0 with *error set. */
+/* An option of an a{sv} argument: its name, the signature of its value and where the value goes. */
+typedef struct BusOption {
+        const char *name;
+        const char *type;
+        void *ret;
+} BusOption;
+
+/* Reads an a{sv} argument into `options` (ended by an empty entry); unknown options are skipped, a value of
+ * the wrong type is InvalidArgs. */
+int read_options(sd_bus_message *msg, const BusOption *options, sd_bus_error *error);
+
 int read_account_argument(Manager *m, sd_bus_message *msg, sd_bus_error *error, Account **ret);
 
 /* broker-dbus-admin.c */

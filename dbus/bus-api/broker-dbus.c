@@ -43,17 +43,11 @@ int read_account_argument(Manager *m, sd_bus_message *msg, sd_bus_error *error, 
         return *ret ? 0 : broker_error_to_errno(error->name);
 }
 
-static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_(failure_clear) Failure f = {};
-        Manager *m = userdata;
-        const char *name, *key, *requested_scope = NULL, *requested_resource = NULL;
-        uint32_t min_validity = UINT32_MAX;
-        TokenEntry *e;
+int read_options(sd_bus_message *msg, const BusOption *options, sd_bus_error *error) {
+        const BusOption *o;
+        const char *key;
         int r;
 
-        r = sd_bus_message_read(msg, "s", &name);
-        if (r < 0)
-                return r;
         r = sd_bus_message_enter_container(msg, 'a', "{sv}");
         if (r < 0)
                 return r;
@@ -61,14 +55,10 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 r = sd_bus_message_read(msg, "s", &key);
                 if (r < 0)
                         return r;
-                if (streq(key, "scope"))
-                        r = sd_bus_message_read(msg, "v", "s", &requested_scope);
-                else if (streq(key, "resource"))
-                        r = sd_bus_message_read(msg, "v", "s", &requested_resource);
-                else if (streq(key, "min-validity"))
-                        r = sd_bus_message_read(msg, "v", "u", &min_validity);
-                else
-                        r = sd_bus_message_skip(msg, "v");      /* unknown options: newer callers */
+                for (o = options; o->name && !streq(o->name, key); o++)
+                        ;
+                /* Unknown options are skipped: a newer caller may send some. */
+                r = o->name ? sd_bus_message_read(msg, "v", o->type, o->ret) : sd_bus_message_skip(msg, "v");
                 if (r < 0)
                         return bus_error_setf(error, -EINVAL, "Bad value for option '%s'.", STRING_EXCERPT(key));
                 r = sd_bus_message_exit_container(msg);
@@ -77,7 +67,26 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
         }
         if (r < 0)
                 return r;
-        r = sd_bus_message_exit_container(msg);
+        return sd_bus_message_exit_container(msg);
+}
+
+static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        const char *name, *requested_scope = NULL, *requested_resource = NULL;
+        uint32_t min_validity = UINT32_MAX;
+        TokenEntry *e;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = read_options(msg, (const BusOption[]) {
+                { "scope", "s", &requested_scope },
+                { "resource", "s", &requested_resource },
+                { "min-validity", "u", &min_validity },
+                {},
+        }, error);
         if (r < 0)
                 return r;
 

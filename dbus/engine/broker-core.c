@@ -157,11 +157,14 @@ int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const ch
         r = normalize_resource(a, requested_resource, &resource, f);
         if (r < 0)
                 return r;
-        key = token_entry_key(scope, resource);
-        if (!key)
-                return -ENOMEM;
+        /* The account's own entry, the common case, needs no key to be made. */
+        if (scope || resource) {
+                key = token_entry_key(scope, resource);
+                if (!key)
+                        return -ENOMEM;
+        }
 
-        e = account_get_entry(a, key, true);
+        e = account_get_entry(a, key ?: "", true);
         if (!e)
                 return errno == EBUSY ? failure_set(f, -EHOSTUNREACH,
                                                        "Account '%s': too many token requests of different scopes or "

@@ -47,7 +47,6 @@ int jose_key_generate(JoseKeyType type, char **ret_pem) {
 
 JwsAlg jose_key_alg(gnutls_privkey_t key) {
         gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
-        gnutls_datum_t x = {}, y = {}, k = {};
         unsigned bits = 0;
         int pk = gnutls_privkey_get_pk_algorithm(key, &bits);
 
@@ -57,12 +56,9 @@ JwsAlg jose_key_alg(gnutls_privkey_t key) {
         case GNUTLS_PK_EDDSA_ED25519:
                 return JWS_EDDSA;
         case GNUTLS_PK_ECDSA:
-                if (gnutls_privkey_export_ecc_raw2(key, &curve, &x, &y, &k, 0) < 0)
+                /* The curve alone: no coordinate, and no copy of the private scalar. */
+                if (gnutls_privkey_export_ecc_raw2(key, &curve, NULL, NULL, NULL, 0) < 0)
                         return JWS_ALG_INVALID;
-                gnutls_free(x.data);
-                gnutls_free(y.data);
-                gnutls_memset(k.data, 0, k.size);
-                gnutls_free(k.data);
                 return curve == GNUTLS_ECC_CURVE_SECP256R1 ? JWS_ES256
                        : curve == GNUTLS_ECC_CURVE_SECP384R1 ? JWS_ES384
                        : curve == GNUTLS_ECC_CURVE_SECP521R1 ? JWS_ES512

@@ -28,13 +28,6 @@ rt_of() { secret-tool lookup account "$1" kind refresh-token; }
 # The last page the fake browser saw, and its status.
 last_page() { tail -n 1 "$FAKE_BROWSER_LOG" | rig_json_get body; }
 last_status() { tail -n 1 "$FAKE_BROWSER_LOG" | rig_json_get status; }
-# login NAME [ARGS]: tokenbroker login, its output in $out and status in $rc; the browser log starts empty.
-login() {
-        : >"$FAKE_BROWSER_LOG"
-        out=$(rig_tb login "$@" 2>&1)
-        rc=$?
-        sleep 0.2       # the browser may still be writing its last page
-}
 add_code_account() {
         local name=$1 client=$2 auth=$3
         shift 3
@@ -46,7 +39,7 @@ add_code_account() {
 
 # --- authorization code with PKCE, a public client -----------------------------------------------------------
 add_code_account pub public none
-login pub
+rig_login pub
 tap_is "$rc" 0 "tokenbroker login: the public client's login succeeds"
 tap_like "$out" "$OIDC_URL/auth\\?" "... the authorization URL is printed"
 tap_like "$out" "code_challenge_method=S256" "... with PKCE S256"
@@ -64,12 +57,12 @@ tap_isnt "$(rt_of pub)" "$rt1" "... and the rotated refresh token replaced the o
 # --- confidential clients, each auth method: the secret stays in the daemon ----------------------------------
 add_code_account basic cc-basic basic
 rig_tb set-secret basic client-secret <<<"cc-basic-secret"
-login basic
+rig_login basic
 tap_is "$rc" 0 "a confidential client (client_secret_basic) logs in"
 tap_like "$(token_whoami basic)" '"client_id": ?"cc-basic"' "... and its token works"
 add_code_account post cc-post post
 rig_tb set-secret post client-secret <<<"cc-post-secret"
-login post
+rig_login post
 tap_is "$rc" 0 "a confidential client (client_secret_post) logs in"
 tap_like "$(token_whoami post)" '"client_id": ?"cc-post"' "... and its token works"
 tap_is "$(grep -c cc-post-secret <<<"$out")" 0 "... and the secret appears nowhere in what login printed"
@@ -77,7 +70,7 @@ tap_is "$(grep -c cc-post-secret <<<"$out")" 0 "... and the secret appears nowhe
 # --- what must fail, cleanly, with nothing stored ----------------------------------------------------------
 add_code_account denied public none
 curl -s -d '{"approve": false}' -H 'Content-Type: application/json' "$OIDC_URL/_control" >/dev/null
-login denied
+rig_login denied
 curl -s -d '{"approve": true}' -H 'Content-Type: application/json' "$OIDC_URL/_control" >/dev/null
 tap_is "$rc" 4 "the user refuses: the login fails (exit 4)"
 tap_like "$out" "access_denied" "... saying the server refused: access_denied"
@@ -87,59 +80,43 @@ tap_is "$(rt_of denied)" "" "... and no token was stored"
 # A forged state is turned away with an error page, and the login goes on: nobody can end a login by sending
 # one redirect to its port.
 add_code_account forged public none --set LoginTimeout=3
-FAKE_BROWSER_MODE=tamper-state login forged
+FAKE_BROWSER_MODE=tamper-state rig_login forged
 tap_is "$(last_status)" 400 "a redirect with a forged state is answered with an error"
 tap_like "$(last_page)" "state does not match" "... a page saying so"
 tap_is "$rc" 4 "... and the login goes on until it times out (exit 4)"
 tap_like "$out" "timed out" "... saying so"
 tap_is "$(rt_of forged)" "" "... and no token was stored"
 add_code_account forged2 public none
-FAKE_BROWSER_MODE=tamper-then-consent login forged2
+FAKE_BROWSER_MODE=tamper-then-consent rig_login forged2
 tap_is "$(head -n 1 "$FAKE_BROWSER_LOG" | rig_json_get status)" 400 "a forged redirect first, then the real one"
 tap_is "$rc" 0 "... and the real redirect completes the login"
 tap_like "$(last_page)" "Login succeeded" "... as the browser's page says"
 
 add_code_account replayed public none
-FAKE_BROWSER_MODE=replay login replayed
+FAKE_BROWSER_MODE=replay rig_login replayed
 tap_is "$rc" 0 "a login whose redirect is visited twice succeeds once"
 tap_is "$(last_status)" 0 "... the second visit finds nobody listening"
 
 add_code_account slow public none --set LoginTimeout=2
-FAKE_BROWSER_MODE=ignore login slow
+FAKE_BROWSER_MODE=ignore rig_login slow
 tap_is "$rc" 4 "nobody completes the login: it times out (exit 4)"
 tap_like "$out" "timed out" "... saying so"
 tap_is "$(rt_of slow)" "" "... and no token was stored"
 
 port=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 add_code_account pinned public none --set RedirectURI=http://127.0.0.1:$port/callback
-login pinned
+rig_login pinned
 tap_is "$rc" 0 "RedirectURI= with a fixed port: the listener is there"
 tap_like "$out" "redirect_uri=http%3A%2F%2F127.0.0.1%3A$port%2Fcallback" "... and the URI is sent as written"
 
 rig_tb add cc --token-url "$OIDC_TOKEN_URL" --client-id cc-basic >/dev/null 2>&1
-login cc
+rig_login cc
 tap_is "$rc" 2 "login for a client_credentials account: nothing to log in to (exit 2)"
 
 # --- the device flow (RFC 8628) ------------------------------------------------------------------------------
 rig_tb add dev --issuer "$OIDC_URL" --client-id public --client-auth none --grant device_code \
         --scopes "openid offline_access api:read" >/dev/null 2>&1
-# device_login NAME MODE: runs the login in the background, approves it as MODE from the printed URL.
-device_login() {
-        local log="$RIG_DIR/device.out" url pid i
-        : >"$FAKE_BROWSER_LOG"
-        rig_tb login "$1" --qr >"$log" 2>&1 &
-        pid=$!
-        for ((i = 0; i < 100; i++)); do
-                url=$(grep -o "$OIDC_URL/device?user_code=[A-Za-z0-9-]*" "$log" | head -n 1)
-                [ -n "$url" ] && break
-                sleep 0.1
-        done
-        FAKE_BROWSER_MODE=$2 "$BROWSER" "$url"
-        wait "$pid"
-        rc=$?
-        out=$(cat "$log")
-}
-device_login dev consent
+rig_device_login dev consent --qr
 tap_is "$rc" 0 "device flow: approved at the verification page, the login succeeds"
 tap_like "$out" "enter the code" "... the user code is shown"
 tap_like "$out" $'\u2588' "... with a QR code"
@@ -148,7 +125,7 @@ tap_like "$(rt_of dev)" '.+' "... living on a stored refresh token"
 
 rig_tb add dev2 --issuer "$OIDC_URL" --client-id public --client-auth none --grant device_code \
         --scopes "openid offline_access api:read" >/dev/null 2>&1
-device_login dev2 abort
+rig_device_login dev2 abort --qr
 tap_is "$rc" 4 "device flow: refused at the verification page, the login fails"
 tap_like "$out" "refused" "... saying so"
 tap_is "$(rt_of dev2)" "" "... and no token was stored"

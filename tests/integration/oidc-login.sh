@@ -21,12 +21,6 @@ control() { curl -s -d "$1" -H 'Content-Type: application/json' "$OIDC_URL/_cont
 requests_for() {
         curl -s "$OIDC_URL/_stats" | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["requests"].get(sys.argv[1], 0))' "$1"
 }
-login() {
-        : >"$FAKE_BROWSER_LOG"
-        out=$(rig_tb login "$@" 2>&1)
-        rc=$?
-        sleep 0.2       # the browser may still be writing its last page
-}
 # add_account NAME SCOPES [ARGS]: a login account of the client $CLIENT (default: public, no secret).
 add_account() {
         local name=$1 scopes=$2
@@ -40,7 +34,7 @@ add_account() {
 spoiled() {
         add_account "$1" "openid offline_access api:read"
         control "$2"
-        login "$1"
+        rig_login "$1"
         control '{"id_token": null, "id_token_key": null}'
         tap_is "$rc" 4 "$4: the login fails (exit 4)"
         tap_like "$out" "ID token was refused: .*$3" "... saying why ($3)"
@@ -49,7 +43,7 @@ spoiled() {
 
 # --- an OpenID Connect login: nonce sent, ID token checked -------------------------------------------------
 add_account oidc "openid offline_access api:read"
-login oidc
+rig_login oidc
 tap_is "$rc" 0 "an openid login succeeds"
 tap_like "$out" "[?&]nonce=[A-Za-z0-9_-]{22}" "... its authorization request carries a nonce"
 tap_like "$(rt_of oidc)" '.+' "... and the refresh token is stored"
@@ -57,13 +51,13 @@ tap_ok "... after the ID token's signature was checked with the issuer's keys ($
         test "$(requests_for 'GET /jwks')" -eq 1
 nonce1=$(grep -o 'nonce=[A-Za-z0-9_-]*' <<<"$out")
 add_account oidc2 "openid api:read"
-login oidc2
+rig_login oidc2
 tap_is "$rc" 0 "a second openid login succeeds"
 tap_isnt "$(grep -o 'nonce=[A-Za-z0-9_-]*' <<<"$out")" "$nonce1" "... with a nonce of its own"
 tap_is "$(requests_for 'GET /jwks')" 1 "... and the issuer's key set was kept, not fetched again"
 
 add_account plain "offline_access api:read"
-login plain
+rig_login plain
 tap_is "$rc" 0 "a login without openid succeeds"
 tap_unlike "$out" "nonce=" "... and sends no nonce"
 
@@ -82,7 +76,7 @@ tap_is "$(requests_for 'GET /jwks')" $((before + 1)) "... after fetching the key
 # --- an ID token signed with the client secret (HS256) ----------------------------------------------------
 CLIENT=cc-hs256 AUTH=basic add_account hs "openid offline_access api:read"
 rig_tb set-secret hs client-secret <<<"cc-hs256-secret-of-32-bytes-or-more"
-login hs
+rig_login hs
 tap_is "$rc" 0 "a confidential client whose ID tokens are signed with its secret (HS256): the login succeeds"
 tap_like "$(rt_of hs)" '.+' "... and the refresh token is stored"
 
@@ -90,7 +84,7 @@ tap_like "$(rt_of hs)" '.+' "... and the refresh token is stored"
 add_account rotated "openid offline_access api:read"
 before=$(requests_for 'GET /jwks')
 control '{"id_token_key": "rotated"}'
-login rotated
+rig_login rotated
 control '{"id_token": null, "id_token_key": null}'
 tap_is "$rc" 0 "the issuer rotated its keys (ES256 now): the login succeeds"
 tap_is "$(requests_for 'GET /jwks')" $((before + 1)) "... with the key set fetched again, once"
@@ -98,14 +92,14 @@ tap_like "$(rt_of rotated)" '.+' "... and the refresh token stored"
 
 # --- RFC 9207: the authorization response's iss ---------------------------------------------------------
 add_account noiss "openid offline_access api:read"
-FAKE_BROWSER_MODE=strip-iss login noiss
+FAKE_BROWSER_MODE=strip-iss rig_login noiss
 tap_is "$rc" 4 "an authorization response without iss, which the issuer promises: the login fails"
 tap_like "$out" "lacks the iss" "... saying so"
 tap_like "$(last_page)" "Login failed" "... on the browser's page too"
 tap_is "$(rt_of noiss)" "" "... and nothing was stored"
 add_account mixup "openid offline_access api:read"
 before=$(curl -s "$OIDC_URL/_stats" | rig_json_get token_requests)
-FAKE_BROWSER_MODE=forge-iss login mixup
+FAKE_BROWSER_MODE=forge-iss rig_login mixup
 tap_is "$rc" 4 "an authorization response naming another issuer (a mix-up): the login fails"
 tap_like "$out" "another issuer" "... saying so"
 tap_is "$(curl -s "$OIDC_URL/_stats" | rig_json_get token_requests)" "$before" \
@@ -115,27 +109,13 @@ tap_is "$(rt_of mixup)" "" "... and nothing was stored"
 # --- the device flow: the ID token is checked too (no nonce in this flow) ---------------------------------
 rig_tb add dev --issuer "$OIDC_URL" --client-id public --client-auth none --grant device_code \
         --scopes "openid offline_access api:read" >/dev/null 2>&1
-device_login() {
-        local log="$RIG_DIR/device.out" url pid i
-        rig_tb login "$1" >"$log" 2>&1 &
-        pid=$!
-        for ((i = 0; i < 100; i++)); do
-                url=$(grep -o "$OIDC_URL/device?user_code=[A-Za-z0-9-]*" "$log" | head -n 1)
-                [ -n "$url" ] && break
-                sleep 0.1
-        done
-        "$BROWSER" "$url"
-        wait "$pid"
-        rc=$?
-        out=$(cat "$log")
-}
 control '{"id_token": {"aud": "someone-else"}}'
-device_login dev
+rig_device_login dev consent
 control '{"id_token": null, "id_token_key": null}'
 tap_is "$rc" 4 "device flow: an ID token for another client fails the login"
 tap_like "$out" "ID token was refused: .*aud" "... saying why"
 tap_is "$(rt_of dev)" "" "... and nothing was stored"
-device_login dev
+rig_device_login dev consent
 tap_is "$rc" 0 "device flow: with the server's own ID token, the login succeeds"
 
 rig_check_daemon_log "the daemon log has no sanitizer report and no secret"

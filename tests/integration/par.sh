@@ -22,12 +22,6 @@ pushes() {
         url=$(eval echo "\$$1_URL")
         curl -s "$url/_stats" | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["requests"].get("POST /request", 0))'
 }
-login() {
-        : >"$FAKE_BROWSER_LOG"
-        out=$(rig_tb login "$@" 2>&1)
-        rc=$?
-        sleep 0.2
-}
 # add NAME ISSUER CLIENT AUTH [ARGS]
 add() {
         local name=$1 issuer=$2 client=$3 auth=$4
@@ -38,7 +32,7 @@ add() {
 
 # --- PAR=true: the request is pushed, the browser gets a reference ------------------------------------------
 add pub "$OIDC_URL" public none --set PAR=true
-login pub
+rig_login pub
 tap_is "$rc" 0 "PAR=true: a public client's login succeeds"
 tap_is "$(pushes OIDC)" 1 "... its authorization request was pushed to the server"
 url=$(grep -o "$OIDC_URL/auth?[^ ]*" <<<"$out" | head -n 1)
@@ -49,13 +43,13 @@ tap_like "$(rt_of pub)" '.+' "... and the refresh token is stored"
 
 add conf "$OIDC_URL" cc-basic basic --set PAR=true
 rig_tb set-secret conf client-secret <<<"cc-basic-secret"
-login conf
+rig_login conf
 tap_is "$rc" 0 "PAR=true: a confidential client authenticates its push (client_secret_basic)"
 tap_is "$(pushes OIDC)" 2 "... which the server took"
 
 add wrong "$OIDC_URL" cc-basic basic --set PAR=true
 rig_tb set-secret wrong client-secret <<<"not-the-secret"
-login wrong
+rig_login wrong
 tap_is "$rc" 4 "a push the server refuses (a wrong client secret): the login fails"
 tap_like "$out" "pushed authorization request was refused: invalid_client" "... saying so"
 tap_is "$(wc -l <"$FAKE_BROWSER_LOG")" 0 "... before any browser was opened"
@@ -63,14 +57,14 @@ tap_is "$(rt_of wrong)" "" "... and nothing was stored"
 
 add plain "$OIDC_URL" public none
 before=$(pushes OIDC)
-login plain
+rig_login plain
 tap_is "$rc" 0 "without PAR=, a server that does not require it gets the classic request"
 tap_is "$(pushes OIDC)" "$before" "... nothing pushed"
 tap_like "$out" "code_challenge=" "... the request in the browser's URL"
 
 # --- a server that requires PAR (its metadata says so) ----------------------------------------------------
 add strict "$STRICT_URL" public none
-login strict
+rig_login strict
 tap_is "$rc" 0 "a server whose metadata requires PAR: the login pushes without PAR="
 tap_is "$(pushes STRICT)" 1 "... one push"
 tap_like "$(rt_of strict)" '.+' "... and the refresh token is stored"
@@ -78,7 +72,7 @@ tap_like "$(rt_of strict)" '.+' "... and the refresh token is stored"
 rig_tb add noissuer --token-url "$OIDC_TOKEN_URL" --client-id public --client-auth none --grant authorization_code \
         --scopes "openid offline_access api:read" --set RedirectURI=http://127.0.0.1:0/callback \
         --set AuthorizeURL="$OIDC_URL/auth" --set PAR=true >/dev/null 2>&1
-login noissuer
+rig_login noissuer
 tap_is "$rc" 4 "PAR=true on an account without Issuer=: the login fails"
 tap_like "$out" "needs Issuer=" "... saying why"
 

@@ -490,6 +490,35 @@ rig_restart_daemon() {
         rig_start_daemon "$@"
 }
 
+# rig_login NAME [ARGS]: `tokenbroker login`, the browser being $BROWSER (tests/integration/fake-browser.py),
+# whose log $FAKE_BROWSER_LOG starts empty; the output in $out, the exit status in $rc.
+rig_login() {
+        : >"$FAKE_BROWSER_LOG"
+        out=$(rig_tb login "$@" 2>&1)
+        rc=$?
+        sleep 0.2       # the browser may still be writing its last page
+}
+
+# rig_device_login NAME MODE [ARGS]: a device-code login of NAME against the oidc-provider named OIDC, in the
+# background, approved (or refused) as fake-browser.py's MODE says at the verification URL it prints; the
+# output in $out, the exit status in $rc.
+rig_device_login() {
+        local name=$1 mode=$2 log="$RIG_DIR/device.out" url pid i
+        shift 2
+        : >"$FAKE_BROWSER_LOG"
+        rig_tb login "$name" "$@" >"$log" 2>&1 &
+        pid=$!
+        for ((i = 0; i < 100; i++)); do
+                url=$(grep -o "$OIDC_URL/device?user_code=[A-Za-z0-9-]*" "$log" | head -n 1)
+                [ -n "$url" ] && break
+                sleep 0.1
+        done
+        FAKE_BROWSER_MODE=$mode "$BROWSER" "$url"
+        wait "$pid"
+        rc=$?
+        out=$(cat "$log")
+}
+
 # rig_check_daemon_log DESC: a test that the daemon's log holds no sanitizer report and no secret-looking
 # string the rig handed out (the servers' tokens start with "rt_"/"op_" or are JWTs).
 rig_check_daemon_log() {

@@ -67,6 +67,9 @@ denied SetSecret acct client-secret "[byte 0x65, 0x76, 0x69, 0x6c]"
 denied Revoke acct
 denied BeginLogin acct
 denied CancelLogin acct
+denied GenerateKey acct ec "{'replace': <true>}"
+denied GetPublicKey acct
+denied GetToken acct "{'resource': <'urn:x:y'>}"
 tap_like "$(cat "$(rel_daemon_log)")" "Refused a call from :[0-9.]+ of uid $other: only uid $(id -u) is served" \
         "the daemon logs the refusals with the caller's uid"
 
