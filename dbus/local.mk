@@ -36,6 +36,8 @@ noinst_LTLIBRARIES += %reldir%/libtb-daemon.la
 	%reldir%/engine/issuer-keys.c \
 	%reldir%/engine/client-auth.h \
 	%reldir%/engine/client-auth.c \
+	%reldir%/engine/dpop.h \
+	%reldir%/engine/dpop.c \
 	%reldir%/engine/account-keys.h \
 	%reldir%/engine/account-keys.c \
 	%reldir%/engine/token-fetch.h \

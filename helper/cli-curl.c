@@ -1,21 +1,36 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* tokenbroker curl NAME [--scope S] [--] ARGS...: runs curl with the account's token and extra headers
- * (Floriday's X-Api-Key). They reach curl through a memfd named by `-H @/dev/fd/N`, never through argv or
- * the environment, where any process of the machine could read them. */
+/* tokenbroker curl NAME [--scope S] [--resource URI] [--] ARGS...: runs curl with the account's token and
+ * extra headers (Floriday's X-Api-Key). They reach curl through a memfd named by `-H @/dev/fd/N`, never
+ * through argv or the environment, where any process of the machine could read them.
+ *
+ * A DPoP-bound token (RFC 9449) goes as `Authorization: DPoP TOKEN` with a proof the daemon signs for the
+ * method and URL that curl's arguments make. A resource server may refuse the proof for want of its nonce
+ * (401, WWW-Authenticate: DPoP error="use_dpop_nonce", and a DPoP-Nonce header); curl then runs once more
+ * with a proof carrying it. To be able to, the first run's body is held back until its headers are seen,
+ * unless it goes to a file (-o) anyway or the request reads stdin (which a second run could not read
+ * again). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "alloc-util.h"
 #include "bus-client.h"
 #include "cli.h"
+#include "curl-request.h"
 #include "exit-status.h"
 #include "string-util.h"
+
+/* The largest header dump read back for a nonce: a 401's headers are small. */
+#define HEADER_DUMP_MAX (64U * 1024U)
 
 static int write_all(int fd, const char *s) {
         size_t n = strlen(s);
@@ -38,26 +53,35 @@ static bool header_is_safe(const char *s) {
         return !strpbrk(s, "\r\n");
 }
 
-/* A sealed memfd holding "Authorization: Bearer TOKEN" and the extra headers, one per line. */
-static int headers_memfd(const BrokerToken *t, int *ret) {
-        _cleanup_close_ int fd = -1;
+static int write_header(int fd, const char *name, const char *value) {
         int r;
 
-        if (!header_is_safe(t->token))
+        if (!header_is_safe(name) || !header_is_safe(value))
                 return -EBADMSG;
+        if ((r = write_all(fd, name)) < 0 || (r = write_all(fd, ": ")) < 0 ||
+            (r = write_all(fd, value)) < 0 || (r = write_all(fd, "\n")) < 0)
+                return r;
+        return 0;
+}
+
+/* A sealed memfd holding the Authorization header (and DPoP's proof) and the extra headers, one per line. */
+static int headers_memfd(const BrokerToken *t, const char *proof, int *ret) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_(erase_and_freep) char *authorization = NULL;
+        int r;
+
+        authorization = strjoin(proof ? "DPoP " : "Bearer ", t->token);
+        if (!authorization)
+                return -ENOMEM;
         fd = memfd_create("tokenbroker-headers", MFD_ALLOW_SEALING);        /* inherited by curl on purpose */
         if (fd < 0)
                 return -errno;
-        if ((r = write_all(fd, "Authorization: Bearer ")) < 0 || (r = write_all(fd, t->token)) < 0 ||
-            (r = write_all(fd, "\n")) < 0)
+        if ((r = write_header(fd, "Authorization", authorization)) < 0 ||
+            (proof && (r = write_header(fd, "DPoP", proof)) < 0))
                 return r;
-        for (char **h = t->headers; h && h[0] && h[1]; h += 2) {
-                if (!header_is_safe(h[0]) || !header_is_safe(h[1]))
-                        return -EBADMSG;
-                if ((r = write_all(fd, h[0])) < 0 || (r = write_all(fd, ": ")) < 0 || (r = write_all(fd, h[1])) < 0 ||
-                    (r = write_all(fd, "\n")) < 0)
+        for (char **h = t->headers; h && h[0] && h[1]; h += 2)
+                if ((r = write_header(fd, h[0], h[1])) < 0)
                         return r;
-        }
         if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0 ||
             lseek(fd, 0, SEEK_SET) < 0)
                 return -errno;
@@ -65,64 +89,256 @@ static int headers_memfd(const BrokerToken *t, int *ret) {
         return 0;
 }
 
+/* The arguments made here: "-H", "@/dev/fd/N" and the like, kept beside the argv that points at them. */
+typedef struct CurlArgs {
+        char headers[32], dump[32], body[32];
+} CurlArgs;
+
+/* curl -H @/dev/fd/HEADERS [-D /dev/fd/DUMP -o /dev/fd/BODY] ARGS...; the array only is allocated. */
+static char **curl_argv(CurlArgs *buf, int headers_fd, int dump_fd, int body_fd, int argc, char *argv[]) {
+        char **args = calloc((size_t) argc + 8, sizeof(char *));
+        size_t n = 0;
+
+        if (!args)
+                return NULL;
+        (void) snprintf(buf->headers, sizeof(buf->headers), "@/dev/fd/%d", headers_fd);
+        args[n++] = (char *) "curl";
+        args[n++] = (char *) "-H";
+        args[n++] = buf->headers;
+        if (dump_fd >= 0) {
+                (void) snprintf(buf->dump, sizeof(buf->dump), "/dev/fd/%d", dump_fd);
+                (void) snprintf(buf->body, sizeof(buf->body), "/dev/fd/%d", body_fd);
+                args[n++] = (char *) "-D";
+                args[n++] = buf->dump;
+                args[n++] = (char *) "-o";
+                args[n++] = buf->body;
+        }
+        for (int i = 0; i < argc; i++)
+                args[n++] = argv[i];
+        return args;
+}
+
+static int exec_curl(char **args) {
+        fflush(stdout);
+        execvp("curl", args);
+        fprintf(stderr, "tokenbroker: cannot run curl: %s\n", strerror(errno));
+        return errno == ENOENT ? EXIT_UNREACHABLE : EXIT_FAILURE_OTHER;
+}
+
+/* Runs curl and waits: its exit status, as a shell would give it. */
+static int run_curl(char **args) {
+        int status;
+        pid_t pid;
+
+        fflush(stdout);
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0)
+                _exit(exec_curl(args));
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The nonce of a final response that refused the proof for want of it (RFC 9449 section 9), or NULL. Only
+ * the last response of the dump counts (after redirects and 100 Continue). */
+static char *nonce_wanted(int dump_fd) {
+        _cleanup_free_ char *dump = NULL, *nonce = NULL;
+        bool unauthorized = false, use_nonce = false;
+        ssize_t n;
+
+        dump = malloc(HEADER_DUMP_MAX + 1);
+        if (!dump || (n = pread(dump_fd, dump, HEADER_DUMP_MAX, 0)) <= 0)
+                return NULL;
+        dump[n] = 0;
+        for (char *line = dump, *next; line && *line; line = next) {
+                const char *v;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                line[strcspn(line, "\r")] = 0;
+                if (startswith(line, "HTTP/")) {
+                        const char *code = strchr(line, ' ');
+
+                        unauthorized = code && startswith(code + 1, "401");
+                        use_nonce = false;
+                        free(nonce);
+                        nonce = NULL;
+                } else if ((v = startswith_no_case(line, "DPoP-Nonce:"))) {
+                        free(nonce);
+                        nonce = strdup(v + strspn(v, " \t"));
+                } else if ((v = startswith_no_case(line, "WWW-Authenticate:")) &&
+                           strstr(v, "use_dpop_nonce"))
+                        use_nonce = true;
+        }
+        return unauthorized && use_nonce && !isempty(nonce) ? TAKE_PTR(nonce) : NULL;
+}
+
+static int copy_to_stdout(int fd) {
+        struct stat st;
+        off_t offset = 0;
+
+        fflush(stdout);
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        while (offset < st.st_size) {
+                ssize_t k = sendfile(STDOUT_FILENO, fd, &offset, (size_t) (st.st_size - offset));
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return k < 0 ? -errno : -EIO;
+        }
+        return 0;
+}
+
+typedef struct Call {
+        sd_bus *bus;
+        const char *account;
+        BrokerToken token;
+        CurlRequest request;
+        int argc;
+        char **argv;
+} Call;
+
+static int proof_for(Call *c, const char *nonce, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = broker_get_dpop_proof(c->bus, c->account, c->request.method, c->request.url, c->token.token,
+                                  nonce, ret, &error);
+        return r < 0 ? cli_fail(c->account, &error, r) : 0;
+}
+
+static int headers_for(Call *c, const char *proof, int *ret) {
+        int r = headers_memfd(&c->token, proof, ret);
+
+        if (r < 0) {
+                fprintf(stderr, "tokenbroker: %s: cannot pass the token to curl: %s\n", c->account,
+                        strerror(-r));
+                return EXIT_FAILURE_OTHER;
+        }
+        return 0;
+}
+
+static int curl_with_dpop(Call *c) {
+        _cleanup_free_ char *proof = NULL, *nonce = NULL;
+        _cleanup_close_ int headers = -1, dump = -1, body = -1;
+        _cleanup_free_ char **args = NULL;
+        CurlArgs buf;
+        int r;
+
+        r = curl_request_parse(c->argc, c->argv, &c->request);
+        if (r < 0)
+                return cli_usage_error(
+                        "%s: a DPoP proof is for one request: %s", c->account,
+                        r == -ENOENT   ? "curl's arguments name no URL."
+                        : r == -E2BIG  ? "curl's arguments name more than one URL."
+                        : r == -EINVAL ? "give the URL with its scheme (https://...), and every option "
+                                         "its value."
+                                       : strerror(-r));
+        if ((r = proof_for(c, NULL, &proof)) > 0 || (r = headers_for(c, proof, &headers)) > 0)
+                return r;
+
+        if (!c->request.writes_output && !c->request.reads_stdin) {
+                dump = memfd_create("tokenbroker-dump", 0);
+                body = memfd_create("tokenbroker-body", 0);
+                if (dump < 0 || body < 0) {
+                        fprintf(stderr, "tokenbroker: cannot hold curl's output: %s\n", strerror(errno));
+                        return EXIT_FAILURE_OTHER;
+                }
+                args = curl_argv(&buf, headers, dump, body, c->argc, c->argv);
+                if (!args)
+                        return EXIT_FAILURE_OTHER;
+                r = run_curl(args);
+                if (r < 0) {
+                        fprintf(stderr, "tokenbroker: cannot run curl: %s\n", strerror(-r));
+                        return EXIT_FAILURE_OTHER;
+                }
+                nonce = nonce_wanted(dump);
+                if (!nonce)
+                        return copy_to_stdout(body) < 0 ? EXIT_FAILURE_OTHER : r;
+
+                /* Once more, with the server's nonce; the daemon keeps it for the next proofs too. */
+                free(args);
+                free(proof);
+                (void) close(headers);
+                args = NULL;
+                proof = NULL;
+                headers = -1;
+                if ((r = proof_for(c, nonce, &proof)) > 0 || (r = headers_for(c, proof, &headers)) > 0)
+                        return r;
+        }
+        args = curl_argv(&buf, headers, -1, -1, c->argc, c->argv);
+        if (!args)
+                return EXIT_FAILURE_OTHER;
+        sd_bus_flush_close_unref(c->bus);
+        c->bus = NULL;
+        broker_token_clear(&c->token);
+        return exec_curl(args);
+}
+
 int verb_curl(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "scope", required_argument, NULL, 's' },
+                { "resource", required_argument, NULL, 'r' },
                 {}
         };
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(broker_token_clear) BrokerToken t = {};
         _cleanup_free_ char **args = NULL;
-        char header_arg[32];
-        const char *scope = NULL, *account;
-        int c, fd = -1, r;
-        size_t n = 0;
+        const char *scope = NULL, *resource = NULL;
+        CurlArgs buf;
+        Call c = {};
+        int ch, fd = -1, r;
 
         optind = 0;
         /* "+": options stop at the first non-option, the account name; the rest is curl's. */
-        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)
-                switch (c) {
+        while ((ch = getopt_long(argc, argv, "+", options, NULL)) >= 0)
+                switch (ch) {
                 case 's':
                         scope = optarg;
+                        break;
+                case 'r':
+                        resource = optarg;
                         break;
                 default:
                         return EXIT_USAGE;
                 }
         if (optind >= argc)
                 return cli_usage_error("curl takes an account name, then curl's arguments.");
-        account = argv[optind++];
+        c.account = argv[optind++];
         if (optind < argc && streq(argv[optind], "--"))
                 optind++;
+        c.argc = argc - optind;
+        c.argv = argv + optind;
 
-        r = cli_connect(&bus);
+        r = cli_connect(&c.bus);
         if (r > 0)
                 return r;
-        r = broker_get_token(bus, account, scope, NULL, &t, &error);
-        if (r < 0)
-                return cli_fail(account, &error, r);
-        bus = sd_bus_flush_close_unref(bus);
-
-        r = headers_memfd(&t, &fd);
+        r = broker_get_token(c.bus, c.account, scope, resource, &c.token, &error);
         if (r < 0) {
-                fprintf(stderr, "tokenbroker: %s: cannot pass the token to curl: %s\n", account, strerror(-r));
-                return EXIT_FAILURE_OTHER;
+                r = cli_fail(c.account, &error, r);
+                goto finish;
         }
-        broker_token_clear(&t);
+        if (strcasecmp(c.token.token_type, "DPoP") == 0) {
+                r = curl_with_dpop(&c);
+                goto finish;
+        }
+        c.bus = sd_bus_flush_close_unref(c.bus);
 
-        args = calloc((size_t) (argc - optind) + 4, sizeof(char *));
+        r = headers_for(&c, NULL, &fd);
+        broker_token_clear(&c.token);
+        if (r > 0)
+                return r;
+        args = curl_argv(&buf, fd, -1, -1, c.argc, c.argv);
         if (!args)
                 return EXIT_FAILURE_OTHER;
-        (void) snprintf(header_arg, sizeof(header_arg), "@/dev/fd/%d", fd);
-        args[n++] = (char *) "curl";
-        args[n++] = (char *) "-H";
-        args[n++] = header_arg;
-        for (int i = optind; i < argc; i++)
-                args[n++] = argv[i];
-        args[n] = NULL;
-
-        fflush(stdout);
-        execvp("curl", args);
-        fprintf(stderr, "tokenbroker: cannot run curl: %s\n", strerror(errno));
-        return errno == ENOENT ? EXIT_UNREACHABLE : EXIT_FAILURE_OTHER;
+        return exec_curl(args);
+finish:
+        broker_token_clear(&c.token);
+        sd_bus_flush_close_unref(c.bus);
+        return r;
 }

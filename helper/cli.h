@@ -23,6 +23,7 @@ int verb_login(int argc, char *argv[]);
 int verb_setup_git(int argc, char *argv[]);
 int verb_keygen(int argc, char *argv[]);
 int verb_public_key(int argc, char *argv[]);
+int verb_dpop_proof(int argc, char *argv[]);
 
 /* Opens the connection to the daemon, or prints why not and returns the exit status to use (> 0). */
 int cli_connect(sd_bus **ret);

@@ -41,6 +41,9 @@ tokenbroker_cli_SOURCES = \
 	%reldir%/cli-token.c \
 	%reldir%/cli-keys.c \
 	%reldir%/cli-curl.c \
+	%reldir%/curl-request.h \
+	%reldir%/curl-request.c \
+	%reldir%/cli-dpop.c \
 	%reldir%/cli-login.c \
 	%reldir%/cli-setup-git.c \
 	%reldir%/qr-code.h \

@@ -26,8 +26,11 @@ static void help(void) {
                "  status [NAME]            Show accounts, their secrets and cached tokens\n"
                "  token NAME [--scope S] [--resource URI]... [--json]\n"
                "                           Print an access token (or JSON with type, expiry, headers)\n"
-               "  curl NAME [--scope S] [--] ARGS...\n"
-               "                           Run curl with the token and the account's extra headers\n"
+               "  curl NAME [--scope S] [--resource URI] [--] ARGS...\n"
+               "                           Run curl with the token and the account's extra headers (and a\n"
+               "                           DPoP proof for a DPoP-bound token)\n"
+               "  dpop-proof NAME METHOD URL [--scope S] [--resource URI] [--nonce N] [--no-token]\n"
+               "                           Print a DPoP proof for one request with the account's token\n"
                "  revoke NAME              Revoke the account's grant at the server and forget it\n"
                "  remove NAME              Revoke, then delete the account file and every secret of it\n"
                "  keygen NAME [--type ec|rsa] [--jwks] [--replace]\n"
@@ -62,6 +65,7 @@ static const struct {
         { "setup-git", verb_setup_git },
         { "keygen", verb_keygen },
         { "public-key", verb_public_key },
+        { "dpop-proof", verb_dpop_proof },
 };
 
 int main(int argc, char *argv[]) {

@@ -51,7 +51,8 @@ dist_examples_DATA = \
 	%reldir%/examples/flume.conf \
 	%reldir%/examples/sharetribe.conf \
 	%reldir%/examples/generic-oidc.conf \
-	%reldir%/examples/generic-private-key-jwt.conf
+	%reldir%/examples/generic-private-key-jwt.conf \
+	%reldir%/examples/generic-dpop.conf
 
 EXTRA_DIST += \
 	%reldir%/README.md \

@@ -66,9 +66,7 @@ int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         return sd_bus_reply_method_return(msg, NULL);
 }
 
-/* The reply to a call the engine answers later (`call` is referenced, and released here): its error, or
- * success with `value` (NULL: a call that returns nothing). */
-static void reply_later(sd_bus_message *call, int error, const char *message, const char *value) {
+void reply_later(sd_bus_message *call, int error, const char *message, const char *value) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 
         if (error < 0) {

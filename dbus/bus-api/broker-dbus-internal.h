@@ -23,6 +23,10 @@ typedef struct BusOption {
  * the wrong type is InvalidArgs. */
 int read_options(sd_bus_message *msg, const BusOption *options, sd_bus_error *error);
 
+/* The reply to a call the engine answers later (`call` is referenced, and released here): its error, or
+ * success with `value` (NULL: a call that returns nothing). */
+void reply_later(sd_bus_message *call, int error, const char *message, const char *value);
+
 int read_account_argument(Manager *m, sd_bus_message *msg, sd_bus_error *error, Account **ret);
 
 /* broker-dbus-admin.c */

@@ -105,6 +105,35 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
         return 1;       /* answered when the fetch ends */
 }
 
+static void reply_proof(int error, const char *message, const char *proof, void *userdata) {
+        reply_later(userdata, error, message, proof);
+}
+
+static int method_get_dpop_proof(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
+        Manager *m = userdata;
+        const char *name, *method, *url, *token = NULL, *nonce = NULL;
+        int r;
+
+        r = sd_bus_message_read(msg, "sss", &name, &method, &url);
+        if (r < 0)
+                return r;
+        r = read_options(msg, (const BusOption[]) {
+                { "access-token", "s", &token },
+                { "nonce", "s", &nonce },
+                {},
+        }, error);
+        if (r < 0)
+                return r;
+        r = broker_dpop_proof(&m->engine, BUS_CALLER(m, msg), name, method, url, token, nonce, reply_proof,
+                              sd_bus_message_ref(msg), &f);
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                return bus_error_set_failure(error, &f, r);
+        }
+        return 1;
+}
+
 static int method_list_accounts(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_strv_free_ char **names = NULL;
@@ -355,6 +384,10 @@ const sd_bus_vtable broker_vtable[] = {
                                 SD_BUS_ARGS("s", account, "a{sv}", options),
                                 SD_BUS_RESULT("s", token, "s", token_type, "x", expires_at, "a{ss}", headers),
                                 method_get_token, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetDPoPProof",
+                                SD_BUS_ARGS("s", account, "s", method, "s", url, "a{sv}", options),
+                                SD_BUS_RESULT("s", proof),
+                                method_get_dpop_proof, SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_ARGS("GetTokenInfo",
                                 SD_BUS_ARGS("s", account, "a{sv}", options),
                                 SD_BUS_RESULT("a{sv}", info),

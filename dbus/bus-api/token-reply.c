@@ -13,7 +13,8 @@
 #include "wire-json.h"
 
 /* Whatever case the server used, callers get the type HTTP wants in the header. */
-#define TOKEN_TYPE "Bearer"
+/* RFC 6750's and RFC 9449's names, as token endpoints send them. */
+#define TOKEN_TYPE(e) ((e)->dpop_bound ? "DPoP" : "Bearer")
 
 /* The extra header a caller must send with the token (Floriday's X-Api-Key), if the account has one. */
 static bool extra_header(const TokenEntry *e, const char **ret_name, const char **ret_value) {
@@ -82,8 +83,8 @@ static int append_info(sd_bus_message *reply, const TokenEntry *e) {
         r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(reply, "{sv}{sv}{sv}", "token", "s", e->access_token, "token-type", "s", TOKEN_TYPE,
-                                  "expires-at", "x", expires_at(e));
+        r = sd_bus_message_append(reply, "{sv}{sv}{sv}", "token", "s", e->access_token, "token-type", "s",
+                                  TOKEN_TYPE(e), "expires-at", "x", expires_at(e));
         if (r < 0)
                 return r;
         if (e->granted_scope || !isempty(e->scope) || e->account->config->scopes) {
@@ -123,7 +124,7 @@ int token_reply(sd_bus_message *message, TokenEntry *e) {
                 r = sd_bus_message_append(reply, "sssx", e->account->name, broker_git_username(e->account),
                                           e->access_token, expires_at(e));
         else {
-                r = sd_bus_message_append(reply, "ssx", e->access_token, TOKEN_TYPE, expires_at(e));
+                r = sd_bus_message_append(reply, "ssx", e->access_token, TOKEN_TYPE(e), expires_at(e));
                 if (r >= 0)
                         r = append_headers(reply, e);
         }
@@ -156,7 +157,7 @@ json_object *token_reply_json(const TokenEntry *e) {
             json_object_object_add(h, name, json_object_new_string(value)) < 0)
                 return NULL;
         if (json_object_object_add(o, "token", json_object_new_string(e->access_token)) < 0 ||
-            json_object_object_add(o, "token_type", json_object_new_string(TOKEN_TYPE)) < 0 ||
+            json_object_object_add(o, "token_type", json_object_new_string(TOKEN_TYPE(e))) < 0 ||
             json_object_object_add(o, "expires_at", json_object_new_int64(expires_at(e))) < 0 ||
             json_object_object_add(o, "headers", TAKE_PTR(h)) < 0)
                 return NULL;

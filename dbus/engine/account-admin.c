@@ -126,6 +126,10 @@ int account_store_secret(Engine *eng, const char *name, const char *kind, const 
         if (streq(kind, SECRET_KIND_PRIVATE_KEY))
                 return failure_set(f, -EINVAL, "A private key is made in the daemon and never passes through a "
                                                "caller: use 'tokenbroker keygen NAME'.");
+        if (streq(kind, SECRET_KIND_DPOP_KEY))
+                return failure_set(f, -EINVAL,
+                                   "A DPoP key is made in the daemon on first use and never passes "
+                                   "through a caller.");
         if (!secret_kind_is_known(kind))
                 return failure_set(f, -EINVAL,
                                    "Unknown secret kind '%s': use client-secret, password, api-key or refresh-token.",

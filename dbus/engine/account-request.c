@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "account-request.h"
+#include <errno.h>
+#include <stdlib.h>
 
-int account_post(Account *a, const TokenRequest *req, uint64_t deadline_usec, const char *what, http_callback_t cb,
-                 void *userdata, HttpRequest **ret, char **ret_message) {
+#include "account-request.h"
+#include "alloc-util.h"
+#include "dpop.h"
+#include "string-util.h"
+
+static int post(Account *a, const TokenRequest *req, char *const *headers, uint64_t deadline_usec,
+                const char *what, http_callback_t cb, void *userdata, HttpRequest **ret,
+                char **ret_message) {
         HttpRequestParams p = {
                 .url = req->url,
                 .method = "POST",
                 .content_type = req->content_type,
                 .body = req->body,
                 .authorization = req->authorization,
+                .extra_headers = headers,
                 .ca_file = a->config->ca_file,
                 .timeout_sec = a->config->timeout_sec,
                 .deadline_usec = deadline_usec,
@@ -18,4 +26,33 @@ int account_post(Account *a, const TokenRequest *req, uint64_t deadline_usec, co
         *ret_message = NULL;
         r = http_client_start(a->engine->http, &p, cb, userdata, ret);
         return r < 0 ? http_start_error(r, what, ret_message) : 0;
+}
+
+int account_post(Account *a, const TokenRequest *req, uint64_t deadline_usec, const char *what,
+                 http_callback_t cb, void *userdata, HttpRequest **ret, char **ret_message) {
+        return post(a, req, NULL, deadline_usec, what, cb, userdata, ret, ret_message);
+}
+
+int account_post_token_request(Account *a, const TokenRequest *req, uint64_t deadline_usec,
+                               http_callback_t cb, void *userdata, HttpRequest **ret, char **ret_message) {
+        _cleanup_(erase_and_freep) char *proof = NULL, *header = NULL;
+        int r;
+
+        if (!a->config->dpop)
+                return post(a, req, NULL, deadline_usec, "token request", cb, userdata, ret, ret_message);
+
+        /* A fresh proof for each request, also for each retry: a server refuses a jti it saw before. */
+        r = account_dpop_proof(a, DPOP_AUTHORIZATION_SERVER, "POST", req->url, NULL, NULL, &proof);
+        if (r < 0) {
+                *ret_message =
+                        strdup(r == -ENOKEY    ? "The account has no DPoP key."
+                               : r == -EBADMSG ? "The account's dpop-key secret is not a key that can sign."
+                                               : "Cannot make the DPoP proof for the token request.");
+                return r == -EBADMSG ? -EUCLEAN : r;
+        }
+        header = strjoin("DPoP: ", proof);
+        if (!header)
+                return -ENOMEM;
+        return post(a, req, (char *[]) { header, NULL }, deadline_usec, "token request", cb, userdata, ret,
+                    ret_message);
 }

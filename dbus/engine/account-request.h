@@ -10,3 +10,9 @@
  * error a caller should get, with *ret_message saying "Cannot send the WHAT: why." (http_start_error()). */
 int account_post(Account *a, const TokenRequest *req, uint64_t deadline_usec, const char *what, http_callback_t cb,
                  void *userdata, HttpRequest **ret, char **ret_message);
+
+/* The same for a request to the token endpoint: with DPoP=true, a fresh DPoP proof for it goes along
+ * (RFC 9449 section 5), signed with the account's key (account_dpop_key() made sure it has one) and carrying
+ * the server's last nonce. */
+int account_post_token_request(Account *a, const TokenRequest *req, uint64_t deadline_usec,
+                               http_callback_t cb, void *userdata, HttpRequest **ret, char **ret_message);

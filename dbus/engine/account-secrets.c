@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "account-secrets.h"
 #include "bus-api.h"
@@ -12,6 +13,21 @@ void account_secrets_waiters_fail(Account *a, int error, const char *message) {
         waiters_finish(&a->secrets_waiters, NULL, error, message);
 }
 
+/* Keys (private-key, dpop-key) are PEM: ASCII lines. Every other kind is one line of printable UTF-8, as
+ * SetSecret takes it. */
+static bool stored_value_is_valid(const char *kind, const char *value) {
+        size_t n = strlen(value);
+
+        if (!streq(kind, SECRET_KIND_PRIVATE_KEY) && !streq(kind, SECRET_KIND_DPOP_KEY))
+                return secret_value_is_valid(value, n);
+        if (n == 0 || n > SECRET_VALUE_MAX)
+                return false;
+        for (const char *p = value; *p; p++)
+                if (*p != '\n' && (*p < 0x20 || *p > 0x7e))
+                        return false;
+        return true;
+}
+
 static void on_secrets_loaded(int r, char **secrets, void *userdata) {
         EntryRef *ref = userdata;
         Account *a = entry_ref_account(ref);
@@ -19,7 +35,7 @@ static void on_secrets_loaded(int r, char **secrets, void *userdata) {
         /* Any Secret Service client of the user can store an item under our schema: what comes back is checked
          * as strictly as SetSecret checks what goes in, since it ends up in headers and request bodies. */
         for (char **s = secrets; r >= 0 && s && s[0] && s[1]; s += 2)
-                if (!secret_value_is_valid(s[1], strlen(s[1]))) {
+                if (!stored_value_is_valid(s[0], s[1])) {
                         log_warning("Account '%s': the keyring's %s is not valid (control characters, or over %u "
                                     "bytes); not using the account's secrets.", strna(a ? a->name : NULL), s[0],
                                     SECRET_VALUE_MAX);

@@ -62,6 +62,7 @@ int account_new(Engine *eng, AccountConfig *config, Account **ret) {
 void account_forget_secrets(Account *a) {
         a->client_secret = erase_and_free(a->client_secret);
         a->private_key = erase_and_free(a->private_key);
+        a->dpop_key = erase_and_free(a->dpop_key);
         a->password = erase_and_free(a->password);
         a->api_key = erase_and_free(a->api_key);
         a->refresh_token = erase_and_free(a->refresh_token);
@@ -74,6 +75,7 @@ Account *account_free(Account *a) {
         if (a->tokens)
                 g_hash_table_destroy(a->tokens);
         account_secrets_waiters_fail(a, -ESRCH, "The account was removed.");
+        waiters_finish(&a->dpop_key_waiters, NULL, -ESRCH, "The account was removed.");
         account_forget_secrets(a);
         account_config_free(a->config);
         free(a->last_error);
@@ -87,7 +89,7 @@ static bool config_changes_tokens(const AccountConfig *x, const AccountConfig *y
                !streq_ptr(x->client_id, y->client_id) || x->grant != y->grant ||
                x->client_auth != y->client_auth || !streq_ptr(x->scopes, y->scopes) ||
                !streq_ptr(x->token_path, y->token_path) || !streq_ptr(x->provider, y->provider) ||
-               !streq_ptr(x->resource, y->resource);
+               !streq_ptr(x->resource, y->resource) || x->dpop != y->dpop;
 }
 
 void account_update_config(Account *a, AccountConfig *config) {
@@ -111,6 +113,8 @@ static char **secret_slot(Account *a, const char *kind) {
                 return &a->refresh_token;
         if (streq(kind, SECRET_KIND_PRIVATE_KEY))
                 return &a->private_key;
+        if (streq(kind, SECRET_KIND_DPOP_KEY))
+                return &a->dpop_key;
         return NULL;
 }
 
@@ -133,7 +137,7 @@ int account_set_secret(Account *a, const char *kind, const char *value) {
 char **account_secret_kinds(Account *a) {
         static const char *const kinds[] = {
                 SECRET_KIND_CLIENT_SECRET, SECRET_KIND_PASSWORD, SECRET_KIND_API_KEY, SECRET_KIND_REFRESH_TOKEN,
-                SECRET_KIND_PRIVATE_KEY,
+                SECRET_KIND_PRIVATE_KEY, SECRET_KIND_DPOP_KEY,
         };
         char **l = calloc(1, sizeof(char *));
 

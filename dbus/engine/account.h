@@ -36,7 +36,9 @@ struct TokenEntry {
         char *granted_scope;
 
         char *access_token;             /* wiped on free; NULL when none cached */
-        /* CLOCK_REALTIME in microseconds: whole seconds are too coarse for tokens that live a few seconds. */
+        bool dpop_bound; /* token_type DPoP (RFC 9449): used with a proof, never as a Bearer */
+        /* CLOCK_REALTIME in microseconds: whole seconds are too coarse for tokens that live a few seconds.
+         */
         uint64_t expires_usec;
         uint64_t fetched_usec;
         uint64_t last_used;             /* CLOCK_MONOTONIC usec of the last GetToken, for proactive refresh */
@@ -50,7 +52,9 @@ struct TokenEntry {
         uint64_t sent_usec;             /* CLOCK_REALTIME when the request in flight was sent */
         WaiterList waiters;             /* subject: this TokenEntry; error 0 = it holds an unexpired token */
         char *pending_token;            /* a new token held back until its rotated refresh token is stored */
-        char *pending_granted_scope;    /* ... and the scope granted with it */
+        char *pending_granted_scope;    /* ... and the scope granted with it, */
+        bool pending_dpop_bound;        /* ... and its type */
+        bool dpop_nonce_retried;        /* this fetch sent its request again with the server's DPoP nonce */
         uint64_t pending_expires_usec;
         IoTimer *retry_timer;
         IoTimer *refresh_timer;
@@ -67,6 +71,7 @@ struct Account {
         char *password;
         char *api_key;
         char *private_key;              /* PEM (ClientAuth=private_key_jwt) */
+        char *dpop_key;                 /* PEM (DPoP=true) */
         char *refresh_token;
 
         GHashTable *tokens;             /* scope -> TokenEntry* */
@@ -76,6 +81,9 @@ struct Account {
                                          * only, and stored again as soon as the keyring takes it */
         bool refresh_token_storing;     /* account_store_unsaved(): a store of it is queued */
         char *last_error;               /* for `tokenbroker status`; never holds a secret */
+
+        bool dpop_key_storing;          /* dpop.c: a new DPoP key is on its way to the keyring */
+        WaiterList dpop_key_waiters;    /* ... and who waits for it */
 };
 
 int account_new(Engine *eng, AccountConfig *config, Account **ret);  /* takes config */

@@ -137,6 +137,28 @@ int broker_find_account(Engine *eng, const Caller *c, const char *name, Account 
         return *ret ? 0 : f->error;
 }
 
+/* The account, for a caller that would get a credential of it: its uid, then AllowedCallers=. */
+static int find_allowed_account(Engine *eng, const Caller *c, const char *name, Account **ret, Failure *f) {
+        int r;
+
+        r = broker_find_account(eng, c, name, ret, f);
+        if (r < 0)
+                return r;
+        return caller_check_program(c, (*ret)->config->allowed_callers, f);
+}
+
+int broker_dpop_proof(Engine *eng, const Caller *c, const char *name, const char *method, const char *url,
+                      const char *access_token, const char *nonce, dpop_proof_fn done, void *userdata,
+                      Failure *f) {
+        Account *a;
+        int r;
+
+        r = find_allowed_account(eng, c, name, &a, f);
+        if (r < 0)
+                return r;
+        return dpop_proof_for_caller(eng, a->name, method, url, access_token, nonce, done, userdata, f);
+}
+
 int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const char *requested_scope,
                         const char *requested_resource, uint32_t min_validity, TokenEntry **ret, Failure *f) {
         _cleanup_free_ char *scope = NULL, *resource = NULL, *key = NULL;
@@ -145,10 +167,7 @@ int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const ch
         Account *a;
         int r;
 
-        r = broker_find_account(eng, c, name, &a, f);
-        if (r < 0)
-                return r;
-        r = caller_check_program(c, a->config->allowed_callers, f);
+        r = find_allowed_account(eng, c, name, &a, f);
         if (r < 0)
                 return r;
         r = normalize_scope(a, requested_scope, &scope, f);

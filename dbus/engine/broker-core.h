@@ -5,6 +5,7 @@
 
 #include "account.h"
 #include "caller.h"
+#include "dpop.h"
 #include "engine.h"
 #include "failure.h"
 
@@ -44,6 +45,12 @@ int broker_git_account(Engine *eng, const Caller *c, const char *protocol, const
 
 /* The username git is given with the token: GitUsername=, default "oauth2". */
 const char *broker_git_username(const Account *a);
+
+/* GetDPoPProof: the caller's uid, the account, AllowedCallers= (a proof is a credential for one request, as
+ * a token is for many), then dpop_proof_for_caller(). */
+int broker_dpop_proof(Engine *eng, const Caller *c, const char *name, const char *method, const char *url,
+                      const char *access_token, const char *nonce, dpop_proof_fn done, void *userdata,
+                      Failure *f);
 
 /* Invalidate: drops the account's cached token equal to `token` (all of them when it is empty). */
 int broker_invalidate(Engine *eng, const Caller *c, const char *account, const char *token,

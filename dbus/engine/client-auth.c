@@ -12,8 +12,7 @@
 #include "jose-key.h"
 #include "time-util.h"
 
-/* 128 random bits: an assertion id that no two requests share (RFC 7523 section 3 item 7). */
-static char *new_jti(void) {
+char *new_jwt_id(void) {
         uint64_t r[2] = { io_random_u64(), io_random_u64() };
 
         return base64url_encode(r, sizeof(r));
@@ -45,7 +44,7 @@ int client_auth_assertion(Account *a, ClientAuth auth, const char *audience, cha
                         return -ENOKEY;
                 in.secret = a->client_secret;
         }
-        jti = new_jti();
+        jti = new_jwt_id();
         in.jti = jti;
         r = jti ? client_assertion_build(&in, ret) : -ENOMEM;
         if (key)

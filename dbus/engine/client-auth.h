@@ -13,5 +13,9 @@
  * minute: wipe it (erase_and_free()). */
 int client_auth_assertion(Account *a, ClientAuth auth, const char *audience, char **ret);
 
+/* A jti: 128 random bits in base64url, so that no two JWTs the daemon signs (client assertions, DPoP proofs)
+ * share one; servers refuse one they saw before (RFC 7523 section 3, RFC 9449 section 11.1). */
+char *new_jwt_id(void);
+
 /* The words for "the account lacks what `auth` (for `grant`) needs", with the command that provides it. */
 char *client_auth_missing_message(Account *a, ClientAuth auth, GrantType grant);

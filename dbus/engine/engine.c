@@ -29,6 +29,10 @@ void engine_done(Engine *eng) {
         }
         discovery_free_all(eng);
         issuer_keys_free_all(eng);
+        if (eng->dpop_nonces) {
+                g_hash_table_destroy(eng->dpop_nonces);
+                eng->dpop_nonces = NULL;
+        }
         if (eng->refused) {
                 g_hash_table_destroy(eng->refused);
                 eng->refused = NULL;

@@ -39,6 +39,7 @@ typedef struct Engine {
         GHashTable *key_sets;           /* jwks_uri -> the issuer's signing keys (issuer-keys.c) */
         GHashTable *revocations;        /* the revocations in flight (token-revoke.c) */
         GHashTable *logins;             /* account name -> its interactive login in progress (login.c) */
+        GHashTable *dpop_nonces;        /* server origin -> the DPoP-Nonce it sent last (dpop.c) */
 
 
         const EngineEvents *events;

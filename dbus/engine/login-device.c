@@ -9,6 +9,7 @@
 #include "account-request.h"
 #include "alloc-util.h"
 #include "client-auth.h"
+#include "dpop.h"
 #include "log.h"
 #include "login-internal.h"
 #include "string-util.h"
@@ -50,6 +51,13 @@ static void on_poll_response(const HttpResult *res, void *userdata) {
         r = token_response_parse(res->body, res->body_size, (int) res->status, a->config->token_path, &tr, &te);
         if (r >= 0) {
                 login_accept(s, &tr);
+                return;
+        }
+        if (r == -EREMOTEIO && login_dpop_retry(s, a, res, &te, on_poll_response))
+                return;
+        /* A nonce that changed since the last poll: the next poll carries the new one. */
+        if (r == -EREMOTEIO && dpop_nonce_wanted(res, &te) && a->config->dpop) {
+                schedule_poll(s, -1);
                 return;
         }
         if (r == -EREMOTEIO && streq_ptr(te.error, "authorization_pending")) {

@@ -26,6 +26,8 @@ typedef struct LoginSession {
         HttpRequest *http;              /* the device authorization request, a poll, or the code exchange */
         uint64_t sent_usec;             /* CLOCK_REALTIME of that request, for the token's expiry */
         char *token_url;
+        char *code;                     /* the authorization code, wiped: sent again with a DPoP nonce */
+        bool dpop_nonce_retried;        /* the token request was sent again with the server's DPoP nonce */
 
         /* OpenID Connect: the nonce sent (authorization code with openid in the scopes), and the token response
          * held while the ID token's issuer keys are fetched (login-id-token.c) */
@@ -67,6 +69,11 @@ void login_finish(LoginSession *s, bool ok, const char *message);
 Account *login_answered(LoginSession *s);
 /* Seconds left until the deadline. */
 int64_t login_seconds_left(const LoginSession *s);
+/* RFC 9449 section 8: remembers a DPoP nonce the token endpoint sent, and when it refused the request for
+ * want of it, sends the token request again (once per login) with `cb`: true then, and the response is not
+ * the caller's to handle. */
+bool login_dpop_retry(LoginSession *s, Account *a, const HttpResult *res, const TokenError *te,
+                      http_callback_t cb);
 /* Exchanges a token response for the account's cached token and stored refresh token, then finishes. */
 void login_deliver(LoginSession *s, TokenResponse *tr);
 

@@ -20,6 +20,7 @@
 #include "alloc-util.h"
 #include "authorize-url.h"
 #include "discovery.h"
+#include "dpop.h"
 #include "log.h"
 #include "login-internal.h"
 #include "loopback-peer.h"
@@ -155,6 +156,8 @@ static void on_exchange(const HttpResult *res, void *userdata) {
                 return;
         }
         r = token_response_parse(res->body, res->body_size, (int) res->status, a->config->token_path, &tr, &te);
+        if (r == -EREMOTEIO && login_dpop_retry(s, a, res, &te, on_exchange))
+                return;
         if (r < 0) {
                 if (asprintf(&msg, "The code exchange failed: %s%s%s (HTTP %ld)", strna(te.error),
                              te.description ? ": " : "", strempty(te.description), res->status) < 0)
@@ -367,7 +370,7 @@ static int open_listener(LoginSession *s, const AccountConfig *c) {
 }
 
 int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url) {
-        _cleanup_free_ char *challenge = NULL, *url = NULL, *msg = NULL, *query = NULL;
+        _cleanup_free_ char *challenge = NULL, *url = NULL, *msg = NULL, *query = NULL, *jkt = NULL;
         const ServerMetadata *md;
         bool par;
         int r;
@@ -387,12 +390,17 @@ int login_loopback_start(LoginSession *s, Account *a, const char *authorize_url)
                 login_finish(s, false, "Cannot make the login's random values.");
                 return -1;
         }
+        if (a->config->dpop && account_dpop_jkt(a, &jkt) < 0) {
+                login_finish(s, false, "The account's dpop-key secret is not a key that can sign.");
+                return -1;
+        }
         AuthorizeInput in = {
                 .authorize_url = authorize_url,
                 .redirect_uri = s->redirect_uri,
                 .state = s->state,
                 .code_challenge = challenge,
                 .nonce = s->nonce,
+                .dpop_jkt = jkt,
         };
         md = a->config->issuer ? discovery_cached(s->engine, a->config->issuer) : NULL;
         par = a->config->par || (md && md->require_pushed_authorization_requests);

@@ -11,6 +11,7 @@
 #include "alloc-util.h"
 #include "client-auth.h"
 #include "discovery.h"
+#include "dpop.h"
 #include "entry-ref.h"
 #include "log.h"
 #include "login-internal.h"
@@ -42,6 +43,7 @@ static void session_free(void *p) {
         sd_event_source_disable_unref(s->deadline);
         report_failure(s, -ECANCELED, "The login was abandoned.");
         free(s->token_url);
+        erase_and_free(s->code);
         free(s->nonce);
         token_response_clear(&s->pending);
         free(s->redirect_uri);
@@ -132,6 +134,12 @@ int login_token_request(LoginSession *s, const char *code, http_callback_t cb, c
         }
         in.client_assertion = assertion;
         if (s->grant == GRANT_AUTHORIZATION_CODE) {
+                if (code != s->code) {
+                        erase_and_free(s->code);
+                        s->code = secret_strdup(code);
+                        if (!s->code)
+                                return -ENOMEM;
+                }
                 in.code = code;
                 in.code_verifier = s->verifier;
                 in.redirect_uri = s->redirect_uri;
@@ -142,7 +150,27 @@ int login_token_request(LoginSession *s, const char *code, http_callback_t cb, c
         if (r < 0)
                 return r;
         s->sent_usec = io_now(CLOCK_REALTIME);
-        return account_post(a, &req, 0, "token request", cb, s, &s->http, ret_message);
+        return account_post_token_request(a, &req, 0, cb, s, &s->http, ret_message);
+}
+
+bool login_dpop_retry(LoginSession *s, Account *a, const HttpResult *res, const TokenError *te,
+                      http_callback_t cb) {
+        _cleanup_free_ char *msg = NULL;
+        int r;
+
+        if (!a->config->dpop)
+                return false;
+        if (res->dpop_nonce)
+                engine_dpop_note_nonce(s->engine, DPOP_AUTHORIZATION_SERVER, s->token_url, res->dpop_nonce);
+        if (!dpop_nonce_wanted(res, te) || s->dpop_nonce_retried)
+                return false;
+        s->dpop_nonce_retried = true;
+        log_debug("Account '%s': the token endpoint asked for a DPoP nonce; sending the request again.",
+                  s->account);
+        r = login_token_request(s, s->code, cb, &msg);
+        if (r < 0)
+                login_finish(s, false, msg ?: "Cannot send the token request again.");
+        return true;
 }
 
 void login_report_begun(LoginSession *s, const LoginStart *start) {
@@ -272,6 +300,20 @@ static void session_continue(LoginSession *s) {
         }
         if (r == 0)
                 return;
+
+        /* DPoP=true: the key exists before the authorization request, which names it (dpop_jkt). */
+        if (a->config->dpop) {
+                ref = entry_ref_new(s->engine, s->account, NULL);
+                r = ref ? account_dpop_key(a, on_secrets, ref) : -ENOMEM;
+                if (r != 0)
+                        entry_ref_free(ref);
+                if (r < 0) {
+                        login_finish(s, false, "Cannot make the account's DPoP key.");
+                        return;
+                }
+                if (r == 0)
+                        return;
+        }
 
         if (issuer_metadata(s, a) <= 0)
                 return;

@@ -9,6 +9,7 @@
 #include "account-secrets.h"
 #include "alloc-util.h"
 #include "client-auth.h"
+#include "dpop.h"
 #include "bus-api.h"
 #include "entry-ref.h"
 #include "log.h"
@@ -42,6 +43,7 @@ static void fetch_done(TokenEntry *e, int error, const char *message) {
         e->fetching = false;
         e->attempt = 0;
         e->deadline_usec = 0;
+        e->dpop_nonce_retried = false;
         e->http = NULL;
         if (error < 0) {
                 log_warning_errno(error, "Account '%s': %s", e->account->name, message);
@@ -119,6 +121,7 @@ static void commit_token(TokenEntry *e, char *token, uint64_t expires_usec) {
         e->access_token = token;
         free(e->granted_scope);
         e->granted_scope = TAKE_PTR(e->pending_granted_scope);
+        e->dpop_bound = e->pending_dpop_bound;
         e->fetched_usec = now;
         e->expires_usec = expires_usec;
         a->login_required = false;
@@ -285,6 +288,12 @@ static void deliver(TokenEntry *e, TokenResponse *tr, uint64_t sent_usec) {
         /* A server may grant more or less than asked, on a refresh too; callers are told what it granted. */
         free(e->pending_granted_scope);
         e->pending_granted_scope = isempty(tr->scope) ? NULL : TAKE_PTR(tr->scope);
+        e->pending_dpop_bound = streq_ptr(tr->token_type, "DPoP");
+        if (a->config->dpop && !e->pending_dpop_bound)
+                log_info(
+                        "Account '%s': the server issued a Bearer token although the request carried a DPoP "
+                        "proof (it does not bind tokens); handing it out as a Bearer token.",
+                        a->name);
         /* expires_in 0 (or below), or a JWT that expired already (a clock far off): nothing a caller can use,
          * and caching it would hand out an expired token. Its refresh token is kept all the same. */
         usable = expires_usec > now_realtime() + TOKEN_MIN_LEFT_USEC;
@@ -356,6 +365,9 @@ static void on_token_response(const HttpResult *res, void *userdata) {
         }
 
         log_debug("Account '%s': token endpoint answered HTTP %ld, %zu bytes.", a->name, res->status, res->body_size);
+        if (res->dpop_nonce)
+                engine_dpop_note_nonce(a->engine, DPOP_AUTHORIZATION_SERVER,
+                                       account_endpoint_cached(a, ENDPOINT_TOKEN), res->dpop_nonce);
 
         if (res->status == 429 || res->status >= 500) {
                 if (schedule_retry(e, res->retry_after_sec))
@@ -363,6 +375,16 @@ static void on_token_response(const HttpResult *res, void *userdata) {
         }
 
         r = token_response_parse(res->body, res->body_size, (int) res->status, a->config->token_path, &tr, &te);
+        /* RFC 9449 section 8: the server wants its nonce in the proof; once per fetch, at once, with a new
+         * proof that carries it. */
+        if (r == -EREMOTEIO && a->config->dpop && dpop_nonce_wanted(res, &te) && !e->dpop_nonce_retried) {
+                log_debug("Account '%s': the token endpoint asked for a DPoP nonce; sending the request "
+                          "again.",
+                          a->name);
+                e->dpop_nonce_retried = true;
+                fetch_send(e);
+                return;
+        }
         if (r == -EREMOTEIO) {
                 handle_provider_error(e, &te);
                 return;
@@ -446,7 +468,7 @@ static void fetch_send(TokenEntry *e) {
         e->grant_in_flight = in.grant;
         e->attempt++;
         e->sent_usec = now_realtime();
-        r = account_post(a, &req, e->deadline_usec, "token request", on_token_response, e, &e->http, &msg);
+        r = account_post_token_request(a, &req, e->deadline_usec, on_token_response, e, &e->http, &msg);
         if (r < 0) {
                 fetch_done(e, r, msg ?: "Failed to start the token request.");
                 return;

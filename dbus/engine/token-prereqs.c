@@ -5,6 +5,7 @@
 
 #include "account-endpoints.h"
 #include "alloc-util.h"
+#include "dpop.h"
 #include "entry-ref.h"
 #include "log.h"
 #include "string-util.h"
@@ -96,6 +97,32 @@ static int other_token(TokenEntry *e, const char *key, const char *name, const c
         return 0;
 }
 
+static void on_dpop_key(void *subject, int error, const char *message, void *userdata) {
+        EntryRef *ref = userdata;
+        TokenEntry *e = entry_ref_entry(ref);
+
+        if (e)
+                token_fetch_resume(e, error, message);
+        entry_ref_free(ref);
+}
+
+/* DPoP=true: the key the request's proof is signed with, made and stored on first use. */
+static int dpop_key(TokenEntry *e) {
+        Account *a = e->account;
+        EntryRef *ref;
+        int r;
+
+        if (!a->config->dpop || a->dpop_key)
+                return 1;
+        ref = entry_ref_new(a->engine, a->name, e->key);
+        if (!ref)
+                return -ENOMEM;
+        r = account_dpop_key(a, on_dpop_key, ref);
+        if (r != 0)
+                entry_ref_free(ref);
+        return r;
+}
+
 static int token_endpoint(TokenEntry *e, const char **ret, char **ret_message) {
         Account *a = e->account;
         const char *failure = NULL;
@@ -133,6 +160,9 @@ int token_prereqs_gather(TokenEntry *e, GrantType grant, TokenPrereqs *ret, char
 
         *ret_message = NULL;
         r = token_endpoint(e, &p.token_url, ret_message);
+        if (r <= 0)
+                return r;
+        r = dpop_key(e);
         if (r <= 0)
                 return r;
 

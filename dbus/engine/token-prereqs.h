@@ -5,7 +5,8 @@
 
 /* What a token request needs besides the account's own secrets, gathered before it is sent: the token
  * endpoint of an account that names only its Issuer= (discovery), and for a token exchange the access
- * tokens of SubjectAccount= and ActorAccount= (fetched first when they have none). */
+ * tokens of SubjectAccount= and ActorAccount= (fetched first when they have none), and with DPoP=true the
+ * account's DPoP key (made and stored on first use). */
 
 typedef struct TokenPrereqs {
         const char *token_url;          /* all borrowed: valid until the event loop runs again */

@@ -35,6 +35,7 @@ struct HttpRequest {
         int retry_after_sec;
         int too_large;
         char *content_type;
+        char *dpop_nonce;
         int ca_fd;                      /* CAFile=, opened and checked here; libcurl reads it by its /proc path */
         char error_buffer[CURL_ERROR_SIZE];
         http_callback_t callback;
@@ -64,6 +65,7 @@ static void request_free(HttpRequest *r) {
                 free(r->response);
         }
         free(r->content_type);
+        free(r->dpop_nonce);
         free(r);
 }
 
@@ -128,6 +130,7 @@ static void check_finished(HttpClient *c) {
                         result.body_size = r->response_size;
                         result.retry_after_sec = r->retry_after_sec;
                         result.content_type = r->content_type;
+                        result.dpop_nonce = r->dpop_nonce;
                 }
 
                 c->in_flight--;
@@ -305,7 +308,7 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata) {
 static size_t header_cb(char *buffer, size_t size, size_t nitems, void *userdata) {
         HttpRequest *r = userdata;
         size_t n = size * nitems;
-        char line[256];
+        char line[1280];         /* a DPoP-Nonce of up to DPOP_NONCE_MAX (1 KiB) and its name */
         const char *v;
 
         if (n >= sizeof(line))
@@ -317,6 +320,8 @@ static size_t header_cb(char *buffer, size_t size, size_t nitems, void *userdata
         /* A new response (after 100-continue) starts over. */
         if (startswith(line, "HTTP/")) {
                 r->retry_after_sec = -1;
+                free(r->dpop_nonce);
+                r->dpop_nonce = NULL;
                 return n;
         }
         if ((v = startswith_no_case(line, "Retry-After:"))) {
@@ -333,6 +338,10 @@ static size_t header_cb(char *buffer, size_t size, size_t nitems, void *userdata
                 v += strspn(v, " \t");
                 free(r->content_type);
                 r->content_type = strdup(v);
+        } else if ((v = startswith_no_case(line, "DPoP-Nonce:"))) {
+                v += strspn(v, " \t");
+                free(r->dpop_nonce);
+                r->dpop_nonce = strdup(v);
         }
         return n;
 }

@@ -29,6 +29,7 @@ typedef struct HttpResult {
         size_t body_size;
         int retry_after_sec;            /* Retry-After in seconds, -1 if absent */
         const char *content_type;
+        const char *dpop_nonce;         /* the DPoP-Nonce header (RFC 9449 section 8), or NULL */
 } HttpResult;
 
 typedef void (*http_callback_t)(const HttpResult *result, void *userdata);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The token socket's methods (wire-api.h): GetToken, GitCredential and Invalidate. The checks and the cache
- * decision are broker-core.c's, shared with the D-Bus methods; a request that must wait for a token fetch
- * joins the one in flight like any D-Bus caller (token_fetch_start()). */
+/* The token socket's methods (wire-api.h): GetToken, GitCredential, Invalidate and GetDPoPProof. The checks
+ * and the cache decision are broker-core.c's, shared with the D-Bus methods; a request that must wait for a
+ * token fetch joins the one in flight like any D-Bus caller (token_fetch_start()). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -194,6 +194,45 @@ static int method_invalidate(TokenConn *c, json_object *p, Failure *f) {
         return 0;
 }
 
+static json_object *proof_reply(const char *proof) {
+        _cleanup_json_ json_object *o = json_object_new_object();
+
+        if (!o || json_object_object_add(o, "proof", json_object_new_string(proof)) < 0)
+                return NULL;
+        return TAKE_PTR(o);
+}
+
+static void on_proof(int error, const char *message, const char *proof, void *userdata) {
+        TokenConn *c = userdata;
+
+        if (!c->closed) {
+                if (error < 0)
+                        token_conn_reply_error(c, error, message, NULL);
+                else
+                        token_conn_reply(c, proof_reply(proof));
+        }
+        token_conn_unref(c);
+}
+
+static int method_get_dpop_proof(TokenConn *c, json_object *p, Failure *f) {
+        const char *account, *method, *url, *token, *nonce;
+        int r;
+
+        if ((r = param_string(p, "account", true, &account, f)) < 0 ||
+            (r = param_string(p, "method", true, &method, f)) < 0 ||
+            (r = param_string(p, "url", true, &url, f)) < 0 ||
+            (r = param_string(p, "access-token", false, &token, f)) < 0 ||
+            (r = param_string(p, "nonce", false, &nonce, f)) < 0)
+                return r;
+        token_conn_wait(c);
+        /* The callback may run before this returns (secrets and key at hand): it answers then. */
+        r = broker_dpop_proof(&c->manager->engine, &c->caller.caller, account, method, url, token, nonce,
+                              on_proof, token_conn_ref(c), f);
+        if (r < 0)
+                token_conn_unref(c);
+        return r;
+}
+
 void token_socket_dispatch(TokenConn *c, json_object *request) {
         static const struct {
                 const char *name;
@@ -202,6 +241,7 @@ void token_socket_dispatch(TokenConn *c, json_object *request) {
                 { WIRE_METHOD_GET_TOKEN, method_get_token },
                 { WIRE_METHOD_GIT_CREDENTIAL, method_git_credential },
                 { WIRE_METHOD_INVALIDATE, method_invalidate },
+                { WIRE_METHOD_GET_DPOP_PROOF, method_get_dpop_proof },
         };
         _cleanup_(failure_clear) Failure f = {};
         json_object *p = NULL;

@@ -23,6 +23,8 @@
 /* PKCS#8 PEM: the key of ClientAuth=private_key_jwt, made by `tokenbroker keygen` (GenerateKey) */
 #define SECRET_KIND_PRIVATE_KEY "private-key"
 #define SECRET_KIND_REFRESH_TOKEN "refresh-token"
+/* PKCS#8 PEM: the DPoP key of an account with DPoP=true (RFC 9449), made by the daemon on first use */
+#define SECRET_KIND_DPOP_KEY "dpop-key"
 
 /* The keyring schema: attributes "account" and "kind", the secret itself only in the secret value. */
 #define BROKER_SECRET_SCHEMA "org.tokenbroker.Secret"

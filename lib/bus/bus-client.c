@@ -195,6 +195,39 @@ int broker_get_token(sd_bus *bus, const char *account, const char *scope, const 
         return 0;
 }
 
+int broker_get_dpop_proof(sd_bus *bus, const char *account, const char *method, const char *url,
+                          const char *access_token, const char *nonce, char **ret, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        const char *proof;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, sd_bus_is_bus_client(bus) ? BROKER_BUS_NAME : NULL,
+                                           BROKER_OBJECT_PATH, BROKER_INTERFACE, "GetDPoPProof");
+        if (r < 0)
+                return r;
+        /* The access token is a secret: the message is marked so that sd-bus wipes it when freed. */
+        (void) sd_bus_message_sensitive(m);
+        r = sd_bus_message_append(m, "sss", account, method, url);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0 && access_token)
+                r = sd_bus_message_append(m, "{sv}", "access-token", "s", access_token);
+        if (r >= 0 && nonce)
+                r = sd_bus_message_append(m, "{sv}", "nonce", "s", nonce);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, m, 0, error, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "s", &proof);
+        if (r < 0)
+                return r;
+        *ret = strdup(proof);
+        return *ret ? 0 : -ENOMEM;
+}
+
 static int read_info_entry(sd_bus_message *reply, BrokerToken *t) {
         const char *key, *s;
         int r;

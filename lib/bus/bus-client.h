@@ -36,6 +36,10 @@ int broker_get_token(sd_bus *bus, const char *account, const char *scope, const 
                      sd_bus_error *error);
 
 /* GetTokenInfo: the same, with the scope and the exposed claims. */
+/* GetDPoPProof: a DPoP proof for one request to a resource server, with the hash of `access_token` (may be
+ * NULL) and the server's `nonce` (may be NULL). */
+int broker_get_dpop_proof(sd_bus *bus, const char *account, const char *method, const char *url,
+                          const char *access_token, const char *nonce, char **ret, sd_bus_error *error);
 int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, const char *resource, BrokerToken *ret,
                           sd_bus_error *error);
 

@@ -93,6 +93,7 @@ static const KeyInfo key_table[] = {
         KEY("Resource", KEY_STRING, resource),
         KEY("KeyID", KEY_STRING, key_id),
         KEY("PAR", KEY_BOOL, par),
+        KEY("DPoP", KEY_BOOL, dpop),
         KEY("ApiKeyHeader", KEY_HEADER, api_key_header),
         KEY("ExposeClaims", KEY_WORDS, expose_claims),
         KEY("AllowedCallers", KEY_PATHS, allowed_callers),

@@ -84,6 +84,7 @@ typedef struct AccountConfig {
         char *audience;
         char *resource;
         bool par;                       /* PAR=: push the authorization request (RFC 9126) */
+        bool dpop;                      /* DPoP=: tokens bound to the account's key (RFC 9449) */
         char *key_id;                   /* KeyID=: the kid of client assertions; NULL: the key's thumbprint */
         char *api_key_header;           /* e.g. X-Api-Key: the api-key secret is handed out in this header */
         char **expose_claims;           /* JWT claims shown with the token (not verified) */

@@ -88,19 +88,26 @@ int jose_key_load(const char *pem, gnutls_privkey_t *ret) {
         return 0;
 }
 
-int jose_key_public_jwk(gnutls_privkey_t key, const char *kid, json_object **ret) {
-        _cleanup_json_ json_object *jwk = NULL;
-        _cleanup_free_ char *thumb = NULL;
+int jose_key_public_members(gnutls_privkey_t key, json_object **ret) {
         gnutls_pubkey_t pub;
-        JwsAlg alg = jose_key_alg(key);
         int r;
 
-        if (alg == JWS_ALG_INVALID)
+        if (jose_key_alg(key) == JWS_ALG_INVALID)
                 return -EOPNOTSUPP;
         if (gnutls_pubkey_init(&pub) < 0)
                 return -ENOMEM;
-        r = gnutls_pubkey_import_privkey(pub, key, 0, 0) < 0 ? -EIO : jwk_from_pubkey(pub, &jwk);
+        r = gnutls_pubkey_import_privkey(pub, key, 0, 0) < 0 ? -EIO : jwk_from_pubkey(pub, ret);
         gnutls_pubkey_deinit(pub);
+        return r;
+}
+
+int jose_key_public_jwk(gnutls_privkey_t key, const char *kid, json_object **ret) {
+        _cleanup_json_ json_object *jwk = NULL;
+        _cleanup_free_ char *thumb = NULL;
+        JwsAlg alg = jose_key_alg(key);
+        int r;
+
+        r = jose_key_public_members(key, &jwk);
         if (r < 0)
                 return r;
         if (!kid) {

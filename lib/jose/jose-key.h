@@ -28,6 +28,10 @@ int jose_key_load(const char *pem, gnutls_privkey_t *ret);
 /* The JWS algorithm a key signs with: ES256/ES384/ES512 by its curve, RS256 for RSA, EdDSA for Ed25519. */
 JwsAlg jose_key_alg(gnutls_privkey_t key);
 
+/* The public half as a bare JWK: only the members that make the key (kty, crv, x, y; kty, n, e), as a DPoP
+ * proof's header carries it. -EOPNOTSUPP for a key that cannot sign JWS. */
+int jose_key_public_members(gnutls_privkey_t key, json_object **ret);
+
 /* The public half as a JWK with "kid" (`kid`, or NULL: the RFC 7638 thumbprint), "alg" and "use": "sig", as
  * a server's client registration wants it. */
 int jose_key_public_jwk(gnutls_privkey_t key, const char *kid, json_object **ret);

@@ -53,7 +53,8 @@ int authorize_query_build(const AccountConfig *a, const AuthorizeInput *in, char
             (r = append(&query, names, "state", in->state)) < 0 ||
             (r = append(&query, names, "code_challenge", in->code_challenge)) < 0 ||
             (r = append(&query, names, "code_challenge_method", in->code_challenge ? "S256" : NULL)) < 0 ||
-            (r = append(&query, names, "nonce", in->nonce)) < 0)
+            (r = append(&query, names, "nonce", in->nonce)) < 0 ||
+            (r = append(&query, names, "dpop_jkt", in->dpop_jkt)) < 0)
                 return r;
         /* RFC 8707 section 2.1: the resources the grant is for. */
         resources = strv_split(strempty(a->resource), " ");

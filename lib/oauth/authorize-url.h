@@ -15,11 +15,13 @@ typedef struct AuthorizeInput {
         const char *code_challenge;     /* S256 */
         const char *scope;              /* NULL: the account's Scopes= */
         const char *nonce;              /* OpenID Connect: ties the ID token to this request; NULL: none */
+        const char *dpop_jkt;           /* RFC 9449 section 10: the code is only redeemed with this key */
 } AuthorizeInput;
 
 /* The URL with response_type, client_id, redirect_uri, scope, state, code_challenge and
- * code_challenge_method (and nonce) appended to its query, each renamed or left out as AuthorizeParamNames= says
- * (Flixcheck: clientId, redirectUri). -EINVAL without an authorize URL or client id. */
+ * code_challenge_method (and nonce, dpop_jkt) appended to its query, each renamed or left out as
+ * AuthorizeParamNames= says (Flixcheck: clientId, redirectUri). -EINVAL without an authorize URL or client
+ * id. */
 int authorize_url_build(const AccountConfig *a, const AuthorizeInput *in, char **ret);
 
 /* The same parameters as a form body, for a pushed authorization request (RFC 9126 section 2.1). */

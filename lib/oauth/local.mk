@@ -10,6 +10,8 @@ lib_libtb_engine_la_SOURCES += \
 	%reldir%/id-token.c \
 	%reldir%/client-assertion.h \
 	%reldir%/client-assertion.c \
+	%reldir%/dpop-proof.h \
+	%reldir%/dpop-proof.c \
 	%reldir%/pushed-authorization.h \
 	%reldir%/pushed-authorization.c \
 	%reldir%/token-request.h \

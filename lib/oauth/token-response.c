@@ -363,15 +363,19 @@ static int parse_token(json_object *tok, int http_status, TokenResponse *ret, To
         if (v) {
                 const char *type = json_object_get_string(v);
 
-                if (!json_object_is_type(v, json_type_string) || strcasecmp(type, "bearer") != 0) {
+                /* DPoP (RFC 9449 section 5): a token bound to the client's key, used with a proof per
+                 * request. */
+                if (!json_object_is_type(v, json_type_string) ||
+                    (strcasecmp(type, "bearer") != 0 && strcasecmp(type, "dpop") != 0)) {
                         _cleanup_free_ char *d = NULL;
 
-                        if (asprintf(&d, "unsupported token_type \"%s\", only Bearer is supported",
+                        if (asprintf(&d, "unsupported token_type \"%s\", only Bearer and DPoP are supported",
                                      strempty(type)) < 0)
                                 return -ENOMEM;
                         return bad_response(e, http_status, d);
                 }
-                t.token_type = strdup(type);
+                /* One spelling each for callers, whatever the server's case. */
+                t.token_type = strdup(strcasecmp(type, "dpop") == 0 ? "DPoP" : "Bearer");
         } else
                 /* RFC 6749 makes token_type required; servers that omit it issue bearer tokens. */
                 t.token_type = strdup("Bearer");

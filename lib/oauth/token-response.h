@@ -9,7 +9,7 @@
 
 typedef struct TokenResponse {
         char *access_token;             /* wiped on clear */
-        char *token_type;               /* as sent, "Bearer" if none; compare case-insensitively */
+        char *token_type;               /* "Bearer" (also when none was sent) or "DPoP" */
         char *refresh_token;            /* wiped on clear; NULL if none */
         char *scope;
         char *id_token;                 /* wiped on clear */
@@ -35,7 +35,7 @@ void token_error_clear(TokenError *e);
  * error body at any status, including a 200 as device-flow polls get; Flume's envelope with success:false;
  * a non-2xx status without a usable body, as error "http_<status>"); -EBADMSG and fills *ret_error (error
  * "invalid_response", description saying what is wrong) for a 2xx that is not a token response (HTML,
- * truncated JSON, no access_token, token_type other than bearer, an access token longer than
+ * truncated JSON, no access_token, token_type other than Bearer or DPoP, an access token longer than
  * BROKER_TOKEN_MAX (wire-api.h) or with characters a Bearer header cannot carry: RFC 6750's b64token, where
  * refresh and ID tokens may be any printable ASCII).
  * *ret and *ret_error are overwritten, not freed first; ret_error may be NULL.

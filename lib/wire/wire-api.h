@@ -4,7 +4,7 @@
 /* What both transports of tokenbrokerd share: the runtime directory, the error names and the token socket.
  *
  * The token socket, $XDG_RUNTIME_DIR/tokenbroker/token, is the front ends' fast path: a SOCK_STREAM socket
- * speaking varlink's framing (each message one JSON object ended by a NUL byte) with three methods of the
+ * speaking varlink's framing (each message one JSON object ended by a NUL byte) with four methods of the
  * org.tokenbroker.Broker1 contract. A client of it links libc and json-c only, where a D-Bus client loads
  * libsystemd and, with it, half a dozen libraries that cost a front end most of its start-up time.
  *
@@ -22,6 +22,10 @@
  *      With "protocol", "host" and "path" the account is found as GitCredential finds it ("account" then
  *      only narrows the choice, as the git helper's --account does), and the answer names it ("" if none).
  *
+ *   -> {"method": "org.tokenbroker.Broker1.GetDPoPProof",
+ *       "parameters": {"account": S, "method": S, "url": S, "access-token": S?, "nonce": S?}}
+ *   <- {"parameters": {"proof": S}}
+ *
  *   <- {"error": "org.tokenbroker.Error.NoSuchAccount", "parameters": {"message": S, "account": S?}}
  *      Names and messages as the D-Bus methods give them. GitCredential and Invalidate add "account" when
  *      the account was found and what failed was its token; without it, finding the account failed.
@@ -36,6 +40,7 @@
 #define WIRE_METHOD_GET_TOKEN "org.tokenbroker.Broker1.GetToken"
 #define WIRE_METHOD_GIT_CREDENTIAL "org.tokenbroker.Broker1.GitCredential"
 #define WIRE_METHOD_INVALIDATE "org.tokenbroker.Broker1.Invalidate"
+#define WIRE_METHOD_GET_DPOP_PROOF "org.tokenbroker.Broker1.GetDPoPProof"
 
 /* One request, its NUL included. */
 #define WIRE_MESSAGE_MAX (64U * 1024U)

@@ -165,7 +165,10 @@ else
         out=$(other call $GIT '{"protocol": "https", "host": "git.example.com"}' recv)
         tap_like "$out" 'AccessDenied' "... for GitCredential"
         out=$(other call $INV '{"account": "acct", "token": ""}' recv)
-        tap_like "$out" 'AccessDenied' "... and for Invalidate"
+        tap_like "$out" 'AccessDenied' "... for Invalidate"
+        out=$(other call org.tokenbroker.Broker1.GetDPoPProof \
+                '{"account": "acct", "method": "GET", "url": "https://api.example.com/"}' recv)
+        tap_like "$out" 'AccessDenied' "... and for GetDPoPProof"
         tap_like "$(cat "$log")" "Refused a call from pid [0-9]+ of uid 65534: only uid $(id -u) is served" \
                 "... and the daemon logs the refusals"
         out=$(timeout -k 5 30 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \

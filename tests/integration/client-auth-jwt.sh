@@ -69,6 +69,10 @@ sleep 3.2
 t2=$(rig_tb token pk)
 tap_isnt "$t2" "$t" "... and again after that token expired: a fresh assertion (a new jti) each time"
 tap_like "$(whoami "$t2")" "\"client_id\": ?\"$id\"" "... which the server accepts too"
+rig_restart_daemon || tap_bail "tokenbrokerd did not restart"
+out=$(rig_tb token pk 2>&1); rc=$?
+tap_is "$rc" 0 "after a restart the key is read back from the keyring (PEM, lines and all)"
+tap_like "$(whoami "$out")" "\"client_id\": ?\"$id\"" "... and signs assertions the server accepts"
 
 rig_tb add stranger --token-url "$OIDC_TOKEN_URL" --client-id "$id" --client-auth private_key_jwt >/dev/null 2>&1
 rig_tb keygen stranger >/dev/null 2>&1

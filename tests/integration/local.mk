@@ -18,6 +18,7 @@ rig_tests = \
 	%reldir%/client-auth-jwt.sh \
 	%reldir%/par.sh \
 	%reldir%/resource.sh \
+	%reldir%/dpop.sh \
 	%reldir%/token-exchange.sh \
 	%reldir%/rig-selftest.sh \
 	%reldir%/demo.sh

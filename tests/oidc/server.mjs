@@ -35,15 +35,19 @@
 // rotation), "stray" with a key /jwks never serves, "bad-signature" spoils the signature, "drop" leaves the
 // ID token out; {"id_token": null,
 // "id_token_key": null} stops it.
-// Test-only endpoints: GET /_stats (counters), POST /_control, GET /api/whoami (200 for a valid Bearer
-// access token of this server, 401 otherwise; with ?at=T, whether it was valid at the Unix time T, so that a
-// test on a loaded machine can ask about the moment a token was handed out).
+// DPoP (RFC 9449) is on, with nonces required at the token endpoint.
+// Test-only endpoints: GET /_stats (counters), POST /_control, /api/whoami[/...] (any method; 200 for a valid
+// Bearer access token of this server, 401 otherwise; with ?at=T, whether it was valid at the Unix time T, so
+// that a test on a loaded machine can ask about the moment a token was handed out). It is a DPoP resource
+// server too: a DPoP-bound token only with `Authorization: DPoP` and a proof checked with node's jose; after
+// POST /_control {"rs_nonce": "N"} a proof must carry that nonce (401 use_dpop_nonce and DPoP-Nonce: N else).
 
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { parseArgs } from 'node:util';
 
+import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 
 const RESOURCE = 'urn:tokenbroker:test-api';
@@ -62,9 +66,12 @@ const { values: opts } = parseArgs({
 const accessTTL = Number(opts['access-ttl']);
 const refreshTTL = Number(opts['refresh-ttl']);
 
-const state = { approve: true, user: 'alice', id_token: null, id_token_key: null, rotated: false };
+const state = {
+  approve: true, user: 'alice', id_token: null, id_token_key: null, rotated: false, rs_nonce: null,
+};
 const stats = {
   requests: {}, grants: {}, errors: {}, token_requests: 0, tokens_issued: 0, rt_reuse: 0, logins: 0,
+  dpop_proofs: 0, dpop_token_requests: 0, rs_nonce_challenges: 0,
 };
 const count = (table, key) => { stats[table][key] = (stats[table][key] || 0) + 1; };
 
@@ -155,6 +162,8 @@ const provider = new Provider(issuer, {
     pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: opts['require-par'] },
     deviceFlow: { enabled: true },
     introspection: { enabled: true },
+    // RFC 9449, with server nonces required: every client's first proof is refused with use_dpop_nonce.
+    dPoP: { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true },
     revocation: { enabled: true },
     resourceIndicators: {
       enabled: true,
@@ -228,12 +237,52 @@ async function interaction(req, res) {
   await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
 }
 
-// Valid means: signed by our key and not expired (JWT), or known and not expired (opaque), now or at ?at=T.
+// A resource server's check of a DPoP proof (RFC 9449 section 4.3 and 7.1), written against the RFC with node's
+// jose, independently of the client: signature by the embedded key, typ, htm, htu, iat, a jti never seen, the
+// hash of the token, the nonce when one was set, and the key the token is bound to. Returns an error or null.
+const seenJti = new Set();
+async function checkProof(req, token, jkt) {
+  const proof = req.headers.dpop;
+  if (!proof || Array.isArray(proof)) return 'no single DPoP header';
+  let verified;
+  try {
+    verified = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'] });
+  } catch (err) {
+    return `bad proof: ${err.message}`;
+  }
+  const { payload, protectedHeader } = verified;
+  const url = new URL(req.url, issuer);
+  if (payload.htm !== req.method) return `htm ${payload.htm} is not ${req.method}`;
+  if (payload.htu !== `${url.origin}${url.pathname}`) return `htu ${payload.htu} is not ${url.origin}${url.pathname}`;
+  if (typeof payload.iat !== 'number' || Math.abs(payload.iat - Date.now() / 1000) > 300) return 'iat out of range';
+  if (typeof payload.jti !== 'string' || seenJti.has(payload.jti)) return 'jti missing or replayed';
+  seenJti.add(payload.jti);
+  const ath = crypto.createHash('sha256').update(token).digest('base64url');
+  if (payload.ath !== ath) return 'ath is not the hash of the token';
+  if ((await calculateJwkThumbprint(protectedHeader.jwk)) !== jkt) return 'the proof\'s key is not the token\'s';
+  if (state.rs_nonce && payload.nonce !== state.rs_nonce) return 'use_dpop_nonce';
+  stats.dpop_proofs += 1;
+  return null;
+}
+
+function unauthorized(res, scheme, error, headers = {}) {
+  res.writeHead(401, {
+    'WWW-Authenticate': `${scheme} error="${error}"${scheme === 'DPoP' ? ', algs="ES256 RS256"' : ''}`,
+    'Content-Type': 'application/json',
+    ...headers,
+  });
+  res.end(JSON.stringify({ error }));
+}
+
+// Valid means: signed by our key and not expired (JWT), or known and not expired (opaque), now or at ?at=T;
+// a DPoP-bound token (cnf.jkt) only with the DPoP scheme and a valid proof for this request.
 async function whoami(req, res) {
   const atParam = new URL(req.url, issuer).searchParams.get('at');
   const at = atParam === null ? Date.now() / 1000 : Number(atParam);
   const auth = req.headers.authorization || '';
-  const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : '';
+  const space = auth.indexOf(' ');
+  const scheme = space > 0 ? auth.slice(0, space).toLowerCase() : '';
+  const token = scheme === 'bearer' || scheme === 'dpop' ? auth.slice(space + 1).trim() : '';
   let claims = null;
   const parts = token.split('.');
   if (parts.length === 3) {
@@ -246,14 +295,33 @@ async function whoami(req, res) {
   } else if (token) {
     const find = { ignoreExpiration: atParam !== null };
     const t = (await provider.AccessToken.find(token, find)) || (await provider.ClientCredentials.find(token, find));
-    if (t && (atParam === null ? !t.isExpired : t.exp > at)) claims = { sub: t.accountId || t.clientId, client_id: t.clientId, scope: t.scope };
+    if (t && (atParam === null ? !t.isExpired : t.exp > at)) {
+      claims = { sub: t.accountId || t.clientId, client_id: t.clientId, scope: t.scope, ...(t.jkt ? { cnf: { jkt: t.jkt } } : {}) };
+    }
+  }
+  const jkt = claims?.cnf?.jkt;
+  if (claims && jkt && scheme !== 'dpop') claims = null;       // a bound token is no bearer token
+  if (claims && scheme === 'dpop') {
+    const error = jkt ? await checkProof(req, token, jkt) : 'the token is not DPoP-bound';
+    if (error === 'use_dpop_nonce') {
+      stats.rs_nonce_challenges += 1;
+      unauthorized(res, 'DPoP', 'use_dpop_nonce', { 'DPoP-Nonce': state.rs_nonce });
+      return;
+    }
+    if (error) {
+      console.error(`oidc: whoami: ${error}`);
+      unauthorized(res, 'DPoP', 'invalid_dpop_proof');
+      return;
+    }
   }
   if (!claims) {
-    res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"', 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ error: 'invalid_token' }));
+    unauthorized(res, scheme === 'dpop' ? 'DPoP' : 'Bearer', 'invalid_token');
     return;
   }
-  reply(res, 200, { sub: claims.sub, client_id: claims.client_id, scope: claims.scope, exp: claims.exp });
+  reply(res, 200, {
+    sub: claims.sub, client_id: claims.client_id, scope: claims.scope, exp: claims.exp, jkt: jkt || null,
+    method: req.method,
+  });
 }
 
 function reply(res, status, body) {
@@ -269,6 +337,7 @@ async function control(req, res) {
   if ('id_token' in cmd) state.id_token = cmd.id_token;
   if ('id_token_key' in cmd) state.id_token_key = cmd.id_token_key;
   if (cmd.user) state.user = String(cmd.user);
+  if ('rs_nonce' in cmd) state.rs_nonce = cmd.rs_nonce;
   reply(res, 200, state);
 }
 
@@ -278,11 +347,12 @@ server.on('request', (req, res) => {
   count('requests', `${req.method} ${path.replace(/^\/(interaction|auth)\/.+/, '/$1/:uid')}`);
   if (path === '/token' && req.method === 'POST') {
     stats.token_requests += 1;
+    if (req.headers.dpop) stats.dpop_token_requests += 1;
     if (state.id_token || state.id_token_key) spoilTokenResponse(res);
   }
   let handler = null;
   if (path.startsWith('/interaction/')) handler = interaction;
-  else if (path === '/api/whoami') handler = whoami;
+  else if (path.startsWith('/api/whoami')) handler = whoami;
   else if (path === '/_control' && req.method === 'POST') handler = control;
   else if (path === '/_stats') handler = async (rq, rs) => reply(rs, 200, stats);
   else if (path === '/jwks' && state.rotated) {

@@ -35,8 +35,8 @@ for f in "$ex"/*.conf; do
                 tap_ok "$name: says how to store its $kind" grep -qE "^# +tokenbroker set-secret $name $kind\$" "$f"
         done
 done
-tap_is "$(ls "$ex"/*.conf | wc -l)" 7 \
-        "an example for each of the five services, a generic OIDC server and a private_key_jwt client"
+tap_is "$(ls "$ex"/*.conf | wc -l)" 8 \
+        "an example for each of the five services, a generic OIDC server, a private_key_jwt client and a DPoP login"
 
 # The pam-auth-update profile (pam-auth-update(8): "Field: value" lines, stanza lines indented).
 pam="$abs_top_srcdir/packaging/pam-configs/tokenbroker"

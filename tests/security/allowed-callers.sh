@@ -60,6 +60,8 @@ tap_is "$(via_bus "$TB" token tbonly | rel_whoami TS)" basic-client "... and thr
 tap_is "$(get_busctl tbonly)" denied "... while busctl, another program, gets AccessDenied"
 rel_call GetTokenInfo 'sa{sv}' tbonly 0 >/dev/null 2>&1
 tap_isnt "$?" 0 "... also from GetTokenInfo"
+out=$(rel_call GetDPoPProof 'sssa{sv}' tbonly GET https://tbonly.example.com/ 0 2>&1)
+tap_like "$out" "is not an allowed caller" "... and from GetDPoPProof: a proof is a credential too"
 tap_status 8 "a copy of the allowed binary elsewhere is another program: refused" "$copy" token tbonly
 tap_status 0 "a symbolic link to the allowed binary runs that binary: served" "$RIG_DIR/bin/tb-link" token tbonly
 add linkonly "$RIG_DIR/bin/tb-link" || tap_bail "could not add an account"

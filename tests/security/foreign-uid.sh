@@ -69,6 +69,7 @@ denied BeginLogin acct
 denied CancelLogin acct
 denied GenerateKey acct ec "{'replace': <true>}"
 denied GetPublicKey acct
+denied GetDPoPProof acct GET https://api.example.com/x "{'access-token': <'t'>}"
 denied GetToken acct "{'resource': <'urn:x:y'>}"
 tap_like "$(cat "$(rel_daemon_log)")" "Refused a call from :[0-9.]+ of uid $other: only uid $(id -u) is served" \
         "the daemon logs the refusals with the caller's uid"

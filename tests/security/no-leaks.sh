@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Secrets stay secret. The token server gets a client secret, a user password and an API key made up for
 # this run; the daemon runs at debug level while every kind of secret passes through it: set-secret, the
-# client-credentials, password, refresh (with rotation) and token-exchange-free paths, an API-key header,
+# client-credentials, password, refresh (with rotation) and token-exchange-free paths, an API-key header, a DPoP key,
 # refused secrets with the server's error descriptions, git's helper, `tokenbroker curl`, revocation, a
 # restart that reads everything back from the keyring. All the while proc-scan.py samples the argv and the
 # environment of every process of the session. Afterwards none of the secrets, nor any access or refresh
@@ -83,6 +83,11 @@ printf '%s' "$client_secret" | rig_tb set-secret apikey client-secret >/dev/null
 printf '%s' "$api_key" | rig_tb set-secret apikey api-key >/dev/null
 fetch apikey --json
 tap_like "$OUT" "X-Api-Key" "an account with an API key header"
+rig_tb add dp --token-url "$TS_TOKEN_URL" --client-id basic-client --client-auth basic --set DPoP=true >/dev/null 2>&1
+printf '%s' "$client_secret" | rig_tb set-secret dp client-secret >/dev/null
+fetch dp
+tap_is "$(rel_whoami TS <<<"$OUT")" basic-client "a DPoP account (its key made in the daemon; this server issues Bearer tokens)"
+secret-tool lookup account dp kind dpop-key | grep -v -- '-----' | keep
 
 for a in pw code; do
         for _ in 1 2 3; do
@@ -117,6 +122,9 @@ rel_invalidate code
 fetch code
 rt_of code
 tap_is "$RC" 0 "after a restart the secrets come back from the keyring"
+rel_invalidate dp
+fetch dp
+tap_is "$RC" 0 "... the DPoP key (PEM, several lines) too"
 rig_tb revoke code >/dev/null 2>&1
 tap_ok "the grant was revoked at the server" test "$(rel_stat TS revocations)" -ge 1
 sleep 0.3

@@ -1,5 +1,5 @@
-# tests/unit/credential.mk: the git credential protocol and Hosts= matching. These link the lean client
-# library only, as the helper does.
+# tests/unit/credential.mk: the git credential protocol, Hosts= matching and the reading of curl's arguments.
+# These link the lean client library only, as the front ends do.
 check_PROGRAMS += \
 	tests/unit/test-credential-proto \
 	tests/unit/test-host-match
@@ -27,3 +27,10 @@ EXTRA_DIST += \
 	tests/fuzz/corpus/credential/no-equals \
 	tests/fuzz/corpus/credential/url-cert \
 	tests/fuzz/corpus/credential/url-userinfo
+
+# tokenbroker curl's reading of curl's own arguments (helper/curl-request.c), for DPoP proofs.
+check_PROGRAMS += tests/unit/test-curl-request
+TESTS += tests/unit/test-curl-request
+tests_unit_test_curl_request_SOURCES = tests/unit/test-curl-request.c helper/curl-request.h helper/curl-request.c
+tests_unit_test_curl_request_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/helper
+tests_unit_test_curl_request_LDADD = lib/libtb-client.la

@@ -5,7 +5,8 @@ engine_unit_tests = \
 	%reldir%/engine/test-token-fetch \
 	%reldir%/engine/test-account-admin \
 	%reldir%/engine/test-broker-core \
-	%reldir%/engine/test-issuer-keys
+	%reldir%/engine/test-issuer-keys \
+	%reldir%/engine/test-dpop
 
 check_PROGRAMS += $(engine_unit_tests)
 TESTS += $(engine_unit_tests)
@@ -49,3 +50,7 @@ ENGINE_FAKE_IO_LIBS = dbus/libtb-daemon.la lib/libtb-engine.la lib/libtb-client.
 %canon_reldir%_engine_test_issuer_keys_SOURCES = %reldir%/engine/test-issuer-keys.c $(ENGINE_FAKE_IO_SOURCES)
 %canon_reldir%_engine_test_issuer_keys_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
 %canon_reldir%_engine_test_issuer_keys_LDADD = $(ENGINE_FAKE_IO_LIBS)
+
+%canon_reldir%_engine_test_dpop_SOURCES = %reldir%/engine/test-dpop.c $(ENGINE_FAKE_IO_SOURCES)
+%canon_reldir%_engine_test_dpop_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
+%canon_reldir%_engine_test_dpop_LDADD = $(ENGINE_FAKE_IO_LIBS)

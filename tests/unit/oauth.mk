@@ -7,7 +7,8 @@ oauth_unit_tests = \
 	%reldir%/test-token-response \
 	%reldir%/test-server-metadata \
 	%reldir%/test-login-parts \
-	%reldir%/test-jose
+	%reldir%/test-jose \
+	%reldir%/test-dpop-proof
 
 check_PROGRAMS += $(oauth_unit_tests)
 TESTS += $(oauth_unit_tests)
@@ -56,3 +57,7 @@ EXTRA_DIST += \
 %canon_reldir%_test_jose_SOURCES = %reldir%/test-jose.c
 %canon_reldir%_test_jose_CPPFLAGS = $(TEST_CPPFLAGS)
 %canon_reldir%_test_jose_LDADD = $(TEST_ENGINE_LIBS) $(JSONC_LIBS) $(GNUTLS_LIBS)
+
+%canon_reldir%_test_dpop_proof_SOURCES = %reldir%/test-dpop-proof.c
+%canon_reldir%_test_dpop_proof_CPPFLAGS = $(TEST_CPPFLAGS)
+%canon_reldir%_test_dpop_proof_LDADD = $(TEST_ENGINE_LIBS) $(JSONC_LIBS) $(GNUTLS_LIBS)

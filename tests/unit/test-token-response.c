@@ -55,7 +55,7 @@ static void test_rfc_success(void) {
                   "\"id_token\":\"x.y.z\"}",
                   201, "");
         is_int(b.r, 0, "lowercase bearer, quoted expires_in, 201");
-        is_str(b.t.token_type, "bearer", "token_type as sent");
+        is_str(b.t.token_type, "Bearer", "token_type in one spelling, whatever the server's case");
         is_int(b.t.expires_in, 7200, "string expires_in parsed");
         is_str(b.t.scope, "a b", "scope array joined");
         is_str(b.t.id_token, "x.y.z", "id_token");
@@ -367,6 +367,13 @@ static void test_bad_tokens(void) {
                                                  "\"token_type\":\"mac\"}", 200, NULL);
         is_int(m.r, -EBADMSG, "MAC token refused");
         ok(m.e.description && strstr(m.e.description, "mac"), "description names the type");
+
+        /* RFC 9449 section 5: a DPoP-bound token, named in one spelling whatever the case the server used.
+         */
+        _cleanup_(result_clear) Result dp =
+                parse("{\"access_token\":\"x\",\"token_type\":\"dpop\"}", 200, NULL);
+        is_int(dp.r, 0, "a DPoP token is taken");
+        is_str(dp.t.token_type, "DPoP", "... as DPoP");
 
         _cleanup_(result_clear) Result n = parse("{\"access_token\":\"x\","
                                                  "\"id_token\":\"a\\nb\"}", 200, NULL);

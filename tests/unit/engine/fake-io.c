@@ -118,6 +118,11 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
         r->req.method = strdup(p->method ?: "GET");
         r->req.body = p->body ? strdup(p->body) : NULL;
         r->req.authorization = p->authorization ? strdup(p->authorization) : NULL;
+        STRV_FOREACH(h, (char **) p->extra_headers)
+                if (startswith(*h, "DPoP: ")) {
+                        free(r->req.dpop);
+                        r->req.dpop = strdup(*h + strlen("DPoP: "));
+                }
         r->req.deadline_usec = p->deadline_usec;
         r->cb = cb;
         r->userdata = userdata;
@@ -133,6 +138,7 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
 static void request_free(HttpRequest *r) {
         free(r->req.url);
         free(r->req.method);
+        free(r->req.dpop);
         free(r->req.body);
         free(r->req.authorization);
         free(r);
@@ -180,7 +186,7 @@ const FakeRequest *fake_http_next(void) {
         return requests ? &requests->req : NULL;
 }
 
-void fake_http_answer(long status, const char *body, int retry_after_sec) {
+static void answer(long status, const char *body, int retry_after_sec, const char *dpop_nonce) {
         HttpRequest *r = unlink_oldest();
         HttpResult res = {
                 .status = status,
@@ -188,12 +194,21 @@ void fake_http_answer(long status, const char *body, int retry_after_sec) {
                 .body_size = body ? strlen(body) : 0,
                 .retry_after_sec = retry_after_sec,
                 .content_type = "application/json",
+                .dpop_nonce = dpop_nonce,
         };
 
         if (!r)
                 abort();
         r->cb(&res, r->userdata);
         request_free(r);
+}
+
+void fake_http_answer(long status, const char *body, int retry_after_sec) {
+        answer(status, body, retry_after_sec, NULL);
+}
+
+void fake_http_answer_dpop(long status, const char *body, const char *dpop_nonce) {
+        answer(status, body, -1, dpop_nonce);
 }
 
 void fake_http_fail(int error) {

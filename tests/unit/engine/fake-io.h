@@ -25,6 +25,7 @@ typedef struct FakeRequest {
         char *method;
         char *body;
         char *authorization;
+        char *dpop;                     /* the DPoP header's proof, or NULL */
         uint64_t deadline_usec;
 } FakeRequest;
 
@@ -34,6 +35,8 @@ unsigned fake_http_started(void);
 const FakeRequest *fake_http_next(void);
 /* Answers the oldest request with an HTTP status and body (retry_after_sec -1: no Retry-After). */
 void fake_http_answer(long status, const char *body, int retry_after_sec);
+/* The same with a DPoP-Nonce response header (NULL: none). */
+void fake_http_answer_dpop(long status, const char *body, const char *dpop_nonce);
 /* Fails the oldest request as a transport error (-ECONNREFUSED, -ETIMEDOUT, ...). */
 void fake_http_fail(int error);
 
