@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "bus-api.h"
 #include "bus-client.h"
 #include "cli.h"
 #include "process-harden.h"
@@ -169,6 +170,36 @@ static int read_secret(char **ret) {
         return 0;
 }
 
+/* Reads a PEM key, all of stdin, into one buffer allocated once (no copy left behind by a realloc). The
+ * daemon checks what it is; here only its size. */
+static int read_pem(char **ret) {
+        _cleanup_erase_ char *buf = NULL;
+        size_t n = 0;
+
+        if (isatty(STDIN_FILENO))
+                fputs("Paste the PEM key, then Ctrl-D:\n", stderr);
+        buf = malloc(SECRET_VALUE_MAX + 2);
+        if (!buf)
+                return -ENOMEM;
+        process_hold_secrets();
+        while (n <= SECRET_VALUE_MAX) {
+                ssize_t k = read(STDIN_FILENO, buf + n, SECRET_VALUE_MAX + 1 - n);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+        if (n > SECRET_VALUE_MAX)
+                return -EFBIG;
+        buf[n] = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
 int verb_set_secret(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
@@ -177,10 +208,16 @@ int verb_set_secret(int argc, char *argv[]) {
         int r;
 
         if (argc != 3)
-                return cli_usage_error("set-secret takes an account name and a kind "
-                                       "(client-secret, password, api-key, refresh-token); the secret is read from stdin.");
+                return cli_usage_error("set-secret takes an account name and a kind (client-secret, password, "
+                                       "api-key, refresh-token, tls-key); the secret is read from stdin.");
 
-        r = read_secret(&secret);
+        /* A TLS key is PEM, several lines; every other kind is one line. */
+        r = streq(argv[2], SECRET_KIND_TLS_KEY) ? read_pem(&secret) : read_secret(&secret);
+        if (r == -EFBIG) {
+                fprintf(stderr, "tokenbroker: set-secret: the key on standard input is larger than %u bytes.\n",
+                        SECRET_VALUE_MAX);
+                return EXIT_USAGE;
+        }
         if (r < 0 || isempty(secret)) {
                 fputs("tokenbroker: set-secret: no secret on standard input.\n", stderr);
                 return EXIT_USAGE;

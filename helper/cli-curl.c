@@ -89,14 +89,25 @@ static int headers_memfd(const BrokerToken *t, const char *proof, int *ret) {
         return 0;
 }
 
+typedef struct Call {
+        sd_bus *bus;
+        const char *account;
+        BrokerToken token;
+        CurlRequest request;
+        int argc;
+        char **argv;
+        char *cert_file, *key_file;     /* ClientCertFile= and ClientKeyFile=: curl presents the certificate */
+} Call;
+
 /* The arguments made here: "-H", "@/dev/fd/N" and the like, kept beside the argv that points at them. */
 typedef struct CurlArgs {
         char headers[32], dump[32], body[32];
 } CurlArgs;
 
-/* curl -H @/dev/fd/HEADERS [-D /dev/fd/DUMP -o /dev/fd/BODY] ARGS...; the array only is allocated. */
-static char **curl_argv(CurlArgs *buf, int headers_fd, int dump_fd, int body_fd, int argc, char *argv[]) {
-        char **args = calloc((size_t) argc + 8, sizeof(char *));
+/* curl -H @/dev/fd/HEADERS [--cert FILE --key FILE] [-D /dev/fd/DUMP -o /dev/fd/BODY] ARGS...; the array
+ * only is allocated. */
+static char **curl_argv(const Call *c, CurlArgs *buf, int headers_fd, int dump_fd, int body_fd) {
+        char **args = calloc((size_t) c->argc + 12, sizeof(char *));
         size_t n = 0;
 
         if (!args)
@@ -105,6 +116,13 @@ static char **curl_argv(CurlArgs *buf, int headers_fd, int dump_fd, int body_fd,
         args[n++] = (char *) "curl";
         args[n++] = (char *) "-H";
         args[n++] = buf->headers;
+        /* RFC 8705: a token bound to the client's certificate is only good with it. File names, no secret. */
+        if (!isempty(c->cert_file) && !isempty(c->key_file)) {
+                args[n++] = (char *) "--cert";
+                args[n++] = c->cert_file;
+                args[n++] = (char *) "--key";
+                args[n++] = c->key_file;
+        }
         if (dump_fd >= 0) {
                 (void) snprintf(buf->dump, sizeof(buf->dump), "/dev/fd/%d", dump_fd);
                 (void) snprintf(buf->body, sizeof(buf->body), "/dev/fd/%d", body_fd);
@@ -113,8 +131,8 @@ static char **curl_argv(CurlArgs *buf, int headers_fd, int dump_fd, int body_fd,
                 args[n++] = (char *) "-o";
                 args[n++] = buf->body;
         }
-        for (int i = 0; i < argc; i++)
-                args[n++] = argv[i];
+        for (int i = 0; i < c->argc; i++)
+                args[n++] = c->argv[i];
         return args;
 }
 
@@ -195,15 +213,6 @@ static int copy_to_stdout(int fd) {
         return 0;
 }
 
-typedef struct Call {
-        sd_bus *bus;
-        const char *account;
-        BrokerToken token;
-        CurlRequest request;
-        int argc;
-        char **argv;
-} Call;
-
 static int proof_for(Call *c, const char *nonce, char **ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
@@ -250,7 +259,7 @@ static int curl_with_dpop(Call *c) {
                         fprintf(stderr, "tokenbroker: cannot hold curl's output: %s\n", strerror(errno));
                         return EXIT_FAILURE_OTHER;
                 }
-                args = curl_argv(&buf, headers, dump, body, c->argc, c->argv);
+                args = curl_argv(c, &buf, headers, dump, body);
                 if (!args)
                         return EXIT_FAILURE_OTHER;
                 r = run_curl(args);
@@ -271,14 +280,33 @@ static int curl_with_dpop(Call *c) {
                 headers = -1;
                 if ((r = proof_for(c, nonce, &proof)) > 0 || (r = headers_for(c, proof, &headers)) > 0)
                         return r;
+                /* The second run writes where the command line says; the held-back first answer is dropped. */
+                (void) close(dump);
+                (void) close(body);
+                dump = body = -1;
         }
-        args = curl_argv(&buf, headers, -1, -1, c->argc, c->argv);
+        args = curl_argv(c, &buf, headers, -1, -1);
         if (!args)
                 return EXIT_FAILURE_OTHER;
         sd_bus_flush_close_unref(c->bus);
         c->bus = NULL;
         broker_token_clear(&c->token);
         return exec_curl(args);
+}
+
+/* The account's client certificate for curl (RFC 8705): its files, when the key is a file. A key kept in the
+ * keyring never leaves the daemon, so curl cannot present that certificate; that is said, once per call. */
+static int client_certificate(Call *c, sd_bus_error *error) {
+        int r;
+
+        r = broker_get_account_string(c->bus, c->account, "client-cert-file", &c->cert_file, error);
+        if (r >= 0)
+                r = broker_get_account_string(c->bus, c->account, "client-key-file", &c->key_file, error);
+        if (r >= 0 && !isempty(c->cert_file) && isempty(c->key_file))
+                fprintf(stderr, "tokenbroker: %s: the key of ClientCertFile= is in the keyring and stays in the "
+                                "daemon: curl runs without the client certificate (set ClientKeyFile= for tokens "
+                                "bound to it).\n", c->account);
+        return r;
 }
 
 int verb_curl(int argc, char *argv[]) {
@@ -319,6 +347,8 @@ int verb_curl(int argc, char *argv[]) {
         if (r > 0)
                 return r;
         r = broker_get_token(c.bus, c.account, scope, resource, &c.token, &error);
+        if (r >= 0)
+                r = client_certificate(&c, &error);
         if (r < 0) {
                 r = cli_fail(c.account, &error, r);
                 goto finish;
@@ -331,14 +361,17 @@ int verb_curl(int argc, char *argv[]) {
 
         r = headers_for(&c, NULL, &fd);
         broker_token_clear(&c.token);
-        if (r > 0)
-                return r;
-        args = curl_argv(&buf, fd, -1, -1, c.argc, c.argv);
-        if (!args)
-                return EXIT_FAILURE_OTHER;
-        return exec_curl(args);
+        if (r == 0) {
+                args = curl_argv(&c, &buf, fd, -1, -1);
+                r = args ? exec_curl(args) : EXIT_FAILURE_OTHER;
+        }
+        free(c.cert_file);
+        free(c.key_file);
+        return r;
 finish:
         broker_token_clear(&c.token);
         sd_bus_flush_close_unref(c.bus);
+        free(c.cert_file);
+        free(c.key_file);
         return r;
 }

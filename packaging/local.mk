@@ -52,7 +52,8 @@ dist_examples_DATA = \
 	%reldir%/examples/sharetribe.conf \
 	%reldir%/examples/generic-oidc.conf \
 	%reldir%/examples/generic-private-key-jwt.conf \
-	%reldir%/examples/generic-dpop.conf
+	%reldir%/examples/generic-dpop.conf \
+	%reldir%/examples/generic-mtls.conf
 
 EXTRA_DIST += \
 	%reldir%/README.md \

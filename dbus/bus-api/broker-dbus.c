@@ -257,7 +257,9 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
             (r = append_entry(reply, "refresh-token-memory-only", "b",
                               (int) (a->refresh_token_unsaved && a->refresh_token))) < 0 ||
             (r = append_entry(reply, "last-error", "s", strempty(a->last_error))) < 0 ||
-            (r = append_entry(reply, "path", "s", strempty(c->path))) < 0)
+            (r = append_entry(reply, "path", "s", strempty(c->path))) < 0 ||
+            (r = append_entry(reply, "client-cert-file", "s", strempty(c->client_cert_file))) < 0 ||
+            (r = append_entry(reply, "client-key-file", "s", strempty(c->client_key_file))) < 0)
                 return r;
         r = sd_bus_message_close_container(reply);
         if (r < 0)

@@ -9,6 +9,7 @@
 #include "account-secrets.h"
 #include "alloc-util.h"
 #include "bus-api.h"
+#include "jose-key.h"
 #include "log.h"
 #include "string-util.h"
 #include "token-revoke.h"
@@ -91,7 +92,29 @@ static void job_keyring_failed(AdminJob *j, int r, const char *what) {
 
 static bool secret_kind_is_known(const char *kind) {
         return streq(kind, SECRET_KIND_CLIENT_SECRET) || streq(kind, SECRET_KIND_PASSWORD) ||
-               streq(kind, SECRET_KIND_API_KEY) || streq(kind, SECRET_KIND_REFRESH_TOKEN);
+               streq(kind, SECRET_KIND_API_KEY) || streq(kind, SECRET_KIND_REFRESH_TOKEN) ||
+               streq(kind, SECRET_KIND_TLS_KEY);
+}
+
+/* A value the kind can hold: one line, or for a TLS key a PEM private key GnuTLS can use. */
+static int check_secret_value(const char *kind, const void *value, size_t size, Failure *f) {
+        int r;
+
+        if (!secret_kind_is_pem(kind)) {
+                if (!secret_value_is_valid((const char *) value, size))
+                        return failure_set(f, -EINVAL, "The secret must be 1 to 16384 bytes of printable UTF-8 "
+                                                       "without newlines.");
+                return 0;
+        }
+        if (!pem_text_is_valid((const char *) value, size))
+                return failure_set(f, -EINVAL, "A %s must be a PEM private key of at most 16384 bytes.", kind);
+        r = private_key_pem_check((const char *) value, size);
+        if (r == -EKEYREJECTED)
+                return failure_set(f, -EINVAL, "The %s is encrypted: the daemon has no passphrase to open it "
+                                               "(openssl pkey -in KEY -out PLAIN makes an unencrypted copy).", kind);
+        if (r < 0)
+                return failure_set(f, r == -ENOMEM ? r : -EINVAL, "The %s is not a PEM private key.", kind);
+        return 0;
 }
 
 static void on_secret_stored(int r, char **secrets, void *userdata) {
@@ -132,10 +155,12 @@ int account_store_secret(Engine *eng, const char *name, const char *kind, const 
                                    "through a caller.");
         if (!secret_kind_is_known(kind))
                 return failure_set(f, -EINVAL,
-                                   "Unknown secret kind '%s': use client-secret, password, api-key or refresh-token.",
+                                   "Unknown secret kind '%s': use client-secret, password, api-key, refresh-token or "
+                                   "tls-key.",
                                    STRING_EXCERPT(kind));
-        if (!secret_value_is_valid((const char *) value, size))
-                return failure_set(f, -EINVAL, "The secret must be 1 to 16384 bytes of printable UTF-8 without newlines.");
+        r = check_secret_value(kind, value, size, f);
+        if (r < 0)
+                return r;
 
         j = job_new(eng, name, kind, done, userdata);
         if (!j)

@@ -5,13 +5,15 @@
 #include "discovery.h"
 
 /* An account's endpoints: its own keys (TokenURL=, AuthorizeURL=, ...) win; what is missing comes from its
- * Issuer='s metadata (discovery.c). */
+ * Issuer='s metadata (discovery.c), where an account with ClientCertFile= takes the server's mTLS aliases
+ * (RFC 8705 section 5). */
 
 typedef enum Endpoint {
         ENDPOINT_TOKEN,
         ENDPOINT_AUTHORIZATION,
         ENDPOINT_DEVICE_AUTHORIZATION,
         ENDPOINT_REVOCATION,
+        ENDPOINT_PUSHED_AUTHORIZATION,  /* RFC 9126: never configured, always the issuer's */
 } Endpoint;
 
 /* 1 and *ret (borrowed; NULL when neither the account nor its issuer has one) when the answer is at hand;

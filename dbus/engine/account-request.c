@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "account-request.h"
@@ -10,6 +11,7 @@
 static int post(Account *a, const TokenRequest *req, char *const *headers, uint64_t deadline_usec,
                 const char *what, http_callback_t cb, void *userdata, HttpRequest **ret,
                 char **ret_message) {
+        const AccountConfig *c = a->config;
         HttpRequestParams p = {
                 .url = req->url,
                 .method = "POST",
@@ -17,13 +19,25 @@ static int post(Account *a, const TokenRequest *req, char *const *headers, uint6
                 .body = req->body,
                 .authorization = req->authorization,
                 .extra_headers = headers,
-                .ca_file = a->config->ca_file,
-                .timeout_sec = a->config->timeout_sec,
+                .ca_file = c->ca_file,
+                .client_cert_file = c->client_cert_file,
+                .client_key_file = c->client_key_file,
+                .client_key_pem = c->client_key_file ? NULL : a->tls_key,
+                .timeout_sec = c->timeout_sec,
                 .deadline_usec = deadline_usec,
         };
         int r;
 
         *ret_message = NULL;
+        /* RFC 8705: every request to the account's server goes with its certificate, so that tokens bound to
+         * it are refreshed and revoked by the same client. */
+        if (c->client_cert_file && !c->client_key_file && !a->tls_key) {
+                if (asprintf(ret_message, "Account '%s' lacks the key of its ClientCertFile=: run 'tokenbroker "
+                                          "set-secret %s tls-key < KEY.pem', or set ClientKeyFile=.",
+                             a->name, a->name) < 0)
+                        *ret_message = NULL;
+                return -ENOKEY;
+        }
         r = http_client_start(a->engine->http, &p, cb, userdata, ret);
         return r < 0 ? http_start_error(r, what, ret_message) : 0;
 }

@@ -13,19 +13,11 @@ void account_secrets_waiters_fail(Account *a, int error, const char *message) {
         waiters_finish(&a->secrets_waiters, NULL, error, message);
 }
 
-/* Keys (private-key, dpop-key) are PEM: ASCII lines. Every other kind is one line of printable UTF-8, as
- * SetSecret takes it. */
+/* Keys are PEM, lines of ASCII; every other kind is one line of printable UTF-8, as SetSecret takes it. */
 static bool stored_value_is_valid(const char *kind, const char *value) {
         size_t n = strlen(value);
 
-        if (!streq(kind, SECRET_KIND_PRIVATE_KEY) && !streq(kind, SECRET_KIND_DPOP_KEY))
-                return secret_value_is_valid(value, n);
-        if (n == 0 || n > SECRET_VALUE_MAX)
-                return false;
-        for (const char *p = value; *p; p++)
-                if (*p != '\n' && (*p < 0x20 || *p > 0x7e))
-                        return false;
-        return true;
+        return secret_kind_is_pem(kind) ? pem_text_is_valid(value, n) : secret_value_is_valid(value, n);
 }
 
 static void on_secrets_loaded(int r, char **secrets, void *userdata) {

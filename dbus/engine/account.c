@@ -63,6 +63,7 @@ void account_forget_secrets(Account *a) {
         a->client_secret = erase_and_free(a->client_secret);
         a->private_key = erase_and_free(a->private_key);
         a->dpop_key = erase_and_free(a->dpop_key);
+        a->tls_key = erase_and_free(a->tls_key);
         a->password = erase_and_free(a->password);
         a->api_key = erase_and_free(a->api_key);
         a->refresh_token = erase_and_free(a->refresh_token);
@@ -89,7 +90,8 @@ static bool config_changes_tokens(const AccountConfig *x, const AccountConfig *y
                !streq_ptr(x->client_id, y->client_id) || x->grant != y->grant ||
                x->client_auth != y->client_auth || !streq_ptr(x->scopes, y->scopes) ||
                !streq_ptr(x->token_path, y->token_path) || !streq_ptr(x->provider, y->provider) ||
-               !streq_ptr(x->resource, y->resource) || x->dpop != y->dpop;
+               !streq_ptr(x->resource, y->resource) || x->dpop != y->dpop ||
+               !streq_ptr(x->client_cert_file, y->client_cert_file);
 }
 
 void account_update_config(Account *a, AccountConfig *config) {
@@ -115,6 +117,8 @@ static char **secret_slot(Account *a, const char *kind) {
                 return &a->private_key;
         if (streq(kind, SECRET_KIND_DPOP_KEY))
                 return &a->dpop_key;
+        if (streq(kind, SECRET_KIND_TLS_KEY))
+                return &a->tls_key;
         return NULL;
 }
 
@@ -134,10 +138,15 @@ int account_set_secret(Account *a, const char *kind, const char *value) {
         return 0;
 }
 
+bool secret_kind_is_pem(const char *kind) {
+        return streq(kind, SECRET_KIND_PRIVATE_KEY) || streq(kind, SECRET_KIND_DPOP_KEY) ||
+               streq(kind, SECRET_KIND_TLS_KEY);
+}
+
 char **account_secret_kinds(Account *a) {
         static const char *const kinds[] = {
                 SECRET_KIND_CLIENT_SECRET, SECRET_KIND_PASSWORD, SECRET_KIND_API_KEY, SECRET_KIND_REFRESH_TOKEN,
-                SECRET_KIND_PRIVATE_KEY, SECRET_KIND_DPOP_KEY,
+                SECRET_KIND_PRIVATE_KEY, SECRET_KIND_DPOP_KEY, SECRET_KIND_TLS_KEY,
         };
         char **l = calloc(1, sizeof(char *));
 

@@ -72,6 +72,7 @@ struct Account {
         char *api_key;
         char *private_key;              /* PEM (ClientAuth=private_key_jwt) */
         char *dpop_key;                 /* PEM (DPoP=true) */
+        char *tls_key;                  /* PEM, the key of ClientCertFile= unless ClientKeyFile= names one */
         char *refresh_token;
 
         GHashTable *tokens;             /* scope -> TokenEntry* */
@@ -96,6 +97,9 @@ void account_update_config(Account *a, AccountConfig *config);
 /* Sets one secret in memory (after it was stored in the keyring). NULL clears it. */
 int account_set_secret(Account *a, const char *kind, const char *value);
 void account_forget_secrets(Account *a);
+/* The kinds whose values are PEM keys, several lines: every other kind is one line. */
+bool secret_kind_is_pem(const char *kind);
+
 /* The kinds held in memory, for status. */
 char **account_secret_kinds(Account *a);
 

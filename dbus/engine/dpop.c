@@ -19,19 +19,19 @@
  * missing from the table answers use_dpop_nonce once and is remembered again). */
 #define DPOP_NONCES_MAX 256U
 
-/* The table's key: "as " and the token endpoint, or "rs " and the origin ("scheme://host:port") of a
- * resource server, whose nonce holds whatever the path. */
+/* The table's key: "as " and the token endpoint (without a query: TokenURLQuery= does not make another
+ * server), or "rs " and the origin ("scheme://host:port") of a resource server, whose nonce holds whatever
+ * the path. */
 static char *server_key(DpopServer server, const char *url) {
-        _cleanup_free_ char *origin = NULL;
+        _cleanup_free_ char *prefix = NULL;
         const char *rest = url ? strstr(url, "://") : NULL;
 
         if (!rest)
                 return NULL;
-        if (server == DPOP_AUTHORIZATION_SERVER)
-                return strjoin("as ", url);
         rest += 3;
-        origin = strndup(url, (size_t) (rest - url) + strcspn(rest, "/?#"));
-        return origin ? strjoin("rs ", origin) : NULL;
+        prefix = strndup(url, (size_t) (rest - url) +
+                                      strcspn(rest, server == DPOP_AUTHORIZATION_SERVER ? "?#" : "/?#"));
+        return prefix ? strjoin(server == DPOP_AUTHORIZATION_SERVER ? "as " : "rs ", prefix) : NULL;
 }
 
 void engine_dpop_note_nonce(Engine *eng, DpopServer server, const char *url, const char *nonce) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "account-endpoints.h"
 #include "account-request.h"
 #include "alloc-util.h"
 #include "client-auth.h"
@@ -66,7 +67,7 @@ int login_push_request(LoginSession *s, Account *a, const ServerMetadata *md, co
         _cleanup_(erase_and_freep) char *assertion = NULL;
         _cleanup_free_ char *msg = NULL;
         ClientAuth auth = account_config_client_auth(a->config, GRANT_AUTHORIZATION_CODE);
-        const char *endpoint = md ? md->pushed_authorization_request_endpoint : NULL;
+        const char *endpoint = md ? account_endpoint_cached(a, ENDPOINT_PUSHED_AUTHORIZATION) : NULL;
         int r;
 
         if (!endpoint) {

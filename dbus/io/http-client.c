@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "alloc-util.h"
 #include "account-file.h"
@@ -37,6 +39,7 @@ struct HttpRequest {
         char *content_type;
         char *dpop_nonce;
         int ca_fd;                      /* CAFile=, opened and checked here; libcurl reads it by its /proc path */
+        int cert_fd, key_fd;            /* the same for the client certificate and its key (a file or a memfd) */
         char error_buffer[CURL_ERROR_SIZE];
         http_callback_t callback;
         void *userdata;
@@ -58,6 +61,10 @@ static void request_free(HttpRequest *r) {
         curl_slist_free_all(r->headers);
         if (r->ca_fd >= 0)
                 (void) close(r->ca_fd);
+        if (r->cert_fd >= 0)
+                (void) close(r->cert_fd);
+        if (r->key_fd >= 0)
+                (void) close(r->key_fd);
         erase_and_free(r->body);
         erase_and_free(r->authorization);
         if (r->response) {
@@ -67,6 +74,72 @@ static void request_free(HttpRequest *r) {
         free(r->content_type);
         free(r->dpop_nonce);
         free(r);
+}
+
+static void fd_path(int fd, char path[static 32]) {
+        (void) snprintf(path, 32, "/proc/self/fd/%i", fd);
+}
+
+/* A memfd holding `text`, for libcurl to read by its path: GnuTLS takes no key blob. */
+static int memfd_with(const char *name, const char *text) {
+        size_t n = strlen(text);
+        int fd = memfd_create(name, MFD_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        for (const char *s = text; n > 0;) {
+                ssize_t k = write(fd, s, n);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0) {
+                        (void) close(fd);
+                        return -EIO;
+                }
+                s += k;
+                n -= (size_t) k;
+        }
+        return fd;
+}
+
+/* RFC 8705: the client certificate and key of this request's handshake, both read by libcurl through the
+ * /proc path of a descriptor opened here, the files checked again as at load (a key file must still be
+ * private), the keyring's key in a memfd that lives as long as the request. Such a connection is closed after
+ * its request and its TLS session is never resumed: no request of another account may travel on this
+ * client's identity, and no request of this one on another's. */
+static int set_client_certificate(HttpRequest *r, const HttpRequestParams *p) {
+        char cert_path[32], key_path[32];
+        const char *reason = NULL;
+
+        if (!p->client_cert_file)
+                return 0;
+        if (open_regular_file_bounded(p->client_cert_file, CLIENT_CERT_FILE_SIZE_MAX, &r->cert_fd, &reason) < 0) {
+                log_warning("ClientCertFile=%s: %s.", p->client_cert_file, strna(reason));
+                return -EKEYREJECTED;
+        }
+        if (p->client_key_file) {
+                if (open_regular_file_bounded(p->client_key_file, CLIENT_KEY_FILE_SIZE_MAX, &r->key_fd, &reason) < 0 ||
+                    fd_is_private(r->key_fd, &reason) < 0) {
+                        log_warning("ClientKeyFile=%s: %s.", p->client_key_file, strna(reason));
+                        return -EKEYREJECTED;
+                }
+        } else if (p->client_key_pem) {
+                r->key_fd = memfd_with("tokenbroker-tls-key", p->client_key_pem);
+                if (r->key_fd < 0)
+                        return r->key_fd;
+        } else
+                return -EKEYREJECTED;
+
+        fd_path(r->cert_fd, cert_path);
+        fd_path(r->key_fd, key_path);
+        (void) curl_easy_setopt(r->easy, CURLOPT_SSLCERT, cert_path);
+        (void) curl_easy_setopt(r->easy, CURLOPT_SSLCERTTYPE, "PEM");
+        (void) curl_easy_setopt(r->easy, CURLOPT_SSLKEY, key_path);
+        (void) curl_easy_setopt(r->easy, CURLOPT_SSLKEYTYPE, "PEM");
+        (void) curl_easy_setopt(r->easy, CURLOPT_FRESH_CONNECT, 1L);
+        (void) curl_easy_setopt(r->easy, CURLOPT_FORBID_REUSE, 1L);
+        (void) curl_easy_setopt(r->easy, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+        return 0;
 }
 
 static int map_curl_error(CURLcode c) {
@@ -339,9 +412,13 @@ static size_t header_cb(char *buffer, size_t size, size_t nitems, void *userdata
                 free(r->content_type);
                 r->content_type = strdup(v);
         } else if ((v = startswith_no_case(line, "DPoP-Nonce:"))) {
+                size_t len;
+
                 v += strspn(v, " \t");
+                for (len = strlen(v); len > 0 && strchr(" \t", v[len - 1]); len--)
+                        ;
                 free(r->dpop_nonce);
-                r->dpop_nonce = strdup(v);
+                r->dpop_nonce = strndup(v, len);
         }
         return n;
 }
@@ -380,6 +457,7 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
         HttpRequest *r;
         CURLMcode mc;
         uint64_t timeout_ms;
+        int k;
 
         if (!http_url_is_allowed(p->url))
                 return -EPROTONOSUPPORT;
@@ -391,7 +469,7 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
         r->callback = cb;
         r->userdata = userdata;
         r->retry_after_sec = -1;
-        r->ca_fd = -1;
+        r->ca_fd = r->cert_fd = r->key_fd = -1;
 
         r->easy = curl_easy_init();
         if (!r->easy)
@@ -457,7 +535,6 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
         if (p->ca_file) {
                 char path[sizeof("/proc/self/fd/") + 12];
                 const char *reason = NULL;
-                int k;
 
                 /* The file may have changed since the account was loaded: checked again, on the descriptor
                  * libcurl then reads, so that no FIFO or device can block the event loop, and nothing large
@@ -470,6 +547,11 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
                 }
                 (void) snprintf(path, sizeof(path), "/proc/self/fd/%i", r->ca_fd);
                 (void) curl_easy_setopt(r->easy, CURLOPT_CAINFO, path);
+        }
+        k = set_client_certificate(r, p);
+        if (k < 0) {
+                request_free(r);
+                return k;
         }
 
         if (p->method && streq(p->method, "GET"))

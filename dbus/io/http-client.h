@@ -42,6 +42,10 @@ typedef struct HttpRequestParams {
         const char *authorization;      /* copied; wiped after the request */
         char * const *extra_headers;    /* "Name: value" lines */
         const char *ca_file;
+        /* RFC 8705 mutual TLS: the client certificate, and its key as a file or as PEM text (a secret) */
+        const char *client_cert_file;
+        const char *client_key_file;
+        const char *client_key_pem;
         uint64_t timeout_sec;           /* this request (default 30) */
         uint64_t deadline_usec;         /* CLOCK_MONOTONIC end of the budget it is part of; 0: none */
         uint64_t connect_timeout_sec;
@@ -57,8 +61,9 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
 void http_request_cancel(HttpRequest *r);
 
 /* The error and message for a request that http_client_start() refused with `r`, one wording for every
- * request: "Cannot send the WHAT: why." -EPROTONOSUPPORT (not https) is InvalidArgs, -EUCLEAN (CAFile=) Config,
- * -ETIMEDOUT (the budget) Unavailable. *ret_message may be NULL on allocation failure. */
+ * request: "Cannot send the WHAT: why." -EPROTONOSUPPORT (not https) is InvalidArgs, -EUCLEAN (CAFile=) and
+ * -EKEYREJECTED (ClientCertFile=, ClientKeyFile=) Config, -ETIMEDOUT (the budget) Unavailable. *ret_message
+ * may be NULL on allocation failure. */
 int http_start_error(int r, const char *what, char **ret_message);
 
 /* Requests in flight, for tests and status. */

@@ -21,6 +21,11 @@ int http_start_error(int r, const char *what, char **ret_message) {
                 why = "the account's CAFile= is not a regular file of at most 1 MiB";
                 e = -EUCLEAN;
                 break;
+        case -EKEYREJECTED:
+                why = "the account's ClientCertFile= or ClientKeyFile= cannot be used (no regular file of "
+                      "bounded size, or a key file others may read)";
+                e = -EUCLEAN;
+                break;
         case -ETIMEDOUT:
                 why = "its Timeout= was spent before it could be sent";
                 e = -EHOSTUNREACH;

@@ -58,3 +58,21 @@ int open_regular_file_bounded(const char *path, uint64_t max_size, int *ret_fd, 
                 *ret_fd = TAKE_FD(fd);
         return 0;
 }
+
+int fd_is_private(int fd, const char **ret_reason) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (st.st_uid != geteuid()) {
+                if (ret_reason)
+                        *ret_reason = "belongs to another user";
+                return -EPERM;
+        }
+        if (st.st_mode & 077) {
+                if (ret_reason)
+                        *ret_reason = "may be read by others (chmod 600 it)";
+                return -EPERM;
+        }
+        return 0;
+}

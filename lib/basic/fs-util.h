@@ -19,3 +19,7 @@
  *   or open()'s or stat()'s own -errno, "cannot be opened"
  * with *ret_reason (may be NULL) set to that static phrase on failure only. */
 int open_regular_file_bounded(const char *path, uint64_t max_size, int *ret_fd, const char **ret_reason);
+
+/* For a file that holds a private key: 0 when an open descriptor's file belongs to this uid and no one else
+ * may read or write it (what ssh asks of a key); -EPERM with *ret_reason set otherwise. */
+int fd_is_private(int fd, const char **ret_reason);

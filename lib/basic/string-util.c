@@ -102,6 +102,15 @@ bool secret_value_is_valid(const char *s, size_t size) {
                string_is_safe_utf8(s, size);
 }
 
+bool pem_text_is_valid(const char *s, size_t size) {
+        if (!s || size < 1 || size > SECRET_VALUE_MAX)
+                return false;
+        for (size_t i = 0; i < size; i++)
+                if (s[i] != '\n' && s[i] != '\r' && (s[i] < 0x20 || s[i] > 0x7e))
+                        return false;
+        return true;
+}
+
 const char *string_excerpt(const char *s, char *buf, size_t size) {
         const unsigned char *p = (const unsigned char *) strempty(s);
         /* No need to measure 30 MB to cut them: one byte past the most an excerpt can take says "more". */

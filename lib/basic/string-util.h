@@ -61,6 +61,8 @@ bool string_is_safe_utf8(const char *s, size_t n);
  * control character but tab), since it ends up in HTTP headers and bodies and in the git protocol, where a
  * line break would start a header or a key of its own. */
 bool secret_value_is_valid(const char *s, size_t size);
+/* The same for a PEM text (a key): 1 to SECRET_VALUE_MAX bytes of printable ASCII and line ends (LF, CRLF). */
+bool pem_text_is_valid(const char *s, size_t size);
 
 /* Messages that quote what a caller sent (an account name, a scope) quote at most this many characters of
  * it, so that a caller cannot make the daemon echo 30 MB back into its log or an error reply. */

@@ -25,6 +25,8 @@
 #define SECRET_KIND_REFRESH_TOKEN "refresh-token"
 /* PKCS#8 PEM: the DPoP key of an account with DPoP=true (RFC 9449), made by the daemon on first use */
 #define SECRET_KIND_DPOP_KEY "dpop-key"
+/* PEM: the private key of ClientCertFile= (RFC 8705 mutual TLS), set with `tokenbroker set-secret NAME tls-key` */
+#define SECRET_KIND_TLS_KEY "tls-key"
 
 /* The keyring schema: attributes "account" and "kind", the secret itself only in the secret value. */
 #define BROKER_SECRET_SCHEMA "org.tokenbroker.Secret"

@@ -228,6 +228,32 @@ int broker_get_dpop_proof(sd_bus *bus, const char *account, const char *method, 
         return *ret ? 0 : -ENOMEM;
 }
 
+int broker_get_account_string(sd_bus *bus, const char *account, const char *key, char **ret, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *k, *contents, *value = "";
+        char type;
+        int r;
+
+        r = broker_call(bus, "GetAccount", error, &reply, "s", account);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(reply, "s", &k);
+                if (r >= 0)
+                        r = sd_bus_message_peek_type(reply, &type, &contents);
+                if (r >= 0)
+                        r = streq(k, key) && streq(contents, "s") ? sd_bus_message_read(reply, "v", "s", &value)
+                                                                  : sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        if (r < 0)
+                return r;
+        *ret = strdup(value);
+        return *ret ? 0 : -ENOMEM;
+}
+
 static int read_info_entry(sd_bus_message *reply, BrokerToken *t) {
         const char *key, *s;
         int r;

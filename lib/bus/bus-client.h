@@ -40,6 +40,8 @@ int broker_get_token(sd_bus *bus, const char *account, const char *scope, const 
  * NULL) and the server's `nonce` (may be NULL). */
 int broker_get_dpop_proof(sd_bus *bus, const char *account, const char *method, const char *url,
                           const char *access_token, const char *nonce, char **ret, sd_bus_error *error);
+/* A string entry of GetAccount's answer ("" when the daemon sends none). */
+int broker_get_account_string(sd_bus *bus, const char *account, const char *key, char **ret, sd_bus_error *error);
 int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, const char *resource, BrokerToken *ret,
                           sd_bus_error *error);
 

@@ -19,6 +19,8 @@ static const char *const client_auth_table[_CLIENT_AUTH_MAX] = {
         [CLIENT_AUTH_NONE] = "none",
         [CLIENT_AUTH_PRIVATE_KEY_JWT] = "private_key_jwt",
         [CLIENT_AUTH_CLIENT_SECRET_JWT] = "client_secret_jwt",
+        [CLIENT_AUTH_TLS_CLIENT_AUTH] = "tls_client_auth",
+        [CLIENT_AUTH_SELF_SIGNED_TLS_CLIENT_AUTH] = "self_signed_tls_client_auth",
 };
 
 static const char *const request_encoding_table[_REQUEST_ENCODING_MAX] = {

@@ -9,8 +9,8 @@
  *     ExtraParams=audience=https://api;scope=a b
  *   - ClientAuth.<grant> overrides ClientAuth for one grant: ClientAuth.refresh_token=none
  *   - durations are whole seconds;
- *   - CAFile names a regular file of at most CA_FILE_SIZE_MAX bytes, which is opened to check that, never
- *     read here. */
+ *   - CAFile, ClientCertFile and ClientKeyFile name regular files of bounded size, which are opened to check
+ *     that, never read here; ClientKeyFile must be readable by its owner only. */
 
 #include <errno.h>
 #include <glib.h>
@@ -28,6 +28,9 @@
 #include "string-util.h"
 
 #define report(p, ...) diagnostics_report(&(p)->diag, __VA_ARGS__)
+
+#define CLIENT_AUTH_NAMES \
+        "basic, post, none, private_key_jwt, client_secret_jwt, tls_client_auth or self_signed_tls_client_auth"
 #define key_line(p, key) account_file_key_line(p, key)
 
 typedef enum KeyType {
@@ -75,6 +78,8 @@ static const KeyInfo key_table[] = {
         KEY_MIN("Timeout", KEY_SECONDS, timeout_sec, 1),
         KEY_MIN("LoginTimeout", KEY_SECONDS, login_timeout_sec, 1),
         KEY_FILE("CAFile", ca_file, CA_FILE_SIZE_MAX),
+        KEY_FILE("ClientCertFile", client_cert_file, CLIENT_CERT_FILE_SIZE_MAX),
+        KEY_FILE("ClientKeyFile", client_key_file, CLIENT_KEY_FILE_SIZE_MAX),
         KEY("RequestEncoding", KEY_ENCODING, request_encoding),
         KEY("TokenPath", KEY_STRING, token_path),
         KEY("TokenURLQuery", KEY_STRING, token_url_query),
@@ -218,7 +223,7 @@ static int parse_key(AccountFileParser *p, GKeyFile *kf, const KeyInfo *k, Accou
                 ClientAuth c = client_auth_from_string(value);
                 if (c < 0)
                         return report(p, true, line, k->name,
-                                      "invalid value \"%s\" (expected basic, post, none, private_key_jwt or client_secret_jwt)", value);
+                                      "invalid value \"%s\" (expected " CLIENT_AUTH_NAMES ")", value);
                 *(ClientAuth *) field = c;
                 return 0;
         }
@@ -316,7 +321,7 @@ static int parse_client_auth_override(AccountFileParser *p, GKeyFile *kf, const 
         c = client_auth_from_string(value);
         if (c < 0)
                 return report(p, true, key_line(p, key), key,
-                              "invalid value \"%s\" (expected basic, post, none, private_key_jwt or client_secret_jwt)", value);
+                              "invalid value \"%s\" (expected " CLIENT_AUTH_NAMES ")", value);
         a->client_auth_per_grant[g] = c;
         return 0;
 }

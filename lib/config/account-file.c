@@ -18,11 +18,42 @@
 #include "account-file-internal.h"
 #include "account-file.h"
 #include "alloc-util.h"
+#include "fs-util.h"
 #include "provider-presets.h"
 #include "string-util.h"
 
 #define report(p, ...) diagnostics_report(&(p)->diag, __VA_ARGS__)
 #define key_line(p, key) account_file_key_line(p, key)
+
+static bool uses_tls_client_auth(const AccountConfig *a) {
+        if (a->client_auth == CLIENT_AUTH_TLS_CLIENT_AUTH || a->client_auth == CLIENT_AUTH_SELF_SIGNED_TLS_CLIENT_AUTH)
+                return true;
+        for (GrantType g = 0; g < _GRANT_MAX; g++)
+                if (a->client_auth_per_grant[g] == CLIENT_AUTH_TLS_CLIENT_AUTH ||
+                    a->client_auth_per_grant[g] == CLIENT_AUTH_SELF_SIGNED_TLS_CLIENT_AUTH)
+                        return true;
+        return false;
+}
+
+/* RFC 8705: the certificate the TLS methods need, and a key file no one else can read. */
+static void check_client_certificate(AccountFileParser *p, const AccountConfig *a) {
+        const char *reason = NULL;
+        int fd = -1;
+
+        if (uses_tls_client_auth(a) && !a->client_cert_file)
+                (void) report(p, true, key_line(p, "ClientAuth"), "ClientCertFile",
+                              "required for ClientAuth=tls_client_auth and self_signed_tls_client_auth");
+        if (a->client_key_file && !a->client_cert_file)
+                (void) report(p, true, key_line(p, "ClientKeyFile"), "ClientKeyFile",
+                              "without ClientCertFile= there is no certificate to use the key with");
+        if (!a->client_key_file ||
+            open_regular_file_bounded(a->client_key_file, CLIENT_KEY_FILE_SIZE_MAX, &fd, NULL) < 0)
+                return;         /* the key's own check said what is wrong with the file */
+        if (fd_is_private(fd, &reason) < 0)
+                (void) report(p, true, key_line(p, "ClientKeyFile"), "ClientKeyFile", "\"%s\" %s",
+                              a->client_key_file, strna(reason));
+        (void) close(fd);
+}
 
 AccountConfig *account_config_free(AccountConfig *a) {
         if (!a)
@@ -39,6 +70,8 @@ AccountConfig *account_config_free(AccountConfig *a) {
         strv_free(a->hosts);
         free(a->git_username);
         free(a->ca_file);
+        free(a->client_cert_file);
+        free(a->client_key_file);
         free(a->token_path);
         free(a->token_url_query);
         strv_free(a->extra_params);
@@ -181,6 +214,7 @@ static int load_data(AccountFileParser *p, const char *path, const char *data, s
                 if (a->subject_account && a->name && streq(a->subject_account, a->name))
                         (void) report(p, true, key_line(p, "SubjectAccount"), "SubjectAccount",
                                       "names this account itself");
+                check_client_certificate(p, a);
         }
         if (p->diag.oom)
                 return -ENOMEM;

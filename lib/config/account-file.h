@@ -12,6 +12,9 @@
 /* The largest CAFile= accepted. The daemon hands the file to libcurl, which reads it whole for every
  * connection; a bundle of every public CA is about 200 KiB. */
 #define CA_FILE_SIZE_MAX (UINT64_C(1024) * 1024U)
+/* A client certificate with its chain, and a private key: a few KiB each. */
+#define CLIENT_CERT_FILE_SIZE_MAX (UINT64_C(256) * 1024U)
+#define CLIENT_KEY_FILE_SIZE_MAX (UINT64_C(16) * 1024U)
 
 typedef enum GrantType {
         GRANT_CLIENT_CREDENTIALS,
@@ -32,6 +35,10 @@ typedef enum ClientAuth {
          * its client secret (HS256) */
         CLIENT_AUTH_PRIVATE_KEY_JWT,
         CLIENT_AUTH_CLIENT_SECRET_JWT,
+        /* RFC 8705 section 2: the TLS client certificate (ClientCertFile=) proves the client, issued by a CA
+         * the server trusts for the client's registered subject, or self-signed and registered itself */
+        CLIENT_AUTH_TLS_CLIENT_AUTH,
+        CLIENT_AUTH_SELF_SIGNED_TLS_CLIENT_AUTH,
         _CLIENT_AUTH_MAX,
         _CLIENT_AUTH_INVALID = -1,
 } ClientAuth;
@@ -65,6 +72,8 @@ typedef struct AccountConfig {
         uint64_t timeout_sec;           /* total time of one token request */
         uint64_t login_timeout_sec;     /* how long an interactive login may take; 0: the daemon's default */
         char *ca_file;
+        char *client_cert_file;         /* ClientCertFile=: PEM, the TLS client certificate (RFC 8705) */
+        char *client_key_file;          /* ClientKeyFile=: its PEM private key; NULL: the tls-key secret */
 
         RequestEncoding request_encoding;
         char *token_path;               /* JSON pointer to the token object, "" = top level */

@@ -88,6 +88,21 @@ int jose_key_load(const char *pem, gnutls_privkey_t *ret) {
         return 0;
 }
 
+int private_key_pem_check(const char *pem, size_t size) {
+        gnutls_datum_t d = { .data = (unsigned char *) pem, .size = (unsigned) size };
+        gnutls_privkey_t key;
+        int r;
+
+        /* PKCS#8's "ENCRYPTED PRIVATE KEY" and the older "Proc-Type: 4,ENCRYPTED" both say so in the text. */
+        if (memmem(pem, size, "ENCRYPTED", strlen("ENCRYPTED")))
+                return -EKEYREJECTED;
+        if (gnutls_privkey_init(&key) < 0)
+                return -ENOMEM;
+        r = gnutls_privkey_import_x509_raw(key, &d, GNUTLS_X509_FMT_PEM, NULL, 0);
+        gnutls_privkey_deinit(key);
+        return r < 0 ? -EBADMSG : 0;
+}
+
 int jose_key_public_members(gnutls_privkey_t key, json_object **ret) {
         gnutls_pubkey_t pub;
         int r;

@@ -25,6 +25,10 @@ int jose_key_generate(JoseKeyType type, char **ret_pem);
  * key that cannot sign JWS (no alg fits: another curve, RSA under 2048 bits). */
 int jose_key_load(const char *pem, gnutls_privkey_t *ret);
 
+/* Whether `pem` (`size` bytes) is an unencrypted private key of any kind GnuTLS reads (a TLS client key
+ * need not be one JWS can use): 0, -EBADMSG when it is none, -EKEYREJECTED when it is encrypted. */
+int private_key_pem_check(const char *pem, size_t size);
+
 /* The JWS algorithm a key signs with: ES256/ES384/ES512 by its curve, RS256 for RSA, EdDSA for Ed25519. */
 JwsAlg jose_key_alg(gnutls_privkey_t key);
 

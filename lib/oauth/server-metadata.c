@@ -23,6 +23,10 @@ void server_metadata_clear(ServerMetadata *m) {
         free(m->revocation_endpoint);
         free(m->jwks_uri);
         free(m->pushed_authorization_request_endpoint);
+        free(m->mtls_endpoint_aliases.token_endpoint);
+        free(m->mtls_endpoint_aliases.device_authorization_endpoint);
+        free(m->mtls_endpoint_aliases.revocation_endpoint);
+        free(m->mtls_endpoint_aliases.pushed_authorization_request_endpoint);
         *m = (ServerMetadata) {};
 }
 
@@ -111,6 +115,24 @@ static bool get_true(json_object *root, const char *key) {
                json_object_get_boolean(v);
 }
 
+static int get_mtls_aliases(json_object *root, MtlsEndpointAliases *ret, char **ret_error) {
+        json_object *o;
+        int r;
+
+        if (!json_object_object_get_ex(root, "mtls_endpoint_aliases", &o) || json_object_is_type(o, json_type_null))
+                return 0;
+        if (!json_object_is_type(o, json_type_object))
+                return set_error(ret_error, "The server metadata's mtls_endpoint_aliases is not an object.");
+        if ((r = get_endpoint(o, "token_endpoint", false, &ret->token_endpoint, ret_error)) < 0 ||
+            (r = get_endpoint(o, "device_authorization_endpoint", false, &ret->device_authorization_endpoint,
+                              ret_error)) < 0 ||
+            (r = get_endpoint(o, "revocation_endpoint", false, &ret->revocation_endpoint, ret_error)) < 0 ||
+            (r = get_endpoint(o, "pushed_authorization_request_endpoint", false,
+                              &ret->pushed_authorization_request_endpoint, ret_error)) < 0)
+                return r;
+        return 0;
+}
+
 int server_metadata_parse(const char *body, size_t size, const char *expected_issuer, ServerMetadata *ret,
                           char **ret_error) {
         _cleanup_(server_metadata_clear) ServerMetadata m = {};
@@ -148,7 +170,8 @@ int server_metadata_parse(const char *body, size_t size, const char *expected_is
             (r = get_endpoint(root, "revocation_endpoint", false, &m.revocation_endpoint, ret_error)) < 0 ||
             (r = get_endpoint(root, "jwks_uri", false, &m.jwks_uri, ret_error)) < 0 ||
             (r = get_endpoint(root, "pushed_authorization_request_endpoint", false,
-                              &m.pushed_authorization_request_endpoint, ret_error)) < 0)
+                              &m.pushed_authorization_request_endpoint, ret_error)) < 0 ||
+            (r = get_mtls_aliases(root, &m.mtls_endpoint_aliases, ret_error)) < 0)
                 return r;
         m.authorization_response_iss_parameter_supported = get_true(root, "authorization_response_iss_parameter_supported");
         m.require_pushed_authorization_requests = get_true(root, "require_pushed_authorization_requests");

@@ -7,6 +7,15 @@
 /* Authorization server metadata (RFC 8414, OpenID Connect Discovery 1.0): where an issuer's endpoints are.
  * Pure, no I/O, fuzzed with the other parsers. */
 
+/* RFC 8705 section 5: the endpoints a client that authenticates with a TLS certificate (or wants tokens
+ * bound to it) uses instead, where a server takes client certificates on other hosts or ports. */
+typedef struct MtlsEndpointAliases {
+        char *token_endpoint;
+        char *device_authorization_endpoint;
+        char *revocation_endpoint;
+        char *pushed_authorization_request_endpoint;
+} MtlsEndpointAliases;
+
 typedef struct ServerMetadata {
         char *issuer;
         char *token_endpoint;
@@ -18,6 +27,7 @@ typedef struct ServerMetadata {
         bool require_pushed_authorization_requests;
         /* RFC 9207: authorization responses carry iss, and a response without it is refused. */
         bool authorization_response_iss_parameter_supported;
+        MtlsEndpointAliases mtls_endpoint_aliases;      /* each NULL where the document names none */
 } ServerMetadata;
 
 void server_metadata_clear(ServerMetadata *m);

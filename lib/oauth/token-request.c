@@ -168,7 +168,7 @@ static char *token_url_build(const AccountConfig *a, const char *url) {
 }
 
 /* RFC 6749 section 2.3: the secret in a Basic header or in the body, or (RFC 7523 section 2.2) a signed
- * assertion; a public client names itself only. */
+ * assertion; a public client, or one that proves itself with its TLS certificate, names itself only. */
 static int add_client_auth(const AccountConfig *a, ClientAuth auth, const char *client_secret,
                            const char *client_assertion, ParamList *l, char **ret_authorization) {
         switch (auth) {
@@ -196,6 +196,13 @@ static int add_client_auth(const AccountConfig *a, ClientAuth auth, const char *
         case CLIENT_AUTH_NONE:
                 if (!isempty(a->client_id))
                         param_add(l, "client_id", a->client_id);
+                return 0;
+        case CLIENT_AUTH_TLS_CLIENT_AUTH:
+        case CLIENT_AUTH_SELF_SIGNED_TLS_CLIENT_AUTH:
+                /* RFC 8705 section 2: the TLS handshake proves the client, which the body names. */
+                if (isempty(a->client_id))
+                        return -EUCLEAN;
+                param_add(l, "client_id", a->client_id);
                 return 0;
         default:
                 return -EINVAL;

@@ -19,6 +19,7 @@ rig_tests = \
 	%reldir%/par.sh \
 	%reldir%/resource.sh \
 	%reldir%/dpop.sh \
+	%reldir%/mtls.sh \
 	%reldir%/token-exchange.sh \
 	%reldir%/rig-selftest.sh \
 	%reldir%/demo.sh

@@ -420,14 +420,44 @@ rig_have_oidc_provider() {
 # oidc-provider) on 127.0.0.1 and exports NAME_URL (the issuer), NAME_TOKEN_URL, NAME_PORT; NAME
 # defaults to OIDC.
 rig_start_oidc_provider() {
-        local name=${1:-OIDC}
+        local name=${1:-OIDC} scheme=http
         [ $# -eq 0 ] || shift
         rig_have_oidc_provider || {
                 echo "rig: node or tests/oidc/node_modules missing (npm ci in tests/oidc)" >&2
                 return 1
         }
-        rig_spawn_port_server "$name" http node "$abs_top_srcdir/tests/oidc/server.mjs" "$@" || return 1
-        export "${name}_TOKEN_URL=http://127.0.0.1:$(<"$RIG_DIR/$name.port")/token"
+        [[ " $* " == *" --tls "* ]] && scheme=https
+        rig_spawn_port_server "$name" "$scheme" node "$abs_top_srcdir/tests/oidc/server.mjs" "$@" || return 1
+        export "${name}_TOKEN_URL=$scheme://127.0.0.1:$(<"$RIG_DIR/$name.port")/token"
+}
+# rig_make_ca DIR: a test CA in DIR (ca.pem, ca.key; EC P-256, valid for two days). Output goes to
+# DIR/openssl.log.
+rig_make_ca() {
+        mkdir -p "$1" &&
+                openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$1/ca.key" \
+                        -out "$1/ca.pem" -days 2 -subj "/CN=tokenbroker test CA" \
+                        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+                        >>"$1/openssl.log" 2>&1
+}
+# rig_make_cert DIR NAME SUBJECT USAGE [SAN]: DIR/NAME.pem and DIR/NAME.key (0600), signed by DIR's CA, or
+# self-signed when USAGE is self-signed; USAGE serverAuth or clientAuth; SAN e.g. "IP:127.0.0.1,DNS:localhost".
+rig_make_cert() {
+        local dir=$1 name=$2 subject=$3 usage=$4 san=${5:-}
+        local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+        (
+                cd "$dir" || exit 1
+                umask 077
+                if [ "$usage" = self-signed ]; then
+                        openssl req -x509 "${ec[@]}" -keyout "$name.key" -out "$name.pem" -days 2 -subj "$subject" \
+                                -addext "extendedKeyUsage=clientAuth"
+                        exit
+                fi
+                { [ -z "$san" ] || printf 'subjectAltName=%s\n' "$san"
+                  printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=%s\n' "$usage"; } >"$name.ext" &&
+                        openssl req "${ec[@]}" -keyout "$name.key" -out "$name.csr" -subj "$subject" &&
+                        openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$name.pem" \
+                                -days 2 -extfile "$name.ext"
+        ) >>"$dir/openssl.log" 2>&1
 }
 
 # ---------------------------------------------------------------------------------------------------------

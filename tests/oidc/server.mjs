@@ -4,6 +4,7 @@
 // behaviour that a hand-written server could get wrong the same way as the client.
 //
 //   node tests/oidc/server.mjs --port-file FILE [--access-ttl S] [--refresh-ttl S] [--opaque] [--require-par]
+//                              [--tls DIR]
 //
 // It listens on 127.0.0.1 on an ephemeral port, writes the port to FILE once it accepts connections and
 // uses http://127.0.0.1:PORT as its issuer (discovery at /.well-known/openid-configuration, token endpoint
@@ -35,7 +36,10 @@
 // rotation), "stray" with a key /jwks never serves, "bad-signature" spoils the signature, "drop" leaves the
 // ID token out; {"id_token": null,
 // "id_token_key": null} stops it.
-// DPoP (RFC 9449) is on, with nonces required at the token endpoint.
+// DPoP (RFC 9449) is on, with nonces required at the token endpoint. With --tls DIR the server speaks HTTPS
+// and mutual TLS (RFC 8705): clients mtls-pki (tls_client_auth, a certificate of DIR/ca.pem with the subject
+// CN=tokenbroker-client) and mtls-self (self_signed_tls_client_auth, the certificate DIR/self.pem), whose
+// tokens are bound to their certificates, and mtls_endpoint_aliases under /mtls.
 // Test-only endpoints: GET /_stats (counters), POST /_control, /api/whoami[/...] (any method; 200 for a valid
 // Bearer access token of this server, 401 otherwise; with ?at=T, whether it was valid at the Unix time T, so
 // that a test on a loaded machine can ask about the moment a token was handed out). It is a DPoP resource
@@ -45,6 +49,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import { parseArgs } from 'node:util';
 
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
@@ -61,6 +66,7 @@ const { values: opts } = parseArgs({
     'refresh-ttl': { type: 'string', default: '86400' },
     opaque: { type: 'boolean', default: false },
     'require-par': { type: 'boolean', default: false },
+    tls: { type: 'string' },
   },
 });
 const accessTTL = Number(opts['access-ttl']);
@@ -138,10 +144,44 @@ const client = (id, secret, method) => ({
   scope: `openid offline_access ${RESOURCE_SCOPES}`,
 });
 
-const server = http.createServer();
+// --tls DIR: HTTPS with DIR/server.pem and server.key, asking every client for a certificate (verified
+// against DIR/ca.pem, but a connection without one, or with another, is still served: the token endpoint
+// decides per client what it needs).
+const tlsDir = opts.tls;
+const readPki = (file) => fs.readFileSync(`${tlsDir}/${file}`);
+const server = tlsDir
+  ? https.createServer({
+    key: readPki('server.key'), cert: readPki('server.pem'), ca: readPki('ca.pem'),
+    requestCert: true, rejectUnauthorized: false,
+  })
+  : http.createServer();
 await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
 const { port } = server.address();
-const issuer = `http://127.0.0.1:${port}`;
+const issuer = `${tlsDir ? 'https' : 'http'}://127.0.0.1:${port}`;
+
+// RFC 8705 in TLS mode: a client of a CA-issued certificate (its subject registered) and one of a self-signed
+// certificate (registered itself, DIR/self.pem), both with tokens bound to the certificate; the metadata
+// names aliases under /mtls for the endpoints a client with a certificate uses.
+const peerCertificate = (socket) => (socket.getPeerX509Certificate ? socket.getPeerX509Certificate() : undefined);
+const x5t = (cert) => crypto.createHash('sha256').update(cert.raw).digest('base64url');
+const mtlsClients = [];
+if (tlsDir) {
+  const bound = { tls_client_certificate_bound_access_tokens: true };
+  mtlsClients.push({ ...client('mtls-pki', null, 'tls_client_auth'), ...bound,
+    tls_client_auth_subject_dn: 'CN=tokenbroker-client' });
+  if (fs.existsSync(`${tlsDir}/self.pem`)) {
+    const self = new crypto.X509Certificate(readPki('self.pem'));
+    mtlsClients.push({ ...client('mtls-self', null, 'self_signed_tls_client_auth'), ...bound,
+      jwks: { keys: [{ ...self.publicKey.export({ format: 'jwk' }), x5c: [self.raw.toString('base64')] }] } });
+  }
+}
+const mtlsAliases = tlsDir ? {
+  mtls_endpoint_aliases: {
+    token_endpoint: `${issuer}/mtls/token`,
+    revocation_endpoint: `${issuer}/mtls/token/revocation`,
+    device_authorization_endpoint: `${issuer}/mtls/device/auth`,
+  },
+} : {};
 
 const provider = new Provider(issuer, {
   clients: [
@@ -151,7 +191,9 @@ const provider = new Provider(issuer, {
     { ...client('cc-hs256', 'cc-hs256-secret-of-32-bytes-or-more', 'client_secret_basic'),
       id_token_signed_response_alg: 'HS256' },
     client('cc-jwt', 'cc-jwt-secret-of-32-bytes-or-more', 'client_secret_jwt'),
+    ...mtlsClients,
   ],
+  discovery: { ...mtlsAliases },
   jwks: { keys: [jwk] },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
   scopes: ['openid', 'offline_access', ...RESOURCE_SCOPES.split(' ')],
@@ -162,6 +204,16 @@ const provider = new Provider(issuer, {
     pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: opts['require-par'] },
     deviceFlow: { enabled: true },
     introspection: { enabled: true },
+    mTLS: {
+      enabled: !!tlsDir,
+      certificateBoundAccessTokens: true,
+      tlsClientAuth: true,
+      selfSignedTlsClientAuth: true,
+      getCertificate: (ctx) => peerCertificate(ctx.socket)?.toString(),
+      certificateAuthorized: (ctx) => ctx.socket.authorized,
+      certificateSubjectMatches: (ctx, property, expected) => property === 'tls_client_auth_subject_dn'
+        && peerCertificate(ctx.socket)?.subject === expected,
+    },
     // RFC 9449, with server nonces required: every client's first proof is refused with use_dpop_nonce.
     dPoP: { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true },
     revocation: { enabled: true },
@@ -183,6 +235,8 @@ const provider = new Provider(issuer, {
     },
   },
   enabledJWA: { idTokenSigningAlgValues: ['RS256', 'HS256'] },
+  clientAuthMethods: ['client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none',
+    ...(tlsDir ? ['tls_client_auth', 'self_signed_tls_client_auth'] : [])],
   pkce: { methods: ['S256'], required: () => true },
   rotateRefreshToken: true,
   // Refresh tokens for every code/device grant of a client allowed to refresh, offline_access or not.
@@ -296,11 +350,19 @@ async function whoami(req, res) {
     const find = { ignoreExpiration: atParam !== null };
     const t = (await provider.AccessToken.find(token, find)) || (await provider.ClientCredentials.find(token, find));
     if (t && (atParam === null ? !t.isExpired : t.exp > at)) {
-      claims = { sub: t.accountId || t.clientId, client_id: t.clientId, scope: t.scope, ...(t.jkt ? { cnf: { jkt: t.jkt } } : {}) };
+      claims = { sub: t.accountId || t.clientId, client_id: t.clientId, scope: t.scope, cnf: {
+        ...(t.jkt ? { jkt: t.jkt } : {}), ...(t['x5t#S256'] ? { 'x5t#S256': t['x5t#S256'] } : {}) } };
     }
   }
   const jkt = claims?.cnf?.jkt;
   if (claims && jkt && scheme !== 'dpop') claims = null;       // a bound token is no bearer token
+  // RFC 8705 section 3: a token bound to a certificate only with a TLS connection made with it.
+  const boundCert = claims?.cnf?.['x5t#S256'];
+  const presented = peerCertificate(req.socket);
+  if (claims && boundCert && (!presented || x5t(presented) !== boundCert)) {
+    unauthorized(res, 'Bearer', 'invalid_token');
+    return;
+  }
   if (claims && scheme === 'dpop') {
     const error = jkt ? await checkProof(req, token, jkt) : 'the token is not DPoP-bound';
     if (error === 'use_dpop_nonce') {
@@ -320,7 +382,7 @@ async function whoami(req, res) {
   }
   reply(res, 200, {
     sub: claims.sub, client_id: claims.client_id, scope: claims.scope, exp: claims.exp, jkt: jkt || null,
-    method: req.method,
+    method: req.method, x5t: boundCert || null,
   });
 }
 
@@ -343,8 +405,11 @@ async function control(req, res) {
 
 const callback = provider.callback();
 server.on('request', (req, res) => {
+  const asked = req.url.split('?')[0];
+  count('requests', `${req.method} ${asked.replace(/^\/(interaction|auth)\/.+/, '/$1/:uid')}`);
+  // The mTLS aliases are the same endpoints (the counters tell them apart).
+  if (tlsDir && asked.startsWith('/mtls/')) req.url = req.url.slice('/mtls'.length);
   const path = req.url.split('?')[0];
-  count('requests', `${req.method} ${path.replace(/^\/(interaction|auth)\/.+/, '/$1/:uid')}`);
   if (path === '/token' && req.method === 'POST') {
     stats.token_requests += 1;
     if (req.headers.dpop) stats.dpop_token_requests += 1;

@@ -25,15 +25,22 @@ complete_line() {
         ' _ "$abs_top_srcdir/packaging/bash-completion/tokenbroker" "$1"
 }
 
-tap_is "$(complete_line "tokenbroker ")" "add curl keygen list login public-key reload remove revoke set-secret setup-git status token warmup " "verbs"
+tap_is "$(complete_line "tokenbroker ")" \
+        "add curl dpop-proof keygen list login public-key reload remove revoke set-secret setup-git status token warmup " \
+        "verbs"
 tap_is "$(complete_line "tokenbroker st")" "status " "a verb by its prefix"
 tap_is "$(complete_line "tokenbroker token ")" "flume-home work " "account names from the account files"
 tap_is "$(complete_line "tokenbroker token w")" "work " "an account name by its prefix"
 tap_is "$(complete_line "tokenbroker token work --")" "--json --resource --scope " "token's options"
-tap_is "$(complete_line "tokenbroker set-secret work ")" "api-key client-secret password refresh-token " \
+tap_is "$(complete_line "tokenbroker set-secret work ")" "api-key client-secret password refresh-token tls-key " \
         "secret kinds after the account"
-tap_is "$(complete_line "tokenbroker add x --client-auth ")" "basic client_secret_jwt none post private_key_jwt " \
+tap_is "$(complete_line "tokenbroker add x --client-auth ")" \
+        "basic client_secret_jwt none post private_key_jwt self_signed_tls_client_auth tls_client_auth " \
         "client auth methods"
+tap_is "$(complete_line "tokenbroker dpop-proof work --")" "--no-token --nonce --resource --scope " "dpop-proof's options"
+tap_is "$(complete_line "tokenbroker dpop-proof work P")" "PATCH POST PUT " "dpop-proof's methods after the account"
+tap_is "$(complete_line "tokenbroker add x --set Client")" "ClientAuth= ClientCertFile= ClientID= ClientKeyFile= " \
+        "the mutual TLS keys for --set"
 tap_is "$(complete_line "tokenbroker keygen work --type ")" "ec rsa " "keygen's key types"
 tap_is "$(complete_line "tokenbroker keygen work --")" "--jwks --replace --type " "keygen's options"
 tap_is "$(complete_line "tokenbroker public-key ")" "flume-home work " "public-key takes an account name"

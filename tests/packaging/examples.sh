@@ -29,14 +29,21 @@ for f in "$ex"/*.conf; do
                 needs=
                 tap_ok "$name: says how to make its key" grep -qE "^# +tokenbroker keygen $name( |\$)" "$f"
         fi
+        # A mutual TLS client's secret is its certificate's key, unless a key file is named.
+        case $(key "$f" ClientAuth) in
+        tls_client_auth | self_signed_tls_client_auth)
+                needs=
+                [ -n "$(key "$f" ClientKeyFile)" ] || needs=tls-key
+                ;;
+        esac
         [ "$(key "$f" Grant)" = password ] && needs="$needs password"
         case $(key "$f" Provider) in floriday) needs="$needs api-key" ;; esac
         for kind in $needs; do
-                tap_ok "$name: says how to store its $kind" grep -qE "^# +tokenbroker set-secret $name $kind\$" "$f"
+                tap_ok "$name: says how to store its $kind" grep -qE "^# +tokenbroker set-secret $name $kind( <.*)?\$" "$f"
         done
 done
-tap_is "$(ls "$ex"/*.conf | wc -l)" 8 \
-        "an example for each of the five services, a generic OIDC server, a private_key_jwt client and a DPoP login"
+tap_is "$(ls "$ex"/*.conf | wc -l)" 9 \
+        "an example for each of the five services, a generic OIDC server, private_key_jwt, DPoP and mutual TLS"
 
 # The pam-auth-update profile (pam-auth-update(8): "Field: value" lines, stanza lines indented).
 pam="$abs_top_srcdir/packaging/pam-configs/tokenbroker"

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The example account files that are installed to the documentation load with the daemon's own parser,
- * without a single warning, and each names the provider its file is about. */
+ * without a single warning, and each names the provider its file is about. The files an example names for
+ * the user to provide (ClientCertFile=, a certificate only they have) stand for a file of the test's own,
+ * since the parser checks that they exist. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "account-file.h"
 #include "alloc-util.h"
@@ -32,6 +35,38 @@ static char *read_all(const char *path, size_t *ret_size) {
         return TAKE_PTR(buf);
 }
 
+/* A private file that an example's file names are made to point to, or NULL. */
+static char *stand_in;
+
+/* The example with the value of every ClientCertFile=, ClientKeyFile= and CAFile= line replaced by
+ * stand_in. */
+static char *with_stand_in(const char *data, size_t *size) {
+        static const char *const keys[] = { "ClientCertFile=", "ClientKeyFile=", "CAFile=" };
+        _cleanup_free_ char *out = strdup("");
+
+        for (const char *line = data, *next; out && *line; line = next) {
+                size_t n = strcspn(line, "\n");
+                const char *key = NULL;
+                char *joined;
+
+                next = line + n + (line[n] == '\n');
+                for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                        if (startswith(line, keys[i]))
+                                key = keys[i];
+                if (key)
+                        joined = strjoin(out, key, stand_in, "\n");
+                else {
+                        _cleanup_free_ char *copy = strndup(line, next - line);
+                        joined = copy ? strjoin(out, copy) : NULL;
+                }
+                free(out);
+                out = joined;
+        }
+        if (out)
+                *size = strlen(out);
+        return TAKE_PTR(out);
+}
+
 static void check_example(const char *dir, const char *file) {
         _cleanup_(account_config_freep) AccountConfig *a = NULL;
         _cleanup_strv_free_ char **diagnostics = NULL;
@@ -43,6 +78,14 @@ static void check_example(const char *dir, const char *file) {
         ok(path && (data = read_all(path, &size)), "%s: readable", file);
         if (!data)
                 return;
+        if (stand_in) {
+                char *replaced = with_stand_in(data, &size);
+
+                free(data);
+                data = replaced;
+                if (!ok(data, "%s: its file names stand for a file of the test's", file))
+                        return;
+        }
 
         r = account_config_load_data(path, data, size, &a, &diagnostics);
         if (!ok(r >= 0 && a, "%s: loads", file))
@@ -67,6 +110,13 @@ int main(void) {
         unsigned n = 0;
         DIR *d;
 
+        char tmpl[] = "/tmp/tokenbroker-example-XXXXXX";
+        int fd = mkstemp(tmpl);
+
+        if (fd >= 0) {
+                (void) close(fd);
+                stand_in = tmpl;        /* mode 0600, as a key file must be */
+        }
         dir = strjoin(srcdir ?: ".", "/packaging/examples");
         d = dir ? opendir(dir) : NULL;
         if (!ok(d, "the examples directory exists"))
@@ -79,5 +129,7 @@ int main(void) {
         }
         closedir(d);
         ok(n >= 6, "six examples at least (%u)", n);
+        if (stand_in)
+                (void) unlink(stand_in);
         return tap_done();
 }

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Secrets stay secret. The token server gets a client secret, a user password and an API key made up for
-# this run; the daemon runs at debug level while every kind of secret passes through it: set-secret, the
-# client-credentials, password, refresh (with rotation) and token-exchange-free paths, an API-key header, a DPoP key,
-# refused secrets with the server's error descriptions, git's helper, `tokenbroker curl`, revocation, a
-# restart that reads everything back from the keyring. All the while proc-scan.py samples the argv and the
-# environment of every process of the session. Afterwards none of the secrets, nor any access or refresh
-# token seen, may appear in the daemon's log, the other logs, or any sampled argv or environment.
+# Secrets stay secret. The token server gets a client secret, a user password and an API key made up for this
+# run; the daemon runs at debug level while every kind of secret passes through it: set-secret, the
+# client-credentials, password, refresh (with rotation) and token-exchange-free paths, an API-key header, a
+# DPoP key, a TLS client key, refused secrets with the server's error descriptions, git's helper,
+# `tokenbroker curl`, revocation, a restart that reads everything back from the keyring. All the while
+# proc-scan.py samples the argv and the environment of every process of the session. Afterwards none of the
+# secrets, nor any access or refresh token seen, may appear in the daemon's log, the other logs, or any
+# sampled argv or environment.
 #
 # The daemon is also hardened against memory dumps: not dumpable (PR_SET_DUMPABLE 0), so another process of
 # the same user can neither ptrace it nor read its /proc files, a core size limit of 0, and secrets in
@@ -88,6 +89,20 @@ printf '%s' "$client_secret" | rig_tb set-secret dp client-secret >/dev/null
 fetch dp
 tap_is "$(rel_whoami TS <<<"$OUT")" basic-client "a DPoP account (its key made in the daemon; this server issues Bearer tokens)"
 secret-tool lookup account dp kind dpop-key | grep -v -- '-----' | keep
+# A TLS client key (RFC 8705), set through set-secret and handed to TLS for each request. This server speaks
+# plain HTTP on loopback, so no handshake uses it: what is checked is where the key may go on its way.
+if rig_make_ca "$RIG_DIR/pki" && rig_make_cert "$RIG_DIR/pki" client "/CN=leak-test" clientAuth; then
+        grep -v -- '-----' "$RIG_DIR/pki/client.key" | keep
+        rig_tb add tls --token-url "$TS_TOKEN_URL" --client-id basic-client --client-auth basic \
+                --set ClientCertFile="$RIG_DIR/pki/client.pem" >/dev/null 2>&1
+        printf '%s' "$client_secret" | rig_tb set-secret tls client-secret >/dev/null
+        rig_tb set-secret tls tls-key <"$RIG_DIR/pki/client.key" >/dev/null
+        rm -f "$RIG_DIR/pki/client.key"
+        fetch tls
+        tap_is "$RC" 0 "an account with a client certificate whose key is in the keyring"
+else
+        tap_fail "openssl could not make a client key: $(tail -n 3 "$RIG_DIR/pki/openssl.log")"
+fi
 
 for a in pw code; do
         for _ in 1 2 3; do

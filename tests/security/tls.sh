@@ -13,21 +13,10 @@ rig_run_in_session "$0" "$@"
 command -v openssl >/dev/null || tap_skip_all "openssl is not installed"
 
 pki="$RIG_DIR/pki"
-mkdir -p "$pki"
-(
-        cd "$pki" || exit 1
-        ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-        openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 2 -subj "/CN=tokenbroker test CA" \
-                -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" &&
-                for cert in good:"IP:127.0.0.1,DNS:localhost" wrong:"DNS:example.invalid"; do
-                        name=${cert%%:*}
-                        openssl req "${ec[@]}" -keyout "$name.key" -out "$name.csr" -subj "/CN=${cert#*:}" &&
-                                printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
-                                        "${cert#*:}" >"$name.ext" &&
-                                openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca.key -CAcreateserial \
-                                        -out "$name.pem" -days 2 -extfile "$name.ext" || exit 1
-                done
-) >"$RIG_DIR/openssl.log" 2>&1 || tap_bail "openssl could not make the test certificates: $(tail -n 5 "$RIG_DIR/openssl.log")"
+{ rig_make_ca "$pki" &&
+        rig_make_cert "$pki" good "/CN=IP:127.0.0.1,DNS:localhost" serverAuth "IP:127.0.0.1,DNS:localhost" &&
+        rig_make_cert "$pki" wrong "/CN=DNS:example.invalid" serverAuth "DNS:example.invalid"; } ||
+        tap_bail "openssl could not make the test certificates: $(tail -n 5 "$pki/openssl.log")"
 
 rig_start_token_server TS --access-ttl 3600 || tap_bail "no token server"
 rel_start_front GOOD TS --cert "$pki/good.pem" --key "$pki/good.key" || tap_bail "no HTTPS front"

@@ -207,6 +207,59 @@ static void test_ca_file(void) {
         }
 }
 
+/* RFC 8705: the TLS methods need a certificate, a key file needs a certificate and must be private. */
+static void test_client_certificate(void) {
+        _cleanup_free_ char *cert = NULL, *key = NULL, *open_key = NULL, *with_cert = NULL, *both = NULL,
+                            *open = NULL, *key_only = NULL;
+        static const char *const methods[] = { "tls_client_auth", "self_signed_tls_client_auth" };
+
+        cert = write_file("client.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+        key = write_file("client.key", "-----BEGIN PRIVATE KEY-----\n", 0600);
+        open_key = write_file("open.key", "-----BEGIN PRIVATE KEY-----\n", 0644);
+        assert(cert && key && open_key);
+
+        for (size_t i = 0; i < ELEMENTSOF(methods); i++) {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL, *b = NULL;
+                _cleanup_strv_free_ char **d = NULL, **e = NULL;
+                _cleanup_free_ char *bare = strjoin(MINIMAL, "ClientAuth=", methods[i], "\n"),
+                                    *fine = strjoin(MINIMAL, "ClientAuth=", methods[i], "\nClientCertFile=", cert, "\n");
+
+                is_int(load_text(bare, &a, &d), -EUCLEAN, "ClientAuth=%s without ClientCertFile=: refused", methods[i]);
+                ok(diag_has(d, "t.conf:4: ClientCertFile: required for ClientAuth=tls_client_auth"),
+                   "... saying what it needs");
+                is_int(load_text(fine, &b, &e), 0, "... with one: loads");
+                is_int(b ? (int) b->client_auth : -1, i == 0 ? CLIENT_AUTH_TLS_CLIENT_AUTH : CLIENT_AUTH_SELF_SIGNED_TLS_CLIENT_AUTH,
+                       "... as that method");
+        }
+
+        both = strjoin(MINIMAL, "ClientCertFile=", cert, "\nClientKeyFile=", key, "\n");
+        open = strjoin(MINIMAL, "ClientCertFile=", cert, "\nClientKeyFile=", open_key, "\n");
+        key_only = strjoin(MINIMAL, "ClientKeyFile=", key, "\n");
+        {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+
+                is_int(load_text(both, &a, &d), 0, "a certificate and a private key file (0600) load");
+                is_str(a ? a->client_key_file : NULL, key, "... the key file is kept");
+        }
+        {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+
+                _cleanup_free_ char *want = strjoin("t.conf:5: ClientKeyFile: \"", open_key,
+                                                    "\" may be read by others");
+
+                is_int(load_text(open, &a, &d), -EUCLEAN, "a key file others may read (0644): refused");
+                ok(diag_has(d, want), "... saying so");
+        }
+        {
+                _cleanup_(account_config_freep) AccountConfig *a = NULL;
+                _cleanup_strv_free_ char **d = NULL;
+
+                is_int(load_text(key_only, &a, &d), -EUCLEAN, "a key file without a certificate: refused");
+        }
+}
+
 /* Each class of bad value, with the line it was reported on. */
 static void test_bad_values(void) {
         static const struct {
@@ -516,6 +569,7 @@ int main(void) {
         test_full();
         test_bad_values();
         test_ca_file();
+        test_client_certificate();
         test_required();
         test_warnings();
         test_many_diagnostics();

@@ -82,6 +82,27 @@ static void test_parse(void) {
                        "a jwks_uri that is not http(s) is refused");
         }
 
+        {
+                _cleanup_(server_metadata_clear) ServerMetadata q = {};
+
+                is_int(parse("{\"issuer\":\"https://op.example\",\"token_endpoint\":\"https://op.example/token\","
+                             "\"mtls_endpoint_aliases\":{\"token_endpoint\":\"https://mtls.op.example/token\","
+                             "\"revocation_endpoint\":\"https://mtls.op.example/revoke\",\"userinfo_endpoint\":"
+                             "\"https://mtls.op.example/me\"}}",
+                             "https://op.example", &q, NULL), 0, "RFC 8705 mtls_endpoint_aliases");
+                is_str(q.mtls_endpoint_aliases.token_endpoint, "https://mtls.op.example/token", "... the token endpoint's");
+                is_str(q.mtls_endpoint_aliases.revocation_endpoint, "https://mtls.op.example/revoke",
+                       "... the revocation endpoint's");
+                ok(!q.mtls_endpoint_aliases.device_authorization_endpoint, "... none where the document names none");
+                is_str(q.token_endpoint, "https://op.example/token", "... beside the endpoint itself");
+                is_int(parse("{\"issuer\":\"https://op.example\",\"token_endpoint\":\"https://op.example/token\","
+                             "\"mtls_endpoint_aliases\":{\"token_endpoint\":\"ftp://x/\"}}",
+                             "https://op.example", &none, NULL), -EBADMSG, "an alias that is not http(s) is refused");
+                is_int(parse("{\"issuer\":\"https://op.example\",\"token_endpoint\":\"https://op.example/token\","
+                             "\"mtls_endpoint_aliases\":[]}",
+                             "https://op.example", &none, NULL), -EBADMSG, "aliases that are no object are refused");
+        }
+
         is_int(parse("{\"issuer\":\"https://a.example/\",\"token_endpoint\":\"https://a.example/token\"}",
                      "https://a.example", &n, NULL),
                0, "issuer with and without a trailing slash match");

@@ -101,6 +101,8 @@ static void test_key_then_requests(void) {
                "the nonce is remembered for that token endpoint");
         ok(!engine_dpop_nonce(&engine, DPOP_RESOURCE_SERVER, "https://auth.example/api"),
            "... not for a resource server on the same origin");
+        is_str(engine_dpop_nonce(&engine, DPOP_AUTHORIZATION_SERVER, "https://auth.example/token?tenant=1"), "n-1",
+               "... whatever query TokenURLQuery= adds");
 
         answer_clear(&x);
         answer_clear(&y);
