@@ -134,24 +134,33 @@ int verb_add(int argc, char *argv[]) {
         return EXIT_OK;
 }
 
+/* On a terminal: shows `prompt` and turns echo off (line ends still echoed) until the secret is read; *old
+ * is what to restore. 1 when it did, 0 when stdin is no terminal. */
+static int terminal_quiet(const char *prompt, struct termios *old) {
+        struct termios quiet;
+
+        if (!isatty(STDIN_FILENO))
+                return 0;
+        fputs(prompt, stderr);
+        if (tcgetattr(STDIN_FILENO, old) < 0)
+                return -errno;
+        quiet = *old;
+        quiet.c_lflag &= ~(tcflag_t) ECHO;
+        quiet.c_lflag |= ECHONL;
+        return tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0 ? -errno : 1;
+}
+
 /* Reads one secret line from stdin without echo when stdin is a terminal. The buffer is wiped by the caller. */
 static int read_secret(char **ret) {
-        struct termios old, quiet;
-        bool tty = isatty(STDIN_FILENO);
+        struct termios old;
         char *line = NULL;
         size_t alloc = 0;
         ssize_t n;
+        int tty;
 
-        if (tty) {
-                fputs("Secret: ", stderr);
-                if (tcgetattr(STDIN_FILENO, &old) < 0)
-                        return -errno;
-                quiet = old;
-                quiet.c_lflag &= ~(tcflag_t) ECHO;
-                quiet.c_lflag |= ECHONL;
-                if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
-                        return -errno;
-        }
+        tty = terminal_quiet("Secret: ", &old);
+        if (tty < 0)
+                return tty;
         /* SetSecret checks no program: the process may hide itself before it holds the secret. */
         process_hold_secrets();
         n = getline(&line, &alloc, stdin);
@@ -170,33 +179,48 @@ static int read_secret(char **ret) {
         return 0;
 }
 
-/* Reads a PEM key, all of stdin, into one buffer allocated once (no copy left behind by a realloc). The
- * daemon checks what it is; here only its size. */
+/* Reads a PEM key, all of stdin (without echo on a terminal), into one zeroed buffer allocated once: no copy
+ * is left behind by a realloc, and it is wiped whole on every way out. The daemon checks what it is; here
+ * only its size. */
 static int read_pem(char **ret) {
-        _cleanup_erase_ char *buf = NULL;
+        const size_t size = SECRET_VALUE_MAX + 2;
+        struct termios old;
+        char *buf;
         size_t n = 0;
+        int tty, r = 0;
 
-        if (isatty(STDIN_FILENO))
-                fputs("Paste the PEM key, then Ctrl-D:\n", stderr);
-        buf = malloc(SECRET_VALUE_MAX + 2);
+        buf = calloc(size, 1);
         if (!buf)
                 return -ENOMEM;
+        tty = terminal_quiet("Paste the PEM key, then Ctrl-D:\n", &old);
+        if (tty < 0) {
+                free(buf);
+                return tty;
+        }
         process_hold_secrets();
         while (n <= SECRET_VALUE_MAX) {
                 ssize_t k = read(STDIN_FILENO, buf + n, SECRET_VALUE_MAX + 1 - n);
 
                 if (k < 0 && errno == EINTR)
                         continue;
-                if (k < 0)
-                        return -errno;
+                if (k < 0) {
+                        r = -errno;
+                        break;
+                }
                 if (k == 0)
                         break;
                 n += (size_t) k;
         }
-        if (n > SECRET_VALUE_MAX)
-                return -EFBIG;
-        buf[n] = 0;
-        *ret = TAKE_PTR(buf);
+        if (tty > 0)
+                (void) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        if (r == 0 && n > SECRET_VALUE_MAX)
+                r = -EFBIG;
+        if (r < 0) {
+                erase_buffer(buf, size);
+                free(buf);
+                return r;
+        }
+        *ret = buf;     /* NUL-terminated: the buffer is one byte longer than the most read */
         return 0;
 }
 

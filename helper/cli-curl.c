@@ -6,8 +6,9 @@
  * A DPoP-bound token (RFC 9449) goes as `Authorization: DPoP TOKEN` with a proof the daemon signs for the
  * method and URL that curl's arguments make. A resource server may refuse the proof for want of its nonce
  * (401, WWW-Authenticate: DPoP error="use_dpop_nonce", and a DPoP-Nonce header); curl then runs once more
- * with a proof carrying it. To be able to, the first run's body is held back until its headers are seen,
- * unless it goes to a file (-o) anyway or the request reads stdin (which a second run could not read
+ * with a proof carrying it. To be able to, the first run's body is held in memory until curl has finished
+ * and its headers are seen, unless it goes to a file (-o) anyway, more than the body goes to stdout (-w,
+ * -D -), the user dumps the headers (-D), or the request reads stdin (which a second run could not read
  * again). */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +18,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -186,8 +185,13 @@ static char *nonce_wanted(int dump_fd) {
                         free(nonce);
                         nonce = NULL;
                 } else if ((v = startswith_no_case(line, "DPoP-Nonce:"))) {
+                        size_t len;
+
+                        v += strspn(v, " \t");
+                        for (len = strlen(v); len > 0 && strchr(" \t", v[len - 1]); len--)
+                                ;
                         free(nonce);
-                        nonce = strdup(v + strspn(v, " \t"));
+                        nonce = strndup(v, len);
                 } else if ((v = startswith_no_case(line, "WWW-Authenticate:")) &&
                            strstr(v, "use_dpop_nonce"))
                         use_nonce = true;
@@ -195,22 +199,33 @@ static char *nonce_wanted(int dump_fd) {
         return unauthorized && use_nonce && !isempty(nonce) ? TAKE_PTR(nonce) : NULL;
 }
 
+/* The held-back body, to stdout: read and write, which works for every kind of stdout (sendfile() does not
+ * write to a file opened for appending). */
 static int copy_to_stdout(int fd) {
-        struct stat st;
+        char buf[64 * 1024];
         off_t offset = 0;
 
         fflush(stdout);
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        while (offset < st.st_size) {
-                ssize_t k = sendfile(STDOUT_FILENO, fd, &offset, (size_t) (st.st_size - offset));
+        for (;;) {
+                ssize_t k = pread(fd, buf, sizeof(buf), offset);
 
                 if (k < 0 && errno == EINTR)
                         continue;
-                if (k <= 0)
-                        return k < 0 ? -errno : -EIO;
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        return 0;
+                offset += k;
+                for (ssize_t done = 0; done < k;) {
+                        ssize_t w = write(STDOUT_FILENO, buf + done, (size_t) (k - done));
+
+                        if (w < 0 && errno == EINTR)
+                                continue;
+                        if (w <= 0)
+                                return w < 0 ? -errno : -EIO;
+                        done += w;
+                }
         }
-        return 0;
 }
 
 static int proof_for(Call *c, const char *nonce, char **ret) {
@@ -252,7 +267,10 @@ static int curl_with_dpop(Call *c) {
         if ((r = proof_for(c, NULL, &proof)) > 0 || (r = headers_for(c, proof, &headers)) > 0)
                 return r;
 
-        if (!c->request.writes_output && !c->request.reads_stdin) {
+        /* Only a body that is all of stdout can be held back and replaced; only a command that reads no
+         * stdin can run twice; a nonce challenge shows only in the dump of our own. */
+        if (!c->request.writes_output && !c->request.reads_stdin && !c->request.writes_stdout &&
+            !c->request.dumps_headers) {
                 dump = memfd_create("tokenbroker-dump", 0);
                 body = memfd_create("tokenbroker-body", 0);
                 if (dump < 0 || body < 0) {

@@ -2,8 +2,8 @@
 /* tokenbroker dpop-proof NAME METHOD URL: a DPoP proof (RFC 9449) for one request with the account's
  * DPoP-bound token, for scripts that call an API themselves:
  *
- *   curl -H "Authorization: DPoP $(tokenbroker token NAME)" \
- *        -H "DPoP: $(tokenbroker dpop-proof NAME GET URL)" URL
+ *   tokenbroker token NAME | sed 's/^/Authorization: DPoP /' |
+ *       curl -H @- -H "DPoP: $(tokenbroker dpop-proof NAME GET URL)" URL
  *
  * The proof carries the hash of the token the account hands out now (the same one `token` prints while it is
  * cached), or of none with --no-token. The daemon signs it; the key stays there. */

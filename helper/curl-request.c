@@ -59,18 +59,33 @@ static const char *long_name(char c) {
         case 'K': return "config";
         case 'o': return "output";
         case 'O': return "remote-name";
+        case 'D': return "dump-header";
+        case 'w': return "write-out";
+        case 'c': return "cookie-jar";
         default: return "";
         }
 }
 
+/* Whether an option's value makes curl read stdin: "-" (-T -, -b -, -K -), "@-" (-d @-, -H @-, -w @-),
+ * "name@-" (--data-urlencode), "name=@-" and "name=<-" (forms). Any option's: curl reads files in many. */
 static bool reads_stdin(const char *value) {
-        /* "-", "@-", or "name=@-" and "name=<-" for forms and url-encoded data. */
-        return value && (streq(value, "-") || startswith(value, "@-") || strstr(value, "=@-") ||
-                         strstr(value, "=<-"));
+        return value && (streq(value, "-") || startswith(value, "@-") || endswith(value, "@-") ||
+                         strstr(value, "=@-") || strstr(value, "=<-"));
 }
 
 /* One option, by its long name, with its value (NULL for a flag). */
 static void take_option(State *s, const char *name, const char *value) {
+        s->ret->reads_stdin |= reads_stdin(value) && !streq(name, "output") && !streq(name, "dump-header") &&
+                               !streq(name, "cookie-jar");
+        /* What curl writes to stdout besides the body: the headers (-D -), -w's text, the cookie jar (-c -).
+         * A held-back body would come after it, not in its place. */
+        if (streq(name, "write-out") || ((streq(name, "dump-header") || streq(name, "cookie-jar")) &&
+                                         streq_ptr(value, "-")))
+                s->ret->writes_stdout = true;
+        /* A dump of the user's own takes the place of the one that would show a nonce challenge. */
+        if (streq(name, "dump-header"))
+                s->ret->dumps_headers = true;
+
         if (streq(name, "request"))
                 s->request = value;
         else if (streq(name, "head"))
@@ -80,11 +95,8 @@ static void take_option(State *s, const char *name, const char *value) {
         else if (streq(name, "upload-file")) {
                 s->upload = true;
                 s->ret->reads_stdin |= streq_ptr(value, "-") || streq_ptr(value, ".");
-        } else if (startswith(name, "data") || streq(name, "json") || (startswith(name, "form") && value)) {
+        } else if (startswith(name, "data") || streq(name, "json") || (startswith(name, "form") && value))
                 s->data = true;
-                s->ret->reads_stdin |= reads_stdin(value);
-        } else if (streq(name, "config"))
-                s->ret->reads_stdin |= streq_ptr(value, "-");
         else if (streq(name, "output") || startswith(name, "remote-name") || streq(name, "output-dir"))
                 s->ret->writes_output = true;
         else if (streq(name, "url")) {

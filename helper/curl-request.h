@@ -11,8 +11,10 @@ typedef struct CurlRequest {
         const char
                 *method; /* -X/--request, else HEAD (-I), PUT (-T), POST (data or form), GET (-G or none) */
         const char *url;        /* the one URL (positional or --url); borrowed from argv */
-        bool reads_stdin;       /* a body or upload from "-" or "@-": the command cannot be run twice */
+        bool reads_stdin;       /* a value from "-" or "@-": the command cannot be run twice */
         bool writes_output;     /* -o, -O and kin: the body does not go to stdout */
+        bool writes_stdout;     /* -w, -D -, -c -: more than the body goes to stdout */
+        bool dumps_headers;     /* -D: the user's own header dump */
 } CurlRequest;
 
 /* 0 with *ret; -ENOENT without a URL, -E2BIG with more than one (a proof is for one request), -EINVAL for a

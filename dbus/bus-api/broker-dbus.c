@@ -305,7 +305,7 @@ static int method_git_credential(sd_bus_message *msg, void *userdata, sd_bus_err
         if (!a)
                 return sd_bus_reply_method_return(msg, "sssx", "", "", "", INT64_C(0));
 
-        r = broker_token_lookup(&m->engine, BUS_CALLER(m, msg), a->name, NULL, NULL, UINT32_MAX, &e, &f);
+        r = broker_git_token_lookup(&m->engine, BUS_CALLER(m, msg), a, &e, &f);
         if (r < 0)
                 return bus_error_set_failure(error, &f, r);
         if (r > 0)

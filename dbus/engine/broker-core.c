@@ -246,6 +246,16 @@ int broker_git_account(Engine *eng, const Caller *c, const char *protocol, const
         return 0;
 }
 
+int broker_git_token_lookup(Engine *eng, const Caller *c, Account *a, TokenEntry **ret, Failure *f) {
+        /* A DPoP-bound token is good only with a proof for each request, which git cannot make. */
+        if (a->config->dpop)
+                return failure_set(f, -EUCLEAN,
+                                   "Account '%s' binds its tokens to a key (DPoP=true), which git "
+                                   "cannot prove it holds: serve git from an account without DPoP=.",
+                                   a->name);
+        return broker_token_lookup(eng, c, a->name, NULL, NULL, UINT32_MAX, ret, f);
+}
+
 const char *broker_git_username(const Account *a) {
         return a->config->git_username ?: "oauth2";
 }

@@ -43,6 +43,10 @@ int broker_match_account(Engine *eng, const char *protocol, const char *host, co
 int broker_git_account(Engine *eng, const Caller *c, const char *protocol, const char *host, const char *path,
                        const char *account, Account **ret, Failure *f);
 
+/* GitCredential's token of the account broker_git_account() found: as GetToken's, and Config (EUCLEAN) for
+ * an account with DPoP=true, whose tokens git cannot use. */
+int broker_git_token_lookup(Engine *eng, const Caller *c, Account *a, TokenEntry **ret, Failure *f);
+
 /* The username git is given with the token: GitUsername=, default "oauth2". */
 const char *broker_git_username(const Account *a);
 

@@ -153,13 +153,18 @@ int account_dpop_key(Account *a, waiter_fn cb, void *userdata) {
 
         if (a->dpop_key)
                 return 1;
-        r = waiters_add(&a->dpop_key_waiters, cb, userdata);
-        if (r < 0 || a->dpop_key_storing)
-                return r;
+        if (a->dpop_key_storing)
+                return waiters_add(&a->dpop_key_waiters, cb, userdata);
 
+        /* Everything that can fail before the waiter is added, so that a failure leaves nothing queued. */
         j = calloc(1, sizeof(*j));
         if (!j)
                 return -ENOMEM;
+        r = waiters_add(&a->dpop_key_waiters, cb, userdata);
+        if (r < 0) {
+                free(j);
+                return r;
+        }
         j->ref = entry_ref_new(a->engine, a->name, NULL);
         r = j->ref ? jose_key_generate(JOSE_KEY_EC, &j->pem) : -ENOMEM;
         if (r >= 0)
@@ -210,6 +215,9 @@ static void proof_job_continue(void *subject, int error, const char *message, vo
                 return proof_job_finish(j, error, message, NULL);
         if (!a)
                 return proof_job_finish(j, -ESRCH, "The account was removed.", NULL);
+        /* A reload while the keyring answered may have turned DPoP off. */
+        if (!a->config->dpop)
+                return proof_job_finish(j, -EUCLEAN, "The account no longer uses DPoP.", NULL);
         r = account_load_secrets(a, proof_job_continue, j);
         if (r == 0)
                 return;

@@ -9,6 +9,7 @@
 #include "account-request.h"
 #include "alloc-util.h"
 #include "client-auth.h"
+#include "dpop-proof.h"
 #include "dpop.h"
 #include "log.h"
 #include "login-internal.h"
@@ -55,8 +56,10 @@ static void on_poll_response(const HttpResult *res, void *userdata) {
         }
         if (r == -EREMOTEIO && login_dpop_retry(s, a, res, &te, on_poll_response))
                 return;
-        /* A nonce that changed since the last poll: the next poll carries the new one. */
-        if (r == -EREMOTEIO && dpop_nonce_wanted(res, &te) && a->config->dpop) {
+        /* A nonce that changed since the last poll: the next poll carries the new one (a nonce no proof can
+         * carry would make every poll fail alike: that ends the login below). */
+        if (r == -EREMOTEIO && dpop_nonce_wanted(res, &te) && a->config->dpop &&
+            dpop_nonce_is_valid(res->dpop_nonce)) {
                 schedule_poll(s, -1);
                 return;
         }
@@ -89,8 +92,8 @@ static int on_poll(sd_event_source *source, uint64_t usec, void *userdata) {
         s->poll_timer = sd_event_source_disable_unref(s->poll_timer);
         r = login_token_request(s, NULL, on_poll_response, &msg);
         if (r < 0)
-                login_finish(s, false, r == -ENOKEY ? "The account lacks its client secret."
-                                                    : msg ?: "Cannot poll the token endpoint.");
+                login_finish(s, false, msg ?: r == -ENOKEY ? "The account lacks its client secret."
+                                                           : "Cannot poll the token endpoint.");
         return 0;
 }
 

@@ -217,9 +217,11 @@ static void handle_request(LoginSession *s, Listener *l, Connection *c, const Re
                 return;
         }
         r = login_token_request(s, req->code, on_exchange, &msg);
-        if (r < 0)
-                login_finish(s, false, r == -ENOKEY ? "The account lacks its client secret for the code exchange."
-                                                    : msg ?: "Failed to start the code exchange.");
+        if (r < 0) {
+                if (!msg && r == -ENOKEY)
+                        msg = strdup("The account lacks its client secret for the code exchange.");
+                login_finish(s, false, msg ?: "Failed to start the code exchange.");
+        }
 }
 
 static int on_readable(sd_event_source *source, int fd, uint32_t revents, void *userdata) {

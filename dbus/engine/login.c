@@ -161,7 +161,7 @@ bool login_dpop_retry(LoginSession *s, Account *a, const HttpResult *res, const 
         if (!a->config->dpop)
                 return false;
         if (res->dpop_nonce)
-                engine_dpop_note_nonce(s->engine, DPOP_AUTHORIZATION_SERVER, s->token_url, res->dpop_nonce);
+                engine_dpop_note_nonce(s->engine, DPOP_AUTHORIZATION_SERVER, res->url, res->dpop_nonce);
         if (!dpop_nonce_wanted(res, te) || s->dpop_nonce_retried)
                 return false;
         s->dpop_nonce_retried = true;

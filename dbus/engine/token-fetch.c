@@ -366,8 +366,7 @@ static void on_token_response(const HttpResult *res, void *userdata) {
 
         log_debug("Account '%s': token endpoint answered HTTP %ld, %zu bytes.", a->name, res->status, res->body_size);
         if (res->dpop_nonce)
-                engine_dpop_note_nonce(a->engine, DPOP_AUTHORIZATION_SERVER,
-                                       account_endpoint_cached(a, ENDPOINT_TOKEN), res->dpop_nonce);
+                engine_dpop_note_nonce(a->engine, DPOP_AUTHORIZATION_SERVER, res->url, res->dpop_nonce);
 
         if (res->status == 429 || res->status >= 500) {
                 if (schedule_retry(e, res->retry_after_sec))

@@ -40,6 +40,8 @@ struct HttpRequest {
         char *dpop_nonce;
         int ca_fd;                      /* CAFile=, opened and checked here; libcurl reads it by its /proc path */
         int cert_fd, key_fd;            /* the same for the client certificate and its key (a file or a memfd) */
+        void *key_map;                  /* the memfd's pages, mapped to lock them in RAM */
+        size_t key_map_size;
         char error_buffer[CURL_ERROR_SIZE];
         http_callback_t callback;
         void *userdata;
@@ -65,6 +67,8 @@ static void request_free(HttpRequest *r) {
                 (void) close(r->cert_fd);
         if (r->key_fd >= 0)
                 (void) close(r->key_fd);
+        if (r->key_map)
+                (void) munmap(r->key_map, r->key_map_size);
         erase_and_free(r->body);
         erase_and_free(r->authorization);
         if (r->response) {
@@ -127,6 +131,14 @@ static int set_client_certificate(HttpRequest *r, const HttpRequestParams *p) {
                 r->key_fd = memfd_with("tokenbroker-tls-key", p->client_key_pem);
                 if (r->key_fd < 0)
                         return r->key_fd;
+                /* A memfd's pages may be swapped out like any file's: mapped and locked for as long as the
+                 * request lives, as the daemon's other copies of secrets are. Best effort, like those. */
+                r->key_map_size = strlen(p->client_key_pem);
+                r->key_map = mmap(NULL, r->key_map_size, PROT_READ, MAP_SHARED, r->key_fd, 0);
+                if (r->key_map == MAP_FAILED)
+                        r->key_map = NULL;
+                else
+                        (void) mlock(r->key_map, r->key_map_size);
         } else
                 return -EKEYREJECTED;
 
@@ -204,6 +216,7 @@ static void check_finished(HttpClient *c) {
                         result.retry_after_sec = r->retry_after_sec;
                         result.content_type = r->content_type;
                         result.dpop_nonce = r->dpop_nonce;
+                        (void) curl_easy_getinfo(msg->easy_handle, CURLINFO_EFFECTIVE_URL, &result.url);
                 }
 
                 c->in_flight--;

@@ -30,6 +30,7 @@ typedef struct HttpResult {
         int retry_after_sec;            /* Retry-After in seconds, -1 if absent */
         const char *content_type;
         const char *dpop_nonce;         /* the DPoP-Nonce header (RFC 9449 section 8), or NULL */
+        const char *url;                /* the URL the request went to */
 } HttpResult;
 
 typedef void (*http_callback_t)(const HttpResult *result, void *userdata);

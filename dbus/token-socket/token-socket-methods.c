@@ -160,7 +160,7 @@ static int method_git_credential(TokenConn *c, json_object *p, Failure *f) {
                 return 0;
         }
 
-        r = broker_token_lookup(&c->manager->engine, &c->caller.caller, a->name, NULL, NULL, UINT32_MAX, &e, f);
+        r = broker_git_token_lookup(&c->manager->engine, &c->caller.caller, a, &e, f);
         return answer_token(c, WIRE_METHOD_GIT_CREDENTIAL, a->name, r, e, f);
 }
 

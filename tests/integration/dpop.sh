@@ -76,8 +76,12 @@ tap_unlike "$(jws_part "$proof" 0)" '"d"' "... and never its private part"
 claims=$(jws_part "$proof" 1)
 tap_is "$(rig_json_get htm "$claims"):$(rig_json_get htu "$claims")" "GET:$API" "... for the method and URL given"
 token=$(rig_tb token svc)
+out=$(rig_tb token svc | sed 's/^/Authorization: DPoP /' |
+        curl -s -H @- -H "DPoP: $(rig_tb dpop-proof svc GET "$API")" "$API")
+tap_is "$(rig_json_get method "$out")" "GET" \
+        "tokenbroker(1)'s example: the token on curl's stdin, the proof from dpop-proof, accepted"
 out=$(curl -s -H "Authorization: DPoP $token" -H "DPoP: $proof" "$API")
-tap_is "$(rig_json_get method "$out")" "GET" "a script's curl with the token and that proof is accepted"
+tap_is "$(rig_json_get method "$out")" "GET" "the proof printed before is good for a request too"
 out=$(curl -s -H "Authorization: DPoP $token" -H "DPoP: $proof" "$API")
 tap_like "$out" "invalid_dpop_proof" "... once: the same proof again is a replay"
 out=$(curl -s -X DELETE -H "Authorization: DPoP $token" -H "DPoP: $(rig_tb dpop-proof svc GET "$API")" "$API")
@@ -91,7 +95,7 @@ out=$(curl -s -X PATCH -H "Authorization: DPoP $token" -H "DPoP: $proof" "$API")
 tap_is "$(rig_json_get method "$out")" "PATCH" "the token socket's GetDPoPProof: a proof the resource server accepts"
 
 # --- a resource server's nonce ------------------------------------------------------------------------
-rig_server_ctl OIDC '{"rs_nonce": "rs-nonce-1"}' 
+rig_server_ctl OIDC '{"rs_nonce": "rs-nonce-1"}'
 out=$(rig_tb curl svc -- -s "$API"); rc=$?
 tap_is "$rc:$(rig_json_get method "$out")" "0:GET" \
         "a resource server that wants its nonce: tokenbroker curl sends the request again with it"
@@ -103,7 +107,10 @@ claims=$(jws_part "$(rig_tb dpop-proof svc GET "$API")" 1)
 tap_is "$(rig_json_get nonce "$claims")" "rs-nonce-1" "... and dpop-proof puts it in its proofs"
 claims=$(jws_part "$(rig_tb dpop-proof svc GET "$API" --nonce rs-nonce-2)" 1)
 tap_is "$(rig_json_get nonce "$claims")" "rs-nonce-2" "--nonce names another"
-rig_server_ctl OIDC '{"rs_nonce": null}' 
+rig_server_ctl OIDC '{"rs_nonce": "rs-nonce-3"}'
+out=$(rig_tb curl svc -- -s -w '\nstatus=%{http_code}\n' "$API" | tail -n 1)
+tap_is "$out" "status=401" "with -w (more than the body on stdout) nothing is held back: curl runs once"
+rig_server_ctl OIDC '{"rs_nonce": null}'
 
 # --- the key outlives the daemon -----------------------------------------------------------------------
 rig_restart_daemon || tap_bail "tokenbrokerd did not restart"
@@ -136,6 +143,18 @@ tap_is "$rc" 0 "a device login of a DPoP account succeeds (polls with proofs)"
 tap_is "$(rig_json_get token_type "$(rig_tb token dev --json)")" "DPoP" "... and its token is a DPoP token"
 
 # --- refused ---------------------------------------------------------------------------------------------
+rig_tb add gitdp --issuer "$OIDC_URL" --client-id cc-basic --client-auth basic --scopes "api:read" \
+        --hosts "https://git.example.com/" --set DPoP=true >/dev/null 2>&1
+rig_tb set-secret gitdp client-secret <<<"cc-basic-secret"
+out=$(printf 'protocol=https\nhost=git.example.com\n\n' | "$abs_top_builddir/git-credential-tokenbroker" get 2>&1); rc=$?
+tap_is "$rc" 9 "git's helper refuses an account with DPoP=true (exit 9): git cannot send a proof"
+tap_like "$out" "DPoP=true" "... saying why"
+tap_unlike "$out" "password=" "... and hands out no token"
+mkdir -p "$RIG_DIR/no-socket" && chmod 0700 "$RIG_DIR/no-socket"
+out=$(printf 'protocol=https\nhost=git.example.com\n\n' |
+        env XDG_RUNTIME_DIR="$RIG_DIR/no-socket" "$abs_top_builddir/git-credential-tokenbroker" get 2>&1); rc=$?
+tap_is "$rc" 9 "... on the session bus too"
+
 rig_tb add plain --issuer "$OIDC_URL" --client-id cc-basic --client-auth basic --scopes "api:read" >/dev/null 2>&1
 rig_tb set-secret plain client-secret <<<"cc-basic-secret"
 tap_is "$(rig_json_get token_type "$(rig_tb token plain --json)")" "Bearer" "without DPoP=true: Bearer tokens"

@@ -51,6 +51,19 @@ int main(void) {
         ok(PARSE(&c, "-F", "file=@-", (char *) u) == 0 && c.reads_stdin, "-F name=@-: reads stdin");
         ok(PARSE(&c, "-T", "-", (char *) u) == 0 && c.reads_stdin, "-T -: reads stdin");
         ok(PARSE(&c, "-d", "a=1", (char *) u) == 0 && !c.reads_stdin, "-d a=1: does not");
+        ok(PARSE(&c, "-H", "@-", (char *) u) == 0 && c.reads_stdin, "-H @-: headers from stdin");
+        ok(PARSE(&c, "--data-urlencode", "name@-", (char *) u) == 0 && c.reads_stdin,
+           "--data-urlencode name@-: reads stdin");
+        ok(PARSE(&c, "-b", "-", (char *) u) == 0 && c.reads_stdin, "-b -: cookies from stdin");
+        ok(PARSE(&c, "-o", "-", (char *) u) == 0 && !c.reads_stdin, "-o -: writes stdout, reads nothing");
+        ok(PARSE(&c, "-w", "%{http_code}", (char *) u) == 0 && c.writes_stdout,
+           "-w: more than the body on stdout");
+        ok(PARSE(&c, "-D", "-", (char *) u) == 0 && c.writes_stdout && c.dumps_headers,
+           "-D -: the headers on stdout, in a dump of the user's own");
+        ok(PARSE(&c, "-D", "h.txt", (char *) u) == 0 && !c.writes_stdout && c.dumps_headers,
+           "-D FILE: a dump of its own");
+        ok(PARSE(&c, "-c", "-", (char *) u) == 0 && c.writes_stdout, "-c -: the cookie jar on stdout");
+        ok(PARSE(&c, "-s", (char *) u) == 0 && !c.writes_stdout && !c.dumps_headers, "-s: only the body");
         ok(PARSE(&c, "-o", "out.json", (char *) u) == 0 && c.writes_output,
            "-o FILE: the body goes to the file");
         ok(PARSE(&c, "-O", (char *) u) == 0 && c.writes_output, "-O: likewise");

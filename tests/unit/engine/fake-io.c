@@ -197,6 +197,9 @@ static void answer(long status, const char *body, int retry_after_sec, const cha
                 .dpop_nonce = dpop_nonce,
         };
 
+        if (r)
+                res.url = r->req.url;
+
         if (!r)
                 abort();
         r->cb(&res, r->userdata);
