@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* tokenbroker curl NAME [--scope S] [--resource URI] [--] ARGS...: runs curl with the account's token and
- * extra headers (Floriday's X-Api-Key). They reach curl through a memfd named by `-H @/dev/fd/N`, never
- * through argv or the environment, where any process of the machine could read them.
+/* tokenbroker curl NAME [--scope S] [--resource URI] [--no-retry] [--] ARGS...: runs curl with the account's
+ * token and extra headers (Floriday's X-Api-Key). They reach curl through a memfd named by `-H @/dev/fd/N`,
+ * never through argv or the environment, where any process of the machine could read them.
  *
- * A DPoP-bound token (RFC 9449) goes as `Authorization: DPoP TOKEN` with a proof the daemon signs for the
- * method and URL that curl's arguments make. A resource server may refuse the proof for want of its nonce
- * (401, WWW-Authenticate: DPoP error="use_dpop_nonce", and a DPoP-Nonce header); curl then runs once more
- * with a proof carrying it. To be able to, the first run's body is held in memory until curl has finished
- * and its headers are seen, unless it goes to a file (-o) anyway, more than the body goes to stdout (-w,
- * -D -), the user dumps the headers (-D), or the request reads stdin (which a second run could not read
- * again). */
+ * A server may refuse the token: revoked, or expired early. After a 401 curl runs once more with a fresh
+ * token (the refused one invalidated first), unless --no-retry. A DPoP-bound token (RFC 9449) goes as
+ * `Authorization: DPoP TOKEN` with a proof the daemon signs for the method and URL that curl's arguments
+ * make; a resource server that refuses the proof for want of its nonce (401, WWW-Authenticate: DPoP
+ * error="use_dpop_nonce", and a DPoP-Nonce header) gets a second run with a proof carrying it. To be able to
+ * run again, the first run's headers go to a memfd, and its body too when it is all of stdout: it is printed
+ * only once curl has finished and its headers are seen. None of that is done when the request reads stdin
+ * (a second run could not read it again), more than the body goes to stdout (-w, -D -), or the user dumps
+ * the headers (-D); then curl runs once, by exec(). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,8 @@ typedef struct Call {
         int argc;
         char **argv;
         char *cert_file, *key_file;     /* ClientCertFile= and ClientKeyFile=: curl presents the certificate */
+        BrokerTokenOptions options;     /* --scope, --resource */
+        bool no_retry;                  /* --no-retry: no second run after a 401 with a fresh token */
 } Call;
 
 /* The arguments made here: "-H", "@/dev/fd/N" and the like, kept beside the argv that points at them. */
@@ -103,8 +106,8 @@ typedef struct CurlArgs {
         char headers[32], dump[32], body[32];
 } CurlArgs;
 
-/* curl -H @/dev/fd/HEADERS [--cert FILE --key FILE] [-D /dev/fd/DUMP -o /dev/fd/BODY] ARGS...; the array
- * only is allocated. */
+/* curl -H @/dev/fd/HEADERS [--cert FILE --key FILE] [-D /dev/fd/DUMP] [-o /dev/fd/BODY] ARGS...; the
+ * array only is allocated. */
 static char **curl_argv(const Call *c, CurlArgs *buf, int headers_fd, int dump_fd, int body_fd) {
         char **args = calloc((size_t) c->argc + 12, sizeof(char *));
         size_t n = 0;
@@ -124,9 +127,11 @@ static char **curl_argv(const Call *c, CurlArgs *buf, int headers_fd, int dump_f
         }
         if (dump_fd >= 0) {
                 (void) snprintf(buf->dump, sizeof(buf->dump), "/dev/fd/%d", dump_fd);
-                (void) snprintf(buf->body, sizeof(buf->body), "/dev/fd/%d", body_fd);
                 args[n++] = (char *) "-D";
                 args[n++] = buf->dump;
+        }
+        if (body_fd >= 0) {
+                (void) snprintf(buf->body, sizeof(buf->body), "/dev/fd/%d", body_fd);
                 args[n++] = (char *) "-o";
                 args[n++] = buf->body;
         }
@@ -159,16 +164,27 @@ static int run_curl(char **args) {
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* The nonce of a final response that refused the proof for want of it (RFC 9449 section 9), or NULL. Only
- * the last response of the dump counts (after redirects and 100 Continue). */
-static char *nonce_wanted(int dump_fd) {
+/* What the last response of a run said (after redirects and 100 Continue), from curl's header dump. */
+typedef struct FinalResponse {
+        long status;            /* 0 when the dump has none (curl failed before an answer) */
+        char *nonce;            /* a 401 wanting a proof with this nonce (RFC 9449 section 9), or NULL */
+} FinalResponse;
+
+static void final_response_clear(FinalResponse *f) {
+        free(f->nonce);
+        *f = (FinalResponse) {};
+}
+
+static void final_response_read(int dump_fd, FinalResponse *ret) {
         _cleanup_free_ char *dump = NULL, *nonce = NULL;
-        bool unauthorized = false, use_nonce = false;
+        bool use_nonce = false;
+        long status = 0;
         ssize_t n;
 
+        *ret = (FinalResponse) {};
         dump = malloc(HEADER_DUMP_MAX + 1);
         if (!dump || (n = pread(dump_fd, dump, HEADER_DUMP_MAX, 0)) <= 0)
-                return NULL;
+                return;
         dump[n] = 0;
         for (char *line = dump, *next; line && *line; line = next) {
                 const char *v;
@@ -180,7 +196,7 @@ static char *nonce_wanted(int dump_fd) {
                 if (startswith(line, "HTTP/")) {
                         const char *code = strchr(line, ' ');
 
-                        unauthorized = code && startswith(code + 1, "401");
+                        status = code ? strtol(code + 1, NULL, 10) : 0;
                         use_nonce = false;
                         free(nonce);
                         nonce = NULL;
@@ -196,7 +212,9 @@ static char *nonce_wanted(int dump_fd) {
                            strstr(v, "use_dpop_nonce"))
                         use_nonce = true;
         }
-        return unauthorized && use_nonce && !isempty(nonce) ? TAKE_PTR(nonce) : NULL;
+        ret->status = status;
+        if (status == 401 && use_nonce && !isempty(nonce))
+                ret->nonce = TAKE_PTR(nonce);
 }
 
 /* The held-back body, to stdout: read and write, which works for every kind of stdout (sendfile() does not
@@ -248,15 +266,47 @@ static int headers_for(Call *c, const char *proof, int *ret) {
         return 0;
 }
 
-static int curl_with_dpop(Call *c) {
-        _cleanup_free_ char *proof = NULL, *nonce = NULL;
-        _cleanup_close_ int headers = -1, dump = -1, body = -1;
-        _cleanup_free_ char **args = NULL;
-        CurlArgs buf;
+static bool is_dpop(const Call *c) {
+        return strcasecmp(c->token.token_type, "DPoP") == 0;
+}
+
+/* The headers for the call's token: with a DPoP token, a proof for the request (with `nonce`). */
+static int prepare(Call *c, const char *nonce, int *ret_headers) {
+        _cleanup_free_ char *proof = NULL;
         int r;
 
-        r = curl_request_parse(c->argc, c->argv, &c->request);
-        if (r < 0)
+        if (is_dpop(c) && (r = proof_for(c, nonce, &proof)) > 0)
+                return r;
+        return headers_for(c, proof, ret_headers);
+}
+
+/* After a 401: the refused token is dropped (if it is still the cached one: another caller may have a new
+ * one already), and the account's token asked for again. */
+static int renew_token(Call *c) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = broker_call(c->bus, "Invalidate", &error, NULL, "ss", c->account, c->token.token);
+        broker_token_clear(&c->token);
+        if (r >= 0)
+                r = broker_get_token(c->bus, c->account, &c->options, &c->token, &error);
+        return r < 0 ? cli_fail(c->account, &error, r) : 0;
+}
+
+/* Runs curl. A first run is held back where it can be run again: its headers (and its body, when that is all
+ * of stdout) go to memory files. Then at most one more run: with the resource server's DPoP nonce when it
+ * asked for one, or with a fresh token after a 401 (unless --no-retry). The last run is exec()ed. */
+static int run(Call *c) {
+        _cleanup_(final_response_clear) FinalResponse f = {};
+        _cleanup_close_ int headers = -1, dump = -1, body = -1;
+        _cleanup_free_ char **args = NULL;
+        bool again;
+        CurlArgs buf;
+        int parsed, r;
+
+        parsed = curl_request_parse(c->argc, c->argv, &c->request);
+        r = parsed;
+        if (r < 0 && is_dpop(c))
                 return cli_usage_error(
                         "%s: a DPoP proof is for one request: %s", c->account,
                         r == -ENOENT   ? "curl's arguments name no URL."
@@ -264,16 +314,19 @@ static int curl_with_dpop(Call *c) {
                         : r == -EINVAL ? "give the URL with its scheme (https://...), and every option "
                                          "its value."
                                        : strerror(-r));
-        if ((r = proof_for(c, NULL, &proof)) > 0 || (r = headers_for(c, proof, &headers)) > 0)
+        r = prepare(c, NULL, &headers);
+        if (r > 0)
                 return r;
 
-        /* Only a body that is all of stdout can be held back and replaced; only a command that reads no
-         * stdin can run twice; a nonce challenge shows only in the dump of our own. */
-        if (!c->request.writes_output && !c->request.reads_stdin && !c->request.writes_stdout &&
-            !c->request.dumps_headers) {
+        /* Only a command that reads no stdin can run twice; only a body that is all of stdout can be held
+         * back and replaced; what the server said shows only in the header dump of our own. */
+        again = parsed == 0 && (is_dpop(c) || !c->no_retry) && !c->request.reads_stdin &&
+                !c->request.writes_stdout && !c->request.dumps_headers;
+        if (again) {
                 dump = memfd_create("tokenbroker-dump", 0);
-                body = memfd_create("tokenbroker-body", 0);
-                if (dump < 0 || body < 0) {
+                if (!c->request.writes_output)
+                        body = memfd_create("tokenbroker-body", 0);
+                if (dump < 0 || (!c->request.writes_output && body < 0)) {
                         fprintf(stderr, "tokenbroker: cannot hold curl's output: %s\n", strerror(errno));
                         return EXIT_FAILURE_OTHER;
                 }
@@ -285,23 +338,27 @@ static int curl_with_dpop(Call *c) {
                         fprintf(stderr, "tokenbroker: cannot run curl: %s\n", strerror(-r));
                         return EXIT_FAILURE_OTHER;
                 }
-                nonce = nonce_wanted(dump);
-                if (!nonce)
-                        return copy_to_stdout(body) < 0 ? EXIT_FAILURE_OTHER : r;
+                final_response_read(dump, &f);
+                if (f.status != 401 || (!f.nonce && c->no_retry))
+                        return body >= 0 && copy_to_stdout(body) < 0 ? EXIT_FAILURE_OTHER : r;
 
-                /* Once more, with the server's nonce; the daemon keeps it for the next proofs too. */
+                /* Once more: with the server's nonce (the daemon keeps it for the next proofs too), or with
+                 * a fresh token. The held-back first answer is dropped; the second writes where it would. */
                 free(args);
-                free(proof);
-                (void) close(headers);
                 args = NULL;
-                proof = NULL;
+                (void) close(headers);
                 headers = -1;
-                if ((r = proof_for(c, nonce, &proof)) > 0 || (r = headers_for(c, proof, &headers)) > 0)
+                if (!f.nonce && (r = renew_token(c)) > 0)
                         return r;
-                /* The second run writes where the command line says; the held-back first answer is dropped. */
+                r = prepare(c, f.nonce, &headers);
+                if (r > 0)
+                        return r;
                 (void) close(dump);
-                (void) close(body);
-                dump = body = -1;
+                dump = -1;
+                if (body >= 0) {
+                        (void) close(body);
+                        body = -1;
+                }
         }
         args = curl_argv(c, &buf, headers, -1, -1);
         if (!args)
@@ -327,66 +384,73 @@ static int client_certificate(Call *c, sd_bus_error *error) {
         return r;
 }
 
-int verb_curl(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "scope", required_argument, NULL, 's' },
-                { "resource", required_argument, NULL, 'r' },
-                {}
-        };
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char **args = NULL;
-        const char *scope = NULL, *resource = NULL;
-        CurlArgs buf;
-        Call c = {};
-        int ch, fd = -1, r;
+/* One of curl's own options of tokenbroker's, before or after the account name: 1 and how many arguments it
+ * took, 0 when argv[i] is none (curl's arguments begin), -1 for a missing value. */
+static int own_option(Call *c, int argc, char *argv[], int i, int *ret_taken) {
+        const char *a = argv[i], *v;
 
-        optind = 0;
-        /* "+": options stop at the first non-option, the account name; the rest is curl's. */
-        while ((ch = getopt_long(argc, argv, "+", options, NULL)) >= 0)
-                switch (ch) {
-                case 's':
-                        scope = optarg;
+        *ret_taken = 1;
+        if (streq(a, "--no-retry")) {
+                c->no_retry = true;
+                return 1;
+        }
+        if (!streq(a, "--scope") && !streq(a, "--resource") && !startswith(a, "--scope=") &&
+            !startswith(a, "--resource="))
+                return 0;
+        v = strchr(a, '=');
+        if (v)
+                v++;
+        else if (i + 1 < argc) {
+                v = argv[i + 1];
+                *ret_taken = 2;
+        } else
+                return -1;
+        if (startswith(a, "--scope"))
+                c->options.scope = v;
+        else
+                c->options.resource = v;
+        return 1;
+}
+
+int verb_curl(int argc, char *argv[]) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        bool named = false;
+        Call c = {};
+        int i = 1, r;
+
+        /* The account name and our options in any order, up to "--" or the first of curl's arguments. */
+        while (i < argc && !streq(argv[i], "--")) {
+                int taken;
+
+                r = own_option(&c, argc, argv, i, &taken);
+                if (r < 0)
+                        return cli_usage_error("%s takes a value.", argv[i]);
+                if (r == 0 && named)
                         break;
-                case 'r':
-                        resource = optarg;
-                        break;
-                default:
-                        return EXIT_USAGE;
+                if (r == 0) {
+                        if (argv[i][0] == '-')
+                                return cli_usage_error(
+                                        "curl takes an account name first, then curl's arguments.");
+                        c.account = argv[i];
+                        named = true;
                 }
-        if (optind >= argc)
+                i += taken;
+        }
+        if (!named)
                 return cli_usage_error("curl takes an account name, then curl's arguments.");
-        c.account = argv[optind++];
-        if (optind < argc && streq(argv[optind], "--"))
-                optind++;
-        c.argc = argc - optind;
-        c.argv = argv + optind;
+        if (i < argc && streq(argv[i], "--"))
+                i++;
+        c.argc = argc - i;
+        c.argv = argv + i;
 
         r = cli_connect(&c.bus);
         if (r > 0)
                 return r;
-        r = broker_get_token(c.bus, c.account, scope, resource, &c.token, &error);
+        r = broker_get_token(c.bus, c.account, &c.options, &c.token, &error);
         if (r >= 0)
                 r = client_certificate(&c, &error);
-        if (r < 0) {
-                r = cli_fail(c.account, &error, r);
-                goto finish;
-        }
-        if (strcasecmp(c.token.token_type, "DPoP") == 0) {
-                r = curl_with_dpop(&c);
-                goto finish;
-        }
-        c.bus = sd_bus_flush_close_unref(c.bus);
+        r = r < 0 ? cli_fail(c.account, &error, r) : run(&c);
 
-        r = headers_for(&c, NULL, &fd);
-        broker_token_clear(&c.token);
-        if (r == 0) {
-                args = curl_argv(&c, &buf, fd, -1, -1);
-                r = args ? exec_curl(args) : EXIT_FAILURE_OTHER;
-        }
-        free(c.cert_file);
-        free(c.key_file);
-        return r;
-finish:
         broker_token_clear(&c.token);
         sd_bus_flush_close_unref(c.bus);
         free(c.cert_file);

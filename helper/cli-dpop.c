@@ -56,7 +56,9 @@ int verb_dpop_proof(int argc, char *argv[]) {
         if (r > 0)
                 return r;
         if (with_token) {
-                r = broker_get_token(bus, argv[optind], scope, resource, &t, &error);
+                BrokerTokenOptions o = { .scope = scope, .resource = resource };
+
+                r = broker_get_token(bus, argv[optind], &o, &t, &error);
                 if (r < 0)
                         return cli_fail(argv[optind], &error, r);
         }

@@ -19,13 +19,15 @@ int verb_token(int argc, char *argv[]) {
                 { "scope", required_argument, NULL, 's' },
                 { "resource", required_argument, NULL, 'r' },
                 { "json", no_argument, NULL, 'j' },
+                { "force-new", no_argument, NULL, 'f' },
+                { "min-validity", required_argument, NULL, 'm' },
                 {}
         };
         _cleanup_free_ char *resource = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(broker_token_clear) BrokerToken t = {};
-        const char *scope = NULL;
+        BrokerTokenOptions o = {};
         bool json = false;
         int c, r;
 
@@ -33,11 +35,27 @@ int verb_token(int argc, char *argv[]) {
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 switch (c) {
                 case 's':
-                        scope = optarg;
+                        o.scope = optarg;
                         break;
                 case 'j':
                         json = true;
                         break;
+                case 'f':
+                        o.force_new = true;
+                        break;
+                case 'm': {
+                        char *end;
+                        unsigned long v;
+
+                        errno = 0;
+                        v = strtoul(optarg, &end, 10);
+                        if (errno != 0 || end == optarg || *end || optarg[0] == '-' || v > UINT32_MAX)
+                                return cli_usage_error("--min-validity takes a number of seconds, not '%s'.",
+                                                       optarg);
+                        o.min_validity = (uint32_t) v;
+                        o.min_validity_set = true;
+                        break;
+                }
                 case 'r': {
                         /* Repeated: one more resource of the set (RFC 8707 section 2). */
                         char *joined = resource ? strjoin(resource, " ", optarg) : strdup(optarg);
@@ -57,10 +75,11 @@ int verb_token(int argc, char *argv[]) {
         r = cli_connect(&bus);
         if (r > 0)
                 return r;
+        o.resource = resource;
         if (json)
-                r = broker_get_token_info(bus, argv[optind], scope, resource, &t, &error);
+                r = broker_get_token_info(bus, argv[optind], &o, &t, &error);
         else
-                r = broker_get_token(bus, argv[optind], scope, resource, &t, &error);
+                r = broker_get_token(bus, argv[optind], &o, &t, &error);
         if (r < 0)
                 return cli_fail(argv[optind], &error, r);
 

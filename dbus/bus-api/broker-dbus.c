@@ -73,8 +73,9 @@ int read_options(sd_bus_message *msg, const BusOption *options, sd_bus_error *er
 static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(failure_clear) Failure f = {};
         Manager *m = userdata;
-        const char *name, *requested_scope = NULL, *requested_resource = NULL;
-        uint32_t min_validity = UINT32_MAX;
+        TokenQuery q = TOKEN_QUERY_DEFAULT;
+        const char *name;
+        int force_new = 0;
         TokenEntry *e;
         int r;
 
@@ -82,16 +83,17 @@ static int method_get_token(sd_bus_message *msg, void *userdata, sd_bus_error *e
         if (r < 0)
                 return r;
         r = read_options(msg, (const BusOption[]) {
-                { "scope", "s", &requested_scope },
-                { "resource", "s", &requested_resource },
-                { "min-validity", "u", &min_validity },
+                { "scope", "s", &q.scope },
+                { "resource", "s", &q.resource },
+                { "min-validity", "u", &q.min_validity },
+                { "force-new", "b", &force_new },
                 {},
         }, error);
         if (r < 0)
                 return r;
+        q.force_new = force_new;
 
-        r = broker_token_lookup(&m->engine, BUS_CALLER(m, msg), name, requested_scope, requested_resource, min_validity,
-                                &e, &f);
+        r = broker_token_lookup(&m->engine, BUS_CALLER(m, msg), name, &q, &e, &f);
         if (r < 0)
                 return bus_error_set_failure(error, &f, r);
         if (r > 0)

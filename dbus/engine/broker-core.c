@@ -159,9 +159,10 @@ int broker_dpop_proof(Engine *eng, const Caller *c, const char *name, const char
         return dpop_proof_for_caller(eng, a->name, method, url, access_token, nonce, done, userdata, f);
 }
 
-int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const char *requested_scope,
-                        const char *requested_resource, uint32_t min_validity, TokenEntry **ret, Failure *f) {
+int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const TokenQuery *q,
+                        TokenEntry **ret, Failure *f) {
         _cleanup_free_ char *scope = NULL, *resource = NULL, *key = NULL;
+        bool fresh;
         uint64_t now;
         TokenEntry *e;
         Account *a;
@@ -170,10 +171,10 @@ int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const ch
         r = find_allowed_account(eng, c, name, &a, f);
         if (r < 0)
                 return r;
-        r = normalize_scope(a, requested_scope, &scope, f);
+        r = normalize_scope(a, q->scope, &scope, f);
         if (r < 0)
                 return r;
-        r = normalize_resource(a, requested_resource, &resource, f);
+        r = normalize_resource(a, q->resource, &resource, f);
         if (r < 0)
                 return r;
         /* The account's own entry, the common case, needs no key to be made. */
@@ -192,12 +193,25 @@ int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const ch
                                       : -ENOMEM;
         e->last_used = io_now(CLOCK_MONOTONIC);
 
-        if (min_validity == UINT32_MAX)
-                min_validity = (uint32_t) a->config->refresh_skew_sec;
-
         *ret = e;
+        /* A caller that saw the token refused: it is not handed out again, and the fetch that replaces it
+         * (the one in flight, or one started now) answers. */
+        if (q->force_new) {
+                if (!e->fetching)
+                        token_entry_clear_token(e);
+                return 0;
+        }
         now = io_now(CLOCK_REALTIME);
-        if (token_entry_usable(e, min_validity, now))
+        /* RefreshSkew= is a margin, kept to a quarter of a short token's life (token_margin_usec()); a
+         * caller's min-validity is a promise: a token with less left is fetched anew (and handed out all the
+         * same when the server issues none longer). */
+        if (q->min_validity == UINT32_MAX)
+                fresh = token_entry_usable(e, a->config->refresh_skew_sec, now);
+        else
+                fresh = e->access_token && token_left_at_least(e->expires_usec, now,
+                                                               MAX((uint64_t) q->min_validity * USEC_PER_SEC,
+                                                                   TOKEN_MIN_LEFT_USEC));
+        if (fresh)
                 return 1;
         /* The endpoint is failing and a retry is pending: the token we have still works, hand it out. */
         if (e->retry_timer && token_entry_unexpired(e, now))
@@ -253,7 +267,7 @@ int broker_git_token_lookup(Engine *eng, const Caller *c, Account *a, TokenEntry
                                    "Account '%s' binds its tokens to a key (DPoP=true), which git "
                                    "cannot prove it holds: serve git from an account without DPoP=.",
                                    a->name);
-        return broker_token_lookup(eng, c, a->name, NULL, NULL, UINT32_MAX, ret, f);
+        return broker_token_lookup(eng, c, a->name, &TOKEN_QUERY_DEFAULT, ret, f);
 }
 
 const char *broker_git_username(const Account *a) {

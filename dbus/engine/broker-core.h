@@ -23,14 +23,23 @@ Account *broker_account_named(Engine *eng, const char *name, Failure *f);
 /* The caller's uid, then the account called `name`: 0 with *ret, or < 0 with `f` set. */
 int broker_find_account(Engine *eng, const Caller *c, const char *name, Account **ret, Failure *f);
 
-/* GetToken up to its answer: the caller's uid, the account, AllowedCallers=, the scope (within Scopes=,
- * normalised; the account's full set is the same entry as none), the resource (RFC 8707: one or more absolute
- * URIs, space-separated; NULL or the account's own Resource= set: the account's), min-validity (UINT32_MAX:
- * the account's RefreshSkew). Returns 1 when *ret holds a token to hand out now (usable, or unexpired while a retry is
- * pending), 0 when the caller must wait for a fetch of *ret (token_fetch_start*(), single-flight), < 0 with
- * `f` set. */
-int broker_token_lookup(Engine *eng, const Caller *c, const char *account, const char *scope,
-                        const char *resource, uint32_t min_validity, TokenEntry **ret, Failure *f);
+/* What a caller asks GetToken for, besides the account. */
+typedef struct TokenQuery {
+        const char *scope;              /* within Scopes=; NULL: the account's */
+        const char *resource;           /* RFC 8707: absolute URIs, space-separated; NULL: the account's */
+        uint32_t min_validity;          /* seconds; UINT32_MAX: the account's RefreshSkew */
+        bool force_new;                 /* the cached token is forgotten and a new one fetched */
+} TokenQuery;
+
+#define TOKEN_QUERY_DEFAULT ((TokenQuery) { .min_validity = UINT32_MAX })
+
+/* GetToken up to its answer: the caller's uid, the account, AllowedCallers=, the scope (normalised; the
+ * account's full set is the same entry as none), the resource (NULL or the account's own Resource= set: the
+ * account's), min-validity, force-new. Returns 1 when *ret holds a token to hand out now (usable, or
+ * unexpired while a retry is pending), 0 when the caller must wait for a fetch of *ret
+ * (token_fetch_start*(), single-flight), < 0 with `f` set. */
+int broker_token_lookup(Engine *eng, const Caller *c, const char *account, const TokenQuery *q,
+                        TokenEntry **ret, Failure *f);
 
 /* MatchAccount after the caller check: the first account (by name) with a Hosts= pattern matching the
  * request, borrowed, or NULL when none does. InvalidArgs without a host. */

@@ -119,19 +119,32 @@ static int answer_token(TokenConn *c, const char *method, const char *account, i
         return 0;
 }
 
+/* A boolean option: absent or null is false. */
+static int param_bool(json_object *p, const char *key, bool *ret, Failure *f) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(p, key, &v) || json_object_is_type(v, json_type_null))
+                return 0;
+        if (!json_object_is_type(v, json_type_boolean))
+                return failure_set(f, -EINVAL, "Bad value for option '%s'.", key);
+        *ret = json_object_get_boolean(v);
+        return 0;
+}
+
 static int method_get_token(TokenConn *c, json_object *p, Failure *f) {
-        const char *account, *scope, *resource;
-        uint32_t min_validity = UINT32_MAX;
+        TokenQuery q = TOKEN_QUERY_DEFAULT;
+        const char *account;
         TokenEntry *e = NULL;
         int r;
 
         if ((r = param_string(p, "account", true, &account, f)) < 0 ||
-            (r = param_string(p, "scope", false, &scope, f)) < 0 ||
-            (r = param_string(p, "resource", false, &resource, f)) < 0 ||
-            (r = param_min_validity(p, &min_validity, f)) < 0)
+            (r = param_string(p, "scope", false, &q.scope, f)) < 0 ||
+            (r = param_string(p, "resource", false, &q.resource, f)) < 0 ||
+            (r = param_min_validity(p, &q.min_validity, f)) < 0 ||
+            (r = param_bool(p, "force-new", &q.force_new, f)) < 0)
                 return r;
 
-        r = broker_token_lookup(&c->manager->engine, &c->caller.caller, account, scope, resource, min_validity, &e, f);
+        r = broker_token_lookup(&c->manager->engine, &c->caller.caller, account, &q, &e, f);
         return answer_token(c, WIRE_METHOD_GET_TOKEN, account, r, e, f);
 }
 

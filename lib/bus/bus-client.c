@@ -88,15 +88,20 @@ int broker_open(sd_bus **ret) {
         return 0;
 }
 
+/* A method call on the broker object, to be filled in: on the private socket there is no bus daemon to
+ * route by name, the peer is the broker. */
+static int new_call(sd_bus *bus, const char *method, sd_bus_message **ret) {
+        return sd_bus_message_new_method_call(bus, ret, sd_bus_is_bus_client(bus) ? BROKER_BUS_NAME : NULL,
+                                              BROKER_OBJECT_PATH, BROKER_INTERFACE, method);
+}
+
 int broker_call(sd_bus *bus, const char *method, sd_bus_error *error, sd_bus_message **ret_reply,
                 const char *types, ...) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         va_list ap;
         int r;
 
-        /* On the private socket there is no bus daemon to route by name: the peer is the broker. */
-        r = sd_bus_message_new_method_call(bus, &m, sd_bus_is_bus_client(bus) ? BROKER_BUS_NAME : NULL,
-                                           BROKER_OBJECT_PATH, BROKER_INTERFACE, method);
+        r = new_call(bus, method, &m);
         if (r < 0)
                 return r;
 
@@ -151,20 +156,33 @@ static int read_string_dict(sd_bus_message *m, char ***ret) {
         return 0;
 }
 
-/* Calls GetToken or GetTokenInfo with the scope and resource options that are given. */
-static int call_get_token(sd_bus *bus, const char *method, const char *account, const char *scope,
-                          const char *resource, sd_bus_error *error, sd_bus_message **ret_reply) {
-        if (isempty(scope) && isempty(resource))
-                return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 0);
-        if (isempty(resource))
-                return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 1, "scope", "s", scope);
-        if (isempty(scope))
-                return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 1, "resource", "s", resource);
-        return broker_call(bus, method, error, ret_reply, "sa{sv}", account, 2, "scope", "s", scope, "resource", "s",
-                           resource);
+/* Calls GetToken or GetTokenInfo with the options that are given. */
+static int call_get_token(sd_bus *bus, const char *method, const char *account, const BrokerTokenOptions *o,
+                          sd_bus_error *error, sd_bus_message **ret_reply) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = new_call(bus, method, &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", account);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0 && o && !isempty(o->scope))
+                r = sd_bus_message_append(m, "{sv}", "scope", "s", o->scope);
+        if (r >= 0 && o && !isempty(o->resource))
+                r = sd_bus_message_append(m, "{sv}", "resource", "s", o->resource);
+        if (r >= 0 && o && o->min_validity_set)
+                r = sd_bus_message_append(m, "{sv}", "min-validity", "u", o->min_validity);
+        if (r >= 0 && o && o->force_new)
+                r = sd_bus_message_append(m, "{sv}", "force-new", "b", 1);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        return sd_bus_call(bus, m, 0, error, ret_reply);
 }
 
-int broker_get_token(sd_bus *bus, const char *account, const char *scope, const char *resource, BrokerToken *ret,
+int broker_get_token(sd_bus *bus, const char *account, const BrokerTokenOptions *o, BrokerToken *ret,
                      sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(broker_token_clear) BrokerToken t = {};
@@ -172,7 +190,7 @@ int broker_get_token(sd_bus *bus, const char *account, const char *scope, const 
         int64_t expires_at;
         int r;
 
-        r = call_get_token(bus, "GetToken", account, scope, resource, error, &reply);
+        r = call_get_token(bus, "GetToken", account, o, error, &reply);
         if (r < 0)
                 return r;
         process_hold_secrets();
@@ -201,8 +219,7 @@ int broker_get_dpop_proof(sd_bus *bus, const char *account, const char *method, 
         const char *proof;
         int r;
 
-        r = sd_bus_message_new_method_call(bus, &m, sd_bus_is_bus_client(bus) ? BROKER_BUS_NAME : NULL,
-                                           BROKER_OBJECT_PATH, BROKER_INTERFACE, "GetDPoPProof");
+        r = new_call(bus, "GetDPoPProof", &m);
         if (r < 0)
                 return r;
         /* The access token is a secret: the message is marked so that sd-bus wipes it when freed. */
@@ -292,13 +309,13 @@ static int read_info_entry(sd_bus_message *reply, BrokerToken *t) {
         return sd_bus_message_skip(reply, "v");         /* a newer daemon's addition */
 }
 
-int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, const char *resource, BrokerToken *ret,
+int broker_get_token_info(sd_bus *bus, const char *account, const BrokerTokenOptions *o, BrokerToken *ret,
                           sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(broker_token_clear) BrokerToken t = {};
         int r;
 
-        r = call_get_token(bus, "GetTokenInfo", account, scope, resource, error, &reply);
+        r = call_get_token(bus, "GetTokenInfo", account, o, error, &reply);
         if (r < 0)
                 return r;
         process_hold_secrets();

@@ -30,20 +30,31 @@ typedef struct BrokerToken {
 
 void broker_token_clear(BrokerToken *t);
 
-/* GetToken(account, {scope?, min-validity?}); returns -errno from the daemon's named error, with its
- * message left in *error. */
-int broker_get_token(sd_bus *bus, const char *account, const char *scope, const char *resource, BrokerToken *ret,
+/* GetToken's options; NULL, or zeros, for the account's defaults. */
+typedef struct BrokerTokenOptions {
+        const char *scope;
+        const char *resource;
+        bool min_validity_set;   /* min_validity: seconds a token must have left; unset: the RefreshSkew= */
+        uint32_t min_validity;
+        bool force_new;          /* forget the cached token and fetch a new one */
+} BrokerTokenOptions;
+
+/* GetToken(account, options); returns -errno from the daemon's named error, with its message left in
+ * *error. */
+int broker_get_token(sd_bus *bus, const char *account, const BrokerTokenOptions *o, BrokerToken *ret,
                      sd_bus_error *error);
 
 /* GetTokenInfo: the same, with the scope and the exposed claims. */
+int broker_get_token_info(sd_bus *bus, const char *account, const BrokerTokenOptions *o, BrokerToken *ret,
+                          sd_bus_error *error);
+
 /* GetDPoPProof: a DPoP proof for one request to a resource server, with the hash of `access_token` (may be
  * NULL) and the server's `nonce` (may be NULL). */
 int broker_get_dpop_proof(sd_bus *bus, const char *account, const char *method, const char *url,
                           const char *access_token, const char *nonce, char **ret, sd_bus_error *error);
+
 /* A string entry of GetAccount's answer ("" when the daemon sends none). */
 int broker_get_account_string(sd_bus *bus, const char *account, const char *key, char **ret, sd_bus_error *error);
-int broker_get_token_info(sd_bus *bus, const char *account, const char *scope, const char *resource, BrokerToken *ret,
-                          sd_bus_error *error);
 
 /* A one-line reason for the user from a failed call: the daemon's message, or strerror. */
 const char *broker_error_message(const sd_bus_error *error, int r);

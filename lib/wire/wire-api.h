@@ -9,7 +9,7 @@
  * libsystemd and, with it, half a dozen libraries that cost a front end most of its start-up time.
  *
  *   -> {"method": "org.tokenbroker.Broker1.GetToken",
- *       "parameters": {"account": S, "scope": S?, "resource": S?, "min-validity": N?}}
+ *       "parameters": {"account": S, "scope": S?, "resource": S?, "min-validity": N?, "force-new": B?}}
  *   <- {"parameters": {"token": S, "token_type": S, "expires_at": N, "headers": {S: S, ...}}}
  *
  *   -> {"method": "org.tokenbroker.Broker1.GitCredential",

@@ -3,7 +3,8 @@
 # (token-socket.sh: framing, limits, idle connections, other uids, single-flight with D-Bus callers).
 frontend_tests = \
 	%reldir%/fallback.sh \
-	%reldir%/token-socket.sh
+	%reldir%/token-socket.sh \
+	%reldir%/token-drop.sh
 
 TESTS += $(frontend_tests)
 dist_check_SCRIPTS += $(frontend_tests)

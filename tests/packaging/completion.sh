@@ -31,7 +31,8 @@ tap_is "$(complete_line "tokenbroker ")" \
 tap_is "$(complete_line "tokenbroker st")" "status " "a verb by its prefix"
 tap_is "$(complete_line "tokenbroker token ")" "flume-home work " "account names from the account files"
 tap_is "$(complete_line "tokenbroker token w")" "work " "an account name by its prefix"
-tap_is "$(complete_line "tokenbroker token work --")" "--json --resource --scope " "token's options"
+tap_is "$(complete_line "tokenbroker token work --")" "--force-new --json --min-validity --resource --scope " \
+        "token's options"
 tap_is "$(complete_line "tokenbroker set-secret work ")" "api-key client-secret password refresh-token tls-key " \
         "secret kinds after the account"
 tap_is "$(complete_line "tokenbroker add x --client-auth ")" \

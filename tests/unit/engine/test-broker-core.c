@@ -12,6 +12,9 @@
 #include "io.h"
 #include "string-util.h"
 #include "tap.h"
+
+/* GetToken's query for a scope set and a resource set, the rest as a caller leaves it. */
+#define Q(s, r) (&(TokenQuery) { .scope = (s), .resource = (r), .min_validity = UINT32_MAX })
 #include "token-fetch.h"
 
 /* A caller as a transport would describe it: a uid and an executable. */
@@ -44,14 +47,16 @@ static void test_scopes(void) {
 
         fixture_setup();
         (void) fixture_account("scoped", SCOPED);
-        is_int(broker_token_lookup(&engine, ME, "scoped", NULL, NULL, UINT32_MAX, &e, &f), 0,
+        is_int(broker_token_lookup(&engine, ME, "scoped", Q(NULL, NULL), &e, &f), 0,
                "no token cached: the caller must wait for a fetch");
         is_str(e->scope, "", "no scope asked: the account's own token");
-        is_int(broker_token_lookup(&engine, ME, "scoped", "write  read", NULL, UINT32_MAX, &e, &f), 0, "the full set ...");
+        is_int(broker_token_lookup(&engine, ME, "scoped", Q("write  read", NULL), &e, &f), 0,
+               "the full set ...");
         is_str(e->scope, "", "... in any order and spacing, is the account's own token");
-        is_int(broker_token_lookup(&engine, ME, "scoped", "write", NULL, UINT32_MAX, &e, &f), 0, "a narrower set ...");
+        is_int(broker_token_lookup(&engine, ME, "scoped", Q("write", NULL), &e, &f), 0,
+               "a narrower set ...");
         is_str(e->scope, "write", "... has a token of its own");
-        is_int(broker_token_lookup(&engine, ME, "scoped", "read admin", NULL, UINT32_MAX, &e, &f), -EINVAL,
+        is_int(broker_token_lookup(&engine, ME, "scoped", Q("read admin", NULL), &e, &f), -EINVAL,
                "a scope outside Scopes=: InvalidArgs");
         ok(f.message && strstr(f.message, "not within the account's Scopes"), "... saying so");
         failure_clear(&f);
@@ -60,7 +65,7 @@ static void test_scopes(void) {
 
                 memset(big, 'r', 4999);
                 big[4999] = 0;
-                is_int(broker_token_lookup(&engine, ME, "scoped", big, NULL, UINT32_MAX, &e, &f), -EINVAL,
+                is_int(broker_token_lookup(&engine, ME, "scoped", Q(big, NULL), &e, &f), -EINVAL,
                        "a scope of 5000 bytes: InvalidArgs");
                 ok(f.message && strstr(f.message, "too long"), "... too long");
                 failure_clear(&f);
@@ -78,28 +83,29 @@ static void test_resources(void) {
 
         fixture_setup();
         (void) fixture_account("res", RESOURCED);
-        is_int(broker_token_lookup(&engine, ME, "res", NULL, NULL, UINT32_MAX, &own, &f), 0, "no resource asked");
+        is_int(broker_token_lookup(&engine, ME, "res", Q(NULL, NULL), &own, &f), 0, "no resource asked");
         ok(!own->resource, "... the account's own entry");
-        is_int(broker_token_lookup(&engine, ME, "res", NULL, "urn:x:y  https://api.example/", UINT32_MAX, &e, &f), 0,
+        is_int(broker_token_lookup(&engine, ME, "res", Q(NULL, "urn:x:y  https://api.example/"), &e, &f), 0,
                "the account's own set, in another order");
         ok(e == own, "... is the same entry");
-        is_int(broker_token_lookup(&engine, ME, "res", NULL, "https://other.example/api", UINT32_MAX, &e, &f), 0,
+        is_int(broker_token_lookup(&engine, ME, "res", Q(NULL, "https://other.example/api"), &e, &f), 0,
                "another resource");
         ok(e != own, "... has an entry of its own");
         is_str(e->resource, "https://other.example/api", "... for that resource");
         is_str(e->scope, "", "... and the account's scopes");
-        is_int(broker_token_lookup(&engine, ME, "res", "read", "https://other.example/api", UINT32_MAX, &own, &f), 0,
+        is_int(broker_token_lookup(&engine, ME, "res", Q("read", "https://other.example/api"), &own, &f), 0,
                "a scope and a resource");
         ok(own != e && streq_ptr(own->scope, "read") && streq_ptr(own->resource, "https://other.example/api"),
            "... another entry, keyed by both");
-        is_int(broker_token_lookup(&engine, ME, "res", NULL, "relative/path", UINT32_MAX, &e, &f), -EINVAL,
+        is_int(broker_token_lookup(&engine, ME, "res", Q(NULL, "relative/path"), &e, &f), -EINVAL,
                "a relative URI: InvalidArgs");
         ok(f.message && strstr(f.message, "absolute URI"), "... saying so");
         failure_clear(&f);
-        is_int(broker_token_lookup(&engine, ME, "res", NULL, "https://api.example/#frag", UINT32_MAX, &e, &f), -EINVAL,
-               "a URI with a fragment: InvalidArgs");
+        is_int(broker_token_lookup(&engine, ME, "res", Q(NULL, "https://api.example/#frag"), &e, &f),
+               -EINVAL, "a URI with a fragment: InvalidArgs");
         failure_clear(&f);
-        is_int(broker_token_lookup(&engine, ME, "res", NULL, "a:1 a:2 a:3 a:4 a:5 a:6 a:7 a:8 a:9", UINT32_MAX, &e, &f),
+        is_int(broker_token_lookup(&engine, ME, "res", Q(NULL, "a:1 a:2 a:3 a:4 a:5 a:6 a:7 a:8 a:9"),
+                                   &e, &f),
                -EINVAL, "nine resources at once: InvalidArgs");
         failure_clear(&f);
         fixture_teardown();
@@ -113,21 +119,24 @@ static void test_callers(void) {
         (void) fixture_account("open", SCOPED);
         (void) fixture_account("picky", "TokenURL=https://auth.example/token\nClientID=c\n"
                                         "AllowedCallers=/usr/bin/git-credential-tokenbroker");
-        is_int(broker_token_lookup(&engine, CALLER(geteuid() + 1, "/usr/bin/tokenbroker"), "open", NULL, NULL, UINT32_MAX,
-                                   &e, &f), -EACCES, "another uid: AccessDenied");
+        is_int(broker_token_lookup(&engine, CALLER(geteuid() + 1, "/usr/bin/tokenbroker"), "open",
+                                   Q(NULL, NULL), &e, &f),
+               -EACCES, "another uid: AccessDenied");
         failure_clear(&f);
-        is_int(broker_token_lookup(&engine, ME, "picky", NULL, NULL, UINT32_MAX, &e, &f), -EACCES,
+        is_int(broker_token_lookup(&engine, ME, "picky", Q(NULL, NULL), &e, &f), -EACCES,
                "a program not in AllowedCallers=: AccessDenied");
         ok(f.message && strstr(f.message, "/usr/bin/tokenbroker is not an allowed caller"), "... naming it");
         failure_clear(&f);
-        is_int(broker_token_lookup(&engine, CALLER(geteuid(), "/usr/bin/git-credential-tokenbroker"), "picky", NULL, NULL,
-                                   UINT32_MAX, &e, &f), 0, "the allowed program is let through");
-        is_int(broker_token_lookup(&engine, CALLER(geteuid(), NULL), "picky", NULL, NULL, UINT32_MAX, &e, &f), -EACCES,
-               "a program that cannot be told: AccessDenied");
+        is_int(broker_token_lookup(&engine, CALLER(geteuid(), "/usr/bin/git-credential-tokenbroker"),
+                                   "picky", Q(NULL, NULL), &e, &f),
+               0, "the allowed program is let through");
+        is_int(broker_token_lookup(&engine, CALLER(geteuid(), NULL), "picky", Q(NULL, NULL), &e, &f),
+               -EACCES, "a program that cannot be told: AccessDenied");
         failure_clear(&f);
-        is_int(broker_token_lookup(&engine, ME, "nosuch", NULL, NULL, UINT32_MAX, &e, &f), -ESRCH, "no such account: ESRCH");
+        is_int(broker_token_lookup(&engine, ME, "nosuch", Q(NULL, NULL), &e, &f), -ESRCH,
+               "no such account: ESRCH");
         failure_clear(&f);
-        is_int(broker_token_lookup(&engine, ME, "../x", NULL, NULL, UINT32_MAX, &e, &f), -EINVAL,
+        is_int(broker_token_lookup(&engine, ME, "../x", Q(NULL, NULL), &e, &f), -EINVAL,
                "a name that is no account name: InvalidArgs");
         failure_clear(&f);
         fixture_teardown();
@@ -143,20 +152,42 @@ static void test_cache_decision(void) {
         fixture_setup();
         a = fixture_account("cc", SCOPED);
         fake_keyring_put("cc", "client-secret", "s3cret");
-        (void) broker_token_lookup(&engine, ME, "cc", NULL, NULL, UINT32_MAX, &e, &f);
+        (void) broker_token_lookup(&engine, ME, "cc", Q(NULL, NULL), &e, &f);
         (void) token_fetch_start(e, fixture_note_answer, &x);
         (void) fake_keyring_run();
         body = token_json("tok", 100, NULL);
         fake_http_answer(200, body, -1);
         free(body);
-        is_int(broker_token_lookup(&engine, ME, "cc", NULL, NULL, UINT32_MAX, &e, &f), 1, "a fresh token is handed out");
+        is_int(broker_token_lookup(&engine, ME, "cc", Q(NULL, NULL), &e, &f), 1,
+               "a fresh token is handed out");
         fake_clock_advance(74 * USEC_PER_SEC);
         e->refresh_timer = io_timer_free(e->refresh_timer);   /* this test moves time past the renewal */
-        is_int(broker_token_lookup(&engine, ME, "cc", NULL, NULL, UINT32_MAX, &e, &f), 1,
+        is_int(broker_token_lookup(&engine, ME, "cc", Q(NULL, NULL), &e, &f), 1,
                "at 74 s a 100 s token still has its quarter left");
-        is_int(broker_token_lookup(&engine, ME, "cc", NULL, NULL, 30, &e, &f), 1, "... and 30 s for a caller who asks");
+        is_int(broker_token_lookup(&engine, ME, "cc", &(TokenQuery) { .min_validity = 20 }, &e, &f), 1,
+               "... and 20 s for a caller who asks");
+        is_int(broker_token_lookup(&engine, ME, "cc", &(TokenQuery){.min_validity = 30}, &e, &f), 0,
+               "... but a caller who asks for 30 s gets a new one: its min-validity is a promise, not a "
+               "margin");
         fake_clock_advance(2 * USEC_PER_SEC);
-        is_int(broker_token_lookup(&engine, ME, "cc", NULL, NULL, UINT32_MAX, &e, &f), 0, "at 76 s it wants renewing");
+        is_int(broker_token_lookup(&engine, ME, "cc", Q(NULL, NULL), &e, &f), 0,
+               "at 76 s it wants renewing");
+        (void) token_fetch_start(e, fixture_note_answer, &x);
+        body = token_json("tok2", 100, NULL);
+        fake_http_answer(200, body, -1);
+        free(body);
+        is_int(broker_token_lookup(&engine, ME, "cc", Q(NULL, NULL), &e, &f), 1, "a new token is cached");
+        is_int(broker_token_lookup(&engine, ME, "cc",
+                                   &(TokenQuery){.min_validity = UINT32_MAX, .force_new = true}, &e, &f),
+               0, "force-new: the cached token is not handed out, a fetch must follow");
+        ok(!e->access_token, "... it is forgotten");
+        (void) token_fetch_start(e, fixture_note_answer, &x);
+        body = token_json("tok3", 100, NULL);
+        fake_http_answer(200, body, -1);
+        free(body);
+        is_int(broker_token_lookup(&engine, ME, "cc", Q(NULL, NULL), &e, &f), 1,
+               "... and the new one is cached");
+        ok(streq_ptr(e->access_token, "tok3"), "... the one just fetched");
         ok(a->name != NULL, "the account is still there");
         answer_clear(&x);
         fixture_teardown();
