@@ -25,6 +25,9 @@ int verb_keygen(int argc, char *argv[]);
 int verb_public_key(int argc, char *argv[]);
 int verb_dpop_proof(int argc, char *argv[]);
 
+/* `tokenbroker VERB --help`, `tokenbroker help VERB` (cli-help.c): exit status. */
+int cli_verb_help(const char *verb);
+
 /* Opens the connection to the daemon, or prints why not and returns the exit status to use (> 0). */
 int cli_connect(sd_bus **ret);
 

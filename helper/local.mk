@@ -37,6 +37,7 @@ tokenbroker_cli_SOURCES = \
 	%reldir%/tokenbroker-cli.c \
 	%reldir%/cli.h \
 	%reldir%/cli-util.c \
+	%reldir%/cli-help.c \
 	%reldir%/cli-account.c \
 	%reldir%/cli-token.c \
 	%reldir%/cli-keys.c \

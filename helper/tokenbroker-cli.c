@@ -44,7 +44,8 @@ static void help(void) {
                "  reload                   Re-read the account files\n"
                "  setup-git [--global|--system|--file F]\n"
                "                           Make git use git-credential-tokenbroker by its path\n\n"
-               "  -h --help                Show this help\n"
+               "  -h --help                Show this help; 'tokenbroker VERB --help' or 'tokenbroker help\n"
+               "                           VERB' shows a verb's\n"
                "     --version             Show the version\n\n"
                "Exit status: 0 ok, 2 usage, 3 no such account, 4 login required, 5 provider refused,\n"
                "6 unreachable, 7 keyring locked, 8 access denied, 9 config or missing secret, 1 other.\n");
@@ -76,10 +77,15 @@ int main(int argc, char *argv[]) {
 
         if (argc < 2)
                 return cli_usage_error("missing verb.");
+        if (strcmp(argv[1], "help") == 0 && argc >= 3)
+                return cli_verb_help(argv[2]);
         if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
                 help();
                 return EXIT_OK;
         }
+        /* A verb's help: --help first after the verb (after curl's account name, --help is curl's). */
+        if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
+                return cli_verb_help(argv[1]);
         if (strcmp(argv[1], "--version") == 0) {
                 printf("tokenbroker %s\n", PACKAGE_VERSION);
                 return EXIT_OK;

@@ -112,6 +112,22 @@ else
         tap_skip "CLI verbs documented" "$abs_top_builddir/tokenbroker --help does not work yet"
 fi
 
+# Every verb has help of its own, as `VERB --help` and `help VERB`, naming each option tokenbroker(1) gives
+# it (the options of its paragraph in COMMANDS).
+for verb in $doc_verbs; do
+        out=$("$abs_top_builddir/tokenbroker" "$verb" --help 2>&1); rc=$?
+        tap_is "$rc:$(head -n 1 <<<"$out" | cut -d' ' -f1-3)" "0:Usage: tokenbroker $verb" \
+                "tokenbroker $verb --help: its usage, exit 0"
+        tap_is "$("$abs_top_builddir/tokenbroker" help "$verb" 2>&1)" "$out" "tokenbroker help $verb: the same"
+        tap_like "$out" "Example:" "... with an example"
+        want=$(awk -v v="$verb" '$0 ~ "^\\*" v "\\*" { on = 1 } on && /^$/ && seen { exit } on { seen = 1; print }' \
+                "$cli_page" | grep -o '\*--[a-z-]*\*' | tr -d '*' | sort -u)
+        have=$(grep -o -- '--[a-z-]*' <<<"$out" | sort -u)
+        tap_is "$(missing "$want" "$have")" "" "tokenbroker $verb --help names every option tokenbroker(1) gives it"
+done
+out=$("$abs_top_builddir/tokenbroker" help nosuch 2>&1); rc=$?
+tap_is "$rc" 2 "help for a verb there is none of: a usage error (exit 2)"
+
 # --- the pages themselves
 for page in $pages; do
         roff="$abs_top_builddir/man/$page"
