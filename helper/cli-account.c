@@ -364,24 +364,64 @@ static int print_status(sd_bus *bus, const char *name) {
 }
 
 /* The account files the daemon refused, with why: a status that listed only what loaded would hide the
- * account a person is looking for. Returns EXIT_CONFIG when there is any. */
-static int print_refused(sd_bus *bus) {
+ * account a person is looking for. `status` lists them with the accounts on stdout, `reload` as errors on
+ * stderr. Returns EXIT_CONFIG when there is any. */
+static int print_refused(sd_bus *bus, const char *verb) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        bool status = streq(verb, "status");
         const char *name, *why;
         int r, ret = EXIT_OK;
 
         r = broker_call(bus, "ListRefusedAccounts", &error, &reply, NULL);
         if (r < 0)
-                return cli_fail("status", &error, r);
+                return cli_fail(verb, &error, r);
         r = sd_bus_message_enter_container(reply, 'a', "{ss}");
         while (r >= 0 && (r = sd_bus_message_read(reply, "{ss}", &name, &why)) > 0) {
-                printf("%s (not loaded)\n  %s\n", name, why);
+                if (status)
+                        printf("%s (not loaded)\n  %s\n", name, why);
+                else
+                        fprintf(stderr, "tokenbroker: reload: %s not loaded: %s\n", name, why);
                 ret = EXIT_CONFIG;
         }
         if (r < 0)
-                return cli_fail("status", NULL, r);
+                return cli_fail(verb, NULL, r);
         return ret;
+}
+
+/* Reload, then what was loaded (the names, up to a screenful) and what was refused and why; exit 9 when a
+ * file was refused, so that a script sees it. */
+int verb_reload(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        size_t n;
+        int r;
+
+        if (argc != 1)
+                return cli_usage_error("reload takes no arguments.");
+        r = cli_connect(&bus);
+        if (r > 0)
+                return r;
+        r = broker_call(bus, "Reload", &error, NULL, NULL);
+        if (r >= 0)
+                r = broker_call(bus, "ListAccounts", &error, &reply, NULL);
+        if (r >= 0)
+                r = sd_bus_message_read_strv(reply, &names);
+        if (r < 0)
+                return cli_fail("reload", &error, r);
+        n = strv_length(names);
+        printf("%zu account%s loaded", n, n == 1 ? "" : "s");
+        if (n > 0 && n <= 20) {
+                fputs(":", stdout);
+                STRV_FOREACH(s, names)
+                        printf(" %s", *s);
+        } else if (n > 20)
+                fputs(" ('tokenbroker list' names them)", stdout);
+        fputs(".\n", stdout);
+        fflush(stdout);
+        return print_refused(bus, "reload");
 }
 
 int verb_status(int argc, char *argv[]) {
@@ -412,7 +452,7 @@ int verb_status(int argc, char *argv[]) {
                 if (r != EXIT_OK)
                         ret = r;
         }
-        r = print_refused(bus);
+        r = print_refused(bus, "status");
         if (r != EXIT_OK)
                 ret = r;
         return ret;

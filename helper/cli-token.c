@@ -129,22 +129,6 @@ int verb_warmup(int argc, char *argv[]) {
         return EXIT_OK;
 }
 
-int verb_reload(int argc, char *argv[]) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r;
-
-        if (argc != 1)
-                return cli_usage_error("reload takes no arguments.");
-        r = cli_connect(&bus);
-        if (r > 0)
-                return r;
-        r = broker_call(bus, "Reload", &error, NULL, NULL);
-        if (r < 0)
-                return cli_fail("reload", &error, r);
-        return EXIT_OK;
-}
-
 int verb_revoke(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;

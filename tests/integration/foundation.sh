@@ -125,7 +125,11 @@ printf '[Account]\nTokenURL=%s\nClientID=basic-client\nFrobnicate=1\n' "$TS_TOKE
 chmod 0600 "$accounts/extra.conf"
 printf '[Account]\nTokenURL=%s\nClientID=basic-client\n' "$TS_TOKEN_URL" >"$accounts/open.conf"
 chmod 0644 "$accounts/open.conf"
-tap_status 0 "reload succeeds with a broken file present" rig_tb reload
+out=$(rig_tb reload 2>"$RIG_DIR/reload.err"); rc=$?
+tap_is "$rc" 9 "reload with a broken file present: exit 9, a file was refused"
+tap_like "$out" "accounts? loaded: .*extra" "... it says what it loaded"
+tap_like "$(cat "$RIG_DIR/reload.err")" "reload: broken not loaded: .*ClientAuth" "... and what it refused, and why"
+tap_like "$(cat "$RIG_DIR/reload.err")" "reload: open not loaded: " "... every refused file"
 log=$(cat "$TB_SESSION_ROOT/tokenbrokerd.log")
 tap_like "$log" "broken\.conf:4: ClientAuth" "the bad value is reported with file, line and key"
 tap_like "$log" "extra\.conf:4: Frobnicate" "an unknown key is reported with file, line and key"

@@ -90,8 +90,9 @@ printf '[Account]\nTokenURL=%s\nClientID=basic-client\nCAFile=%s\n' "$TS_TOKEN_U
         >"$accounts/cafifo.conf"
 printf '[Account]\nTokenURL=%s\nClientID=basic-client\nCAFile=/dev/zero\n' "$TS_TOKEN_URL" >"$accounts/cazero.conf"
 chmod 0600 "$accounts/cafifo.conf" "$accounts/cazero.conf"
-rig_tb reload >/dev/null 2>&1
-tap_is "$?" 0 "a reload with CAFile= naming a FIFO and /dev/zero returns"
+out=$(rig_tb reload 2>&1); rc=$?
+tap_is "$rc" 9 "a reload with CAFile= naming a FIFO and /dev/zero returns, saying it refused them (exit 9)"
+tap_like "$out" "cafifo not loaded: .*CAFile" "... naming the file and the key"
 rel_fetch cafifo
 tap_is "$RC" 9 "CAFile= naming a FIFO: the account is refused (exit 9)"
 tap_like "$OUT" "cafifo.conf:4: CAFile: \"$RIG_DIR/ca-fifo\" is not a regular file" "... saying which file and why"
