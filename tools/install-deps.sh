@@ -16,8 +16,8 @@ packages=(
         clang libclang-rt-14-dev
         # the benchmark's peer (oidc-token); make bench says "not installed" without it
         oidc-agent-cli
-        # packaging checks
-        debhelper lintian bash-completion rpm groff-base fakeroot
+        # packaging checks; the shells whose completion is tested
+        debhelper lintian bash-completion rpm groff-base fakeroot zsh fish
 )
 # The machine's own Node.js (with its npm) is used when there is one: Debian's npm cannot be installed beside
 # a Node.js from elsewhere. Without one, Debian's nodejs and npm (Node 18) serve; tests/oidc pins an
