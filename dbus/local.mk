@@ -6,7 +6,8 @@
 #                  listener); the unit tests replace it (tests/unit/engine/fake-io.c)
 #   bus-api/       the org.tokenbroker.Broker1 object on the session bus and on the private socket
 #   token-socket/  the front ends' fast path
-#   the rest       the process: its Manager, sockets of the runtime directory, idle exit, keyring watch
+#   the rest       the process: its Manager, sockets of the runtime directory, idle exit, keyring and
+#                  account-folder watches
 bin_PROGRAMS += tokenbrokerd
 
 DAEMON_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS) -I$(top_srcdir)/%reldir%/engine -I$(top_srcdir)/%reldir%/io \
@@ -20,6 +21,8 @@ noinst_LTLIBRARIES += %reldir%/libtb-daemon.la
 	%reldir%/engine/account.h \
 	%reldir%/engine/account.c \
 	%reldir%/engine/account-load.c \
+	%reldir%/engine/account-check.h \
+	%reldir%/engine/account-check.c \
 	%reldir%/engine/account-secrets.h \
 	%reldir%/engine/account-secrets.c \
 	%reldir%/engine/account-admin.h \
@@ -75,6 +78,8 @@ tokenbrokerd_SOURCES = \
 	%reldir%/runtime-socket.c \
 	%reldir%/idle-exit.h \
 	%reldir%/idle-exit.c \
+	%reldir%/accounts-watch.h \
+	%reldir%/accounts-watch.c \
 	%reldir%/keyring-watch.h \
 	%reldir%/keyring-watch.c \
 	%reldir%/bus-api/broker-dbus.h \

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "accounts-watch.h"
 #include "alloc-util.h"
 #include "broker-dbus.h"
 #include "bus-api.h"
@@ -63,7 +64,8 @@ int manager_new(Manager **ret) {
         if (r < 0)
                 goto fail;
         m->engine.config_dir = account_config_dir();
-        if (!m->engine.config_dir) {
+        m->engine.system_config_dir = account_config_system_dir();
+        if (!m->engine.config_dir || !m->engine.system_config_dir) {
                 r = -ENOMEM;
                 goto fail;
         }
@@ -89,6 +91,7 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
 
+        accounts_watch_stop(m);
         /* Token-socket connections are closed first, so that the waiters failed below answer nobody. */
         token_socket_close_all(m);
         /* The engine first: its requests reference the HTTP client and its waiters the bus connections. */

@@ -39,6 +39,10 @@ typedef struct Manager {
         uint64_t last_activity_usec;    /* CLOCK_MONOTONIC */
         sd_event_source *idle_source;
         sd_event_source *keyring_retry_source;  /* keyring-watch.c */
+        sd_event_source *accounts_watch[2];     /* accounts-watch.c: the user's folder, the administrator's */
+        char *accounts_watched[2];              /* the path each watches: the folder or its nearest parent */
+        sd_event_source *accounts_reload_timer;
+        uint64_t accounts_reloaded_usec;        /* CLOCK_MONOTONIC of the last reload it made */
 } Manager;
 
 int manager_new(Manager **ret);

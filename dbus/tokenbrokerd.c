@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
+#include "accounts-watch.h"
 #include "bus-errors.h"
 #include "idle-exit.h"
 #include "log.h"
@@ -168,6 +169,7 @@ static int run(int argc, char *argv[]) {
                 goto finish;
 
         (void) manager_load_accounts(m);
+        (void) accounts_watch_start(m);
 
         r = manager_listen_private(m);
         if (r < 0)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Verbs that manage accounts: add, set-secret, list, status, remove. The daemon writes the files and the
+/* Verbs that manage accounts: add, set-secret, remove, reload (list and status: cli-status.c). The daemon writes the files and the
  * keyring; the command line only collects what the user says. */
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +35,8 @@ static int settings_add(char ***settings, const char *key, const char *value) {
         return 0;
 }
 
+static int ask_secrets(sd_bus *bus, const char *name, char ***stored);
+
 int verb_add(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "token-url", required_argument, NULL, 'u' },
@@ -44,6 +46,7 @@ int verb_add(int argc, char *argv[]) {
                 { "scopes", required_argument, NULL, 's' },
                 { "provider", required_argument, NULL, 'p' },
                 { "issuer", required_argument, NULL, 'i' },
+                { "environment", required_argument, NULL, 'e' },
                 { "username", required_argument, NULL, 'U' },
                 { "hosts", required_argument, NULL, 'H' },
                 { "warmup", no_argument, NULL, 'w' },
@@ -57,12 +60,14 @@ int verb_add(int argc, char *argv[]) {
         } keys[] = {
                 { 'u', "TokenURL" }, { 'c', "ClientID" }, { 'a', "ClientAuth" }, { 'g', "Grant" },
                 { 's', "Scopes" }, { 'p', "Provider" }, { 'i', "Issuer" }, { 'U', "Username" }, { 'H', "Hosts" },
+                { 'e', "Environment" },
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_strv_free_ char **settings = NULL;
-        bool replace = false;
+        _cleanup_strv_free_ char **settings = NULL, **stored = NULL;
+        _cleanup_free_ char *asked_name = NULL;
+        bool replace = false, interactive;
         const char *name;
         int c, r;
 
@@ -100,15 +105,33 @@ int verb_add(int argc, char *argv[]) {
                 if (r < 0)
                         return EXIT_FAILURE_OTHER;
         }
-        if (argc - optind != 1)
+        /* Nothing but (at most) a name, at a terminal: ask for the rest. */
+        interactive = argc - optind <= 1 && !settings && isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+        if (argc - optind > 1 || (argc - optind == 0 && !interactive))
                 return cli_usage_error("add takes one account name.");
-        name = argv[optind];
-        if (!account_name_is_valid(name))
-                return cli_usage_error("'%s' is not a valid account name (letters, digits, '.', '_', '-').", name);
+        if (argc - optind == 1) {
+                name = argv[optind];
+                if (!account_name_is_valid(name))
+                        return cli_usage_error("'%s' is not a valid account name (letters, digits, '.', '_', '-').",
+                                               name);
+                asked_name = strdup(name);
+                if (!asked_name)
+                        return EXIT_FAILURE_OTHER;
+        }
 
         r = cli_connect(&bus);
         if (r > 0)
                 return r;
+        if (interactive) {
+                r = cli_add_ask(&asked_name, &settings);
+                if (r == -ENODATA) {
+                        fputs("\nNothing added.\n", stderr);
+                        return EXIT_USAGE;
+                }
+                if (r < 0)
+                        return cli_fail("add", NULL, r);
+        }
+        name = asked_name;
 
         r = sd_bus_message_new_method_call(bus, &m, sd_bus_is_bus_client(bus) ? "org.tokenbroker.Broker1" : NULL,
                                            "/org/tokenbroker/Broker1", "org.tokenbroker.Broker1", "AddAccount");
@@ -129,8 +152,13 @@ int verb_add(int argc, char *argv[]) {
         if (r < 0)
                 return cli_fail("add", &error, r);
 
-        fprintf(stderr, "Account '%s' %s. Set its secret with 'tokenbroker set-secret %s client-secret'.\n", name,
-                replace ? "written" : "added", name);
+        fprintf(stderr, "Account '%s' %s.\n", name, replace ? "written" : "added");
+        if (interactive) {
+                r = ask_secrets(bus, name, &stored);
+                if (r != EXIT_OK)
+                        return r;
+        }
+        cli_print_next_steps(bus, name, replace, stored);
         return EXIT_OK;
 }
 
@@ -141,24 +169,29 @@ static int terminal_quiet(const char *prompt, struct termios *old) {
 
         if (!isatty(STDIN_FILENO))
                 return 0;
-        fputs(prompt, stderr);
         if (tcgetattr(STDIN_FILENO, old) < 0)
                 return -errno;
         quiet = *old;
         quiet.c_lflag &= ~(tcflag_t) ECHO;
         quiet.c_lflag |= ECHONL;
-        return tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0 ? -errno : 1;
+        /* Echo off (and what was typed before discarded) first, the prompt after: what is typed once the
+         * prompt shows is neither echoed nor thrown away. */
+        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
+                return -errno;
+        fputs(prompt, stderr);
+        fflush(stderr);
+        return 1;
 }
 
 /* Reads one secret line from stdin without echo when stdin is a terminal. The buffer is wiped by the caller. */
-static int read_secret(char **ret) {
+static int read_secret(const char *prompt, char **ret) {
         struct termios old;
         char *line = NULL;
         size_t alloc = 0;
         ssize_t n;
         int tty;
 
-        tty = terminal_quiet("Secret: ", &old);
+        tty = terminal_quiet(prompt, &old);
         if (tty < 0)
                 return tty;
         /* SetSecret checks no program: the process may hide itself before it holds the secret. */
@@ -182,7 +215,7 @@ static int read_secret(char **ret) {
 /* Reads a PEM key, all of stdin (without echo on a terminal), into one zeroed buffer allocated once: no copy
  * is left behind by a realloc, and it is wiped whole on every way out. The daemon checks what it is; here
  * only its size. */
-static int read_pem(char **ret) {
+static int read_pem(const char *prompt, char **ret) {
         const size_t size = SECRET_VALUE_MAX + 2;
         struct termios old;
         char *buf;
@@ -192,7 +225,7 @@ static int read_pem(char **ret) {
         buf = calloc(size, 1);
         if (!buf)
                 return -ENOMEM;
-        tty = terminal_quiet("Paste the PEM key, then Ctrl-D:\n", &old);
+        tty = terminal_quiet(prompt, &old);
         if (tty < 0) {
                 free(buf);
                 return tty;
@@ -224,11 +257,60 @@ static int read_pem(char **ret) {
         return 0;
 }
 
-int verb_set_secret(int argc, char *argv[]) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+/* SetSecret, the value marked sensitive (sd-bus wipes such a message when it frees it). */
+static int store_secret(sd_bus *bus, const char *name, const char *kind, const char *secret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, sd_bus_is_bus_client(bus) ? "org.tokenbroker.Broker1" : NULL,
+                                           "/org/tokenbroker/Broker1", "org.tokenbroker.Broker1", "SetSecret");
+        if (r >= 0)
+                r = sd_bus_message_sensitive(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", name, kind);
+        if (r >= 0)
+                r = sd_bus_message_append_array(m, 'y', secret, strlen(secret));
+        if (r < 0)
+                return cli_fail("set-secret", NULL, r);
+        r = sd_bus_call(bus, m, 0, &error, NULL);
+        if (r < 0)
+                return cli_fail("set-secret", &error, r);
+        return EXIT_OK;
+}
+
+/* After an interactive add: each one-line secret the account needs, asked for without echo (Enter: later). */
+static int ask_secrets(sd_bus *bus, const char *name, char ***stored) {
+        _cleanup_strv_free_ char **needed = NULL;
+        int r;
+
+        r = cli_account_needed_secrets(bus, name, &needed);
+        if (r != EXIT_OK)
+                return r;
+        STRV_FOREACH(k, needed) {
+                _cleanup_erase_ char *secret = NULL;
+                _cleanup_free_ char *prompt = NULL;
+
+                if (!streq(*k, SECRET_KIND_CLIENT_SECRET) && !streq(*k, SECRET_KIND_PASSWORD) &&
+                    !streq(*k, SECRET_KIND_API_KEY))
+                        continue;
+                if (asprintf(&prompt, "The %s of account '%s' (Enter: later): ", *k, name) < 0)
+                        return cli_fail("add", NULL, -ENOMEM);
+                if (read_secret(prompt, &secret) < 0 || isempty(secret))
+                        continue;
+                r = store_secret(bus, name, *k, secret);
+                if (r != EXIT_OK)
+                        return r;
+                if (strv_extend(stored, *k) < 0)
+                        return cli_fail("add", NULL, -ENOMEM);
+        }
+        return EXIT_OK;
+}
+
+int verb_set_secret(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_erase_ char *secret = NULL;
+        _cleanup_free_ char *prompt = NULL;
         int r;
 
         if (argc != 3)
@@ -236,7 +318,15 @@ int verb_set_secret(int argc, char *argv[]) {
                                        "api-key, refresh-token, tls-key); the secret is read from stdin.");
 
         /* A TLS key is PEM, several lines; every other kind is one line. */
-        r = streq(argv[2], SECRET_KIND_TLS_KEY) ? read_pem(&secret) : read_secret(&secret);
+        if (streq(argv[2], SECRET_KIND_TLS_KEY)) {
+                if (asprintf(&prompt, "Paste the PEM %s of account '%s', then Ctrl-D:\n", argv[2], argv[1]) < 0)
+                        return cli_fail("set-secret", NULL, -ENOMEM);
+                r = read_pem(prompt, &secret);
+        } else {
+                if (asprintf(&prompt, "The %s of account '%s': ", argv[2], argv[1]) < 0)
+                        return cli_fail("set-secret", NULL, -ENOMEM);
+                r = read_secret(prompt, &secret);
+        }
         if (r == -EFBIG) {
                 fprintf(stderr, "tokenbroker: set-secret: the key on standard input is larger than %u bytes.\n",
                         SECRET_VALUE_MAX);
@@ -251,141 +341,33 @@ int verb_set_secret(int argc, char *argv[]) {
         if (r > 0)
                 return r;
 
-        r = sd_bus_message_new_method_call(bus, &m, sd_bus_is_bus_client(bus) ? "org.tokenbroker.Broker1" : NULL,
-                                           "/org/tokenbroker/Broker1", "org.tokenbroker.Broker1", "SetSecret");
-        if (r >= 0)
-                r = sd_bus_message_sensitive(m);
-        if (r >= 0)
-                r = sd_bus_message_append(m, "ss", argv[1], argv[2]);
-        if (r >= 0)
-                r = sd_bus_message_append_array(m, 'y', secret, strlen(secret));
-        if (r < 0)
-                return cli_fail("set-secret", NULL, r);
-
-        r = sd_bus_call(bus, m, 0, &error, NULL);
-        if (r < 0)
-                return cli_fail("set-secret", &error, r);
-        return EXIT_OK;
-}
-
-int verb_list(int argc, char *argv[]) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_strv_free_ char **names = NULL;
-        int r;
-
-        if (argc != 1)
-                return cli_usage_error("list takes no arguments.");
-        r = cli_connect(&bus);
-        if (r > 0)
+        r = store_secret(bus, argv[1], argv[2], secret);
+        if (r != EXIT_OK)
                 return r;
-        r = broker_call(bus, "ListAccounts", &error, &reply, NULL);
-        if (r < 0)
-                return cli_fail("list", &error, r);
-        r = sd_bus_message_read_strv(reply, &names);
-        if (r < 0)
-                return cli_fail("list", NULL, r);
-        STRV_FOREACH(n, names)
-                printf("%s\n", *n);
+        /* A person at a terminal typed blind: say that it arrived. */
+        if (isatty(STDIN_FILENO))
+                fprintf(stderr, "Stored the %s of account '%s' in the keyring.\n", argv[2], argv[1]);
         return EXIT_OK;
 }
 
-static int print_status(sd_bus *bus, const char *name) {
+/* The account files the daemon refused, with why, as errors on stderr: a reload that said only what loaded
+ * would hide the account a person is looking for. Returns EXIT_CONFIG when there is any. */
+static int print_refused(sd_bus *bus) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *key;
-        int r;
-
-        r = broker_call(bus, "GetAccount", &error, &reply, "s", name);
-        if (r < 0)
-                return cli_fail(name, &error, r);
-
-        printf("%s\n", name);
-        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        if (r < 0)
-                return cli_fail(name, NULL, r);
-        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                const char *contents;
-                char type;
-
-                r = sd_bus_message_read(reply, "s", &key);
-                if (r < 0)
-                        break;
-                r = sd_bus_message_peek_type(reply, &type, &contents);
-                if (r < 0)
-                        break;
-                printf("  %-15s ", key);
-                if (streq(contents, "s")) {
-                        const char *s;
-                        r = sd_bus_message_read(reply, "v", "s", &s);
-                        printf("%s\n", isempty(s) ? "-" : s);
-                } else if (streq(contents, "b")) {
-                        int b;
-                        r = sd_bus_message_read(reply, "v", "b", &b);
-                        printf("%s\n", b ? "yes" : "no");
-                } else if (streq(contents, "x")) {
-                        int64_t x;
-                        r = sd_bus_message_read(reply, "v", "x", &x);
-                        if (x > 0) {
-                                time_t t = (time_t) x;
-                                char buf[64];
-                                struct tm tm;
-                                strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &tm));
-                                printf("%s (in %lld s)\n", buf, (long long) (x - time(NULL)));
-                        } else
-                                printf("-\n");
-                } else if (streq(contents, "as")) {
-                        _cleanup_strv_free_ char **l = NULL;
-                        r = sd_bus_message_enter_container(reply, 'v', "as");
-                        if (r >= 0)
-                                r = sd_bus_message_read_strv(reply, &l);
-                        if (r >= 0)
-                                r = sd_bus_message_exit_container(reply);
-                        if (strv_length(l) == 0)
-                                printf("-\n");
-                        else {
-                                STRV_FOREACH(s, l)
-                                        printf("%s%s", *s, s[1] ? " " : "\n");
-                        }
-                } else {
-                        r = sd_bus_message_skip(reply, "v");
-                        printf("?\n");
-                }
-                if (r < 0)
-                        break;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        break;
-        }
-        if (r < 0)
-                return cli_fail(name, NULL, r);
-        return EXIT_OK;
-}
-
-/* The account files the daemon refused, with why: a status that listed only what loaded would hide the
- * account a person is looking for. `status` lists them with the accounts on stdout, `reload` as errors on
- * stderr. Returns EXIT_CONFIG when there is any. */
-static int print_refused(sd_bus *bus, const char *verb) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        bool status = streq(verb, "status");
         const char *name, *why;
         int r, ret = EXIT_OK;
 
         r = broker_call(bus, "ListRefusedAccounts", &error, &reply, NULL);
         if (r < 0)
-                return cli_fail(verb, &error, r);
+                return cli_fail("reload", &error, r);
         r = sd_bus_message_enter_container(reply, 'a', "{ss}");
         while (r >= 0 && (r = sd_bus_message_read(reply, "{ss}", &name, &why)) > 0) {
-                if (status)
-                        printf("%s (not loaded)\n  %s\n", name, why);
-                else
-                        fprintf(stderr, "tokenbroker: reload: %s not loaded: %s\n", name, why);
+                fprintf(stderr, "tokenbroker: reload: %s not loaded: %s\n", name, why);
                 ret = EXIT_CONFIG;
         }
         if (r < 0)
-                return cli_fail(verb, NULL, r);
+                return cli_fail("reload", NULL, r);
         return ret;
 }
 
@@ -421,55 +403,64 @@ int verb_reload(int argc, char *argv[]) {
                 fputs(" ('tokenbroker list' names them)", stdout);
         fputs(".\n", stdout);
         fflush(stdout);
-        return print_refused(bus, "reload");
+        return print_refused(bus);
 }
 
-int verb_status(int argc, char *argv[]) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_strv_free_ char **names = NULL;
-        int r, ret = EXIT_OK;
+/* On a terminal, asks `question` and reads a yes; elsewhere (a script) the answer is yes. */
+static bool confirm(const char *question) {
+        char line[16];
 
-        if (argc > 2)
-                return cli_usage_error("status takes at most one account name.");
-        r = cli_connect(&bus);
-        if (r > 0)
-                return r;
-        if (argc == 2)
-                return print_status(bus, argv[1]);
-
-        r = broker_call(bus, "ListAccounts", &error, &reply, NULL);
-        if (r < 0)
-                return cli_fail("status", &error, r);
-        r = sd_bus_message_read_strv(reply, &names);
-        if (r < 0)
-                return cli_fail("status", NULL, r);
-        if (strv_length(names) == 0)
-                printf("No accounts. Add one with 'tokenbroker add NAME --token-url URL --client-id ID'.\n");
-        STRV_FOREACH(n, names) {
-                r = print_status(bus, *n);
-                if (r != EXIT_OK)
-                        ret = r;
-        }
-        r = print_refused(bus, "status");
-        if (r != EXIT_OK)
-                ret = r;
-        return ret;
+        if (!isatty(STDIN_FILENO))
+                return true;
+        fprintf(stderr, "%s [y/N] ", question);
+        fflush(stderr);
+        if (!fgets(line, sizeof(line), stdin))
+                return false;
+        return line[0] == 'y' || line[0] == 'Y';
 }
 
 int verb_remove(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "yes", no_argument, NULL, 'y' },
+                {}
+        };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r;
+        _cleanup_free_ char *path = NULL, *question = NULL;
+        bool yes = false;
+        const char *name;
+        int c, r;
 
-        if (argc != 2)
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "y", options, NULL)) >= 0) {
+                if (c != 'y')
+                        return EXIT_USAGE;
+                yes = true;
+        }
+        if (argc - optind != 1)
                 return cli_usage_error("remove takes one account name.");
+        name = argv[optind];
         r = cli_connect(&bus);
         if (r > 0)
                 return r;
-        r = broker_call(bus, "RemoveAccount", &error, NULL, "s", argv[1]);
+        /* Its file, to ask about and to say what went. */
+        r = broker_get_account_string(bus, name, "path", &path, &error);
+        if (r < 0)
+                return cli_fail(name, &error, r);
+
+        if (!yes) {
+                if (asprintf(&question, "Remove account '%s': revoke its grant, delete %s and every secret of it "
+                                        "in the keyring?", name, path) < 0)
+                        return cli_fail("remove", NULL, -ENOMEM);
+                if (!confirm(question)) {
+                        fputs("Nothing removed.\n", stderr);
+                        return EXIT_FAILURE_OTHER;
+                }
+        }
+        r = broker_call(bus, "RemoveAccount", &error, NULL, "s", name);
         if (r < 0)
                 return cli_fail("remove", &error, r);
+        fprintf(stderr, "Removed account '%s': %s and its secrets in the keyring; its grant was revoked where the "
+                        "server allows it.\n", name, path);
         return EXIT_OK;
 }

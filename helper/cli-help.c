@@ -18,7 +18,8 @@ typedef struct VerbHelp {
 
 static const VerbHelp verbs[] = {
         { "add", "NAME [--token-url URL | --issuer URL] --client-id ID [OPTIONS]",
-          "Write the account file NAME.conf (tokenbroker.conf(5)).",
+          "Write the account file NAME.conf (tokenbroker.conf(5)), then name what it still lacks. At a\n"
+          "terminal with no options it asks for what the account needs, then for its secrets.",
           "  --token-url URL        the token endpoint (TokenURL=)\n"
           "  --issuer URL           the issuer, whose metadata names the endpoints (Issuer=)\n"
           "  --client-id ID         the client identifier (ClientID=)\n"
@@ -27,14 +28,17 @@ static const VerbHelp verbs[] = {
           "  --grant GRANT          client_credentials (the default), password, authorization_code,\n"
           "                         device_code or token_exchange (Grant=)\n"
           "  --scopes \"S1 S2\"       the scopes to ask for (Scopes=)\n"
-          "  --provider P           generic, flaik, floriday, flixcheck, flume or sharetribe (Provider=)\n"
+          "  --provider P           generic, flaik, floriday, flixcheck, flume or sharetribe (Provider=);\n"
+          "                         flixcheck, flume and sharetribe bring their token URL\n"
+          "  --environment E        floriday's staging or live: its issuer (Environment=)\n"
           "  --username USER        the resource owner of the password grant (Username=)\n"
           "  --hosts \"PATTERNS\"     the URLs git's helper serves from this account (Hosts=)\n"
           "  --warmup               fetch a token at login (Warmup=true)\n"
           "  --set KEY=VALUE        any other key of the account file; repeatable\n"
           "  --replace              overwrite an existing account file\n",
           "tokenbroker add api --token-url https://auth.example.com/token --client-id my-client \\\n"
-          "        --scopes \"read write\"" },
+          "        --scopes \"read write\"\n"
+          "tokenbroker add shop --provider floriday --environment staging --client-id my-client" },
         { "set-secret", "NAME KIND < SECRET",
           "Store a secret of the account in the keyring, read from standard input (without echo on a\n"
           "terminal). KIND: client-secret, password, api-key, refresh-token, or tls-key (the PEM key of\n"
@@ -47,11 +51,14 @@ static const VerbHelp verbs[] = {
           "  --no-browser           print the authorization URL, do not open a browser (a login over ssh)\n"
           "  --qr                   show the device flow's verification URL as a QR code\n",
           "tokenbroker login work" },
-        { "list", "", "Print the names of all accounts, one per line.", NULL, "tokenbroker list" },
-        { "status", "[NAME]",
-          "Show an account's settings, which secrets it has (not their values), its cached token and its\n"
-          "last error; without NAME, every account and the account files the daemon refused.",
-          NULL, "tokenbroker status api" },
+        { "list", "[--json]", "Print the names of all accounts, one per line.",
+          "  --json                 a JSON array of the names\n", "tokenbroker list" },
+        { "status", "[NAME] [--json]",
+          "Without NAME, one line per account (its grant, its token, what is wrong and the fix) and one per\n"
+          "account file the daemon refused (exit 9 when there is one). With NAME, the account's settings,\n"
+          "which secrets it needs and has (not their values), its cached token and its last error.",
+          "  --json                 the same as JSON: an array of accounts, or one account\n",
+          "tokenbroker status api" },
         { "token", "NAME [--scope S] [--resource URI]... [--min-validity SECONDS] [--force-new] [--json]",
           "Print an access token of the account, fetching or refreshing it if needed.",
           "  --scope S              a narrower set of the account's scopes\n"
@@ -90,11 +97,19 @@ static const VerbHelp verbs[] = {
         { "revoke", "NAME",
           "Revoke the account's grant at the server (RFC 7009) and forget its tokens here.",
           NULL, "tokenbroker revoke work" },
-        { "remove", "NAME",
-          "Revoke the account's grant where it can, then delete its file and every secret of it.",
-          NULL, "tokenbroker remove old-account" },
+        { "remove", "NAME [--yes]",
+          "Revoke the account's grant where it can, then delete its file and every secret of it. Asks first\n"
+          "when standard input is a terminal.",
+          "  --yes                  do not ask\n", "tokenbroker remove old-account --yes" },
         { "warmup", "", "Fetch tokens for the accounts with Warmup=true.", NULL, "tokenbroker warmup" },
-        { "reload", "", "Make the daemon read the account files again.", NULL, "tokenbroker reload" },
+        { "reload", "", "Make the daemon read the account files again now (it notices a change by itself within\n"
+          "a second or two); print what it loaded and, on stderr, what it refused and why.", NULL,
+          "tokenbroker reload" },
+        { "doctor", "",
+          "Check the session bus, the daemon, its sockets, the keyring (present, unlocked) and every account\n"
+          "(its file, its secrets in the keyring, its token endpoint answering over verified TLS), one line\n"
+          "each, with the fix for each problem. Exits with the status of the first problem (6, 7, 9, 4).",
+          NULL, "tokenbroker doctor" },
         { "setup-git", "[--global | --system | --file FILE]",
           "Make git use git-credential-tokenbroker by its absolute path (credential.helper).",
           "  --global               the user's git configuration (the default)\n"

@@ -121,6 +121,11 @@ static void open_browser(const char *url) {
         posix_spawn_file_actions_destroy(&fa);
 }
 
+/* Whether a browser could show up for the person at this terminal: one is named, or there is a display. */
+static bool browser_reachable(void) {
+        return !isempty(getenv("BROWSER")) || !isempty(getenv("DISPLAY")) || !isempty(getenv("WAYLAND_DISPLAY"));
+}
+
 static void show(const LoginInfo *info, bool browser, bool qr) {
         if (streq_ptr(info->kind, "authorization_code")) {
                 printf("Open this URL in a browser to log in (it expires in %" PRIi64 " s):\n\n  %s\n\n", info->expires_in,
@@ -141,6 +146,24 @@ static void show(const LoginInfo *info, bool browser, bool qr) {
         }
         printf("It expires in %" PRIi64 " s.\n", info->expires_in);
         fflush(stdout);
+        /* A person at a terminal of a desktop gets the page opened as well; a script, or a session over ssh
+         * without a display, only the code (--no-browser says so explicitly). */
+        if (browser && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && browser_reachable()) {
+                printf("Opening it in your browser as well.\n");
+                fflush(stdout);
+                open_browser(info->verification_uri_complete ?: info->verification_uri);
+        }
+}
+
+/* On a terminal, one line on stderr rewritten every second: that it waits, and how long is left. */
+static void show_waiting(uint64_t end_usec, bool tty) {
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+        unsigned left = now < end_usec ? (unsigned) ((end_usec - now + USEC_PER_SEC - 1) / USEC_PER_SEC) : 0;
+
+        if (!tty)
+                return;
+        fprintf(stderr, "\rWaiting for the login to finish: %u:%02u left (Ctrl-C cancels) ", left / 60, left % 60);
+        fflush(stderr);
 }
 
 int verb_login(int argc, char *argv[]) {
@@ -155,9 +178,9 @@ int verb_login(int argc, char *argv[]) {
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_(login_info_clear) LoginInfo info = {};
         LoginResult res = {};
-        bool browser = true, qr = isatty(STDOUT_FILENO);
+        bool browser = true, qr = isatty(STDOUT_FILENO), tty = isatty(STDERR_FILENO);
         struct sigaction sa = { .sa_handler = on_signal };
-        uint64_t deadline;
+        uint64_t deadline, shown_end;
         int c, r;
 
         optind = 0;
@@ -194,14 +217,21 @@ int verb_login(int argc, char *argv[]) {
 
         (void) sigaction(SIGINT, &sa, NULL);
         (void) sigaction(SIGTERM, &sa, NULL);
-        deadline = now_usec(CLOCK_MONOTONIC) + (uint64_t) (info.expires_in + 30) * USEC_PER_SEC;
+        shown_end = now_usec(CLOCK_MONOTONIC) + (uint64_t) info.expires_in * USEC_PER_SEC;
+        deadline = shown_end + 30 * USEC_PER_SEC;
+        if (!tty)
+                fprintf(stderr, "Waiting for the login to finish (up to %" PRIi64 " s).\n", info.expires_in);
         while (!res.finished && !interrupted && now_usec(CLOCK_MONOTONIC) < deadline) {
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
                         break;
-                if (r == 0)
+                if (r == 0) {
+                        show_waiting(shown_end, tty);
                         (void) sd_bus_wait(bus, USEC_PER_SEC);
+                }
         }
+        if (tty)
+                fputs("\r\033[K", stderr);    /* the waiting line goes */
 
         if (!res.finished) {
                 /* Ctrl-C, or the daemon went quiet: end the login there too, so nothing waits for nobody. */

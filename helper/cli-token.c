@@ -102,7 +102,10 @@ int verb_token(int argc, char *argv[]) {
         /* Claims are read from the token without checking its signature: good for building URLs, not for
          * trusting anything; the key next to them says so. */
         fputs(",\"claims\":", stdout);
-        json_print_pairs(stdout, t.claims);
+        if (t.claims_json)
+                json_print_pairs_raw(stdout, t.claims_json);
+        else
+                json_print_pairs(stdout, t.claims);
         fputs(",\"claims_verified\":false}\n", stdout);
         return EXIT_OK;
 }

@@ -92,3 +92,15 @@ void json_print_pairs(FILE *f, char * const *pairs) {
         }
         fputc('}', f);
 }
+
+void json_print_pairs_raw(FILE *f, char * const *pairs) {
+        fputc('{', f);
+        for (char * const *p = pairs; p && p[0] && p[1]; p += 2) {
+                if (p != pairs)
+                        fputc(',', f);
+                json_print_string(f, p[0]);
+                fputc(':', f);
+                fputs(p[1], f);
+        }
+        fputc('}', f);
+}

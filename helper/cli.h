@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <systemd/sd-bus.h>
 
@@ -13,6 +14,7 @@ int verb_add(int argc, char *argv[]);
 int verb_set_secret(int argc, char *argv[]);
 int verb_list(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
+int verb_doctor(int argc, char *argv[]);
 int verb_remove(int argc, char *argv[]);
 int verb_token(int argc, char *argv[]);
 int verb_warmup(int argc, char *argv[]);
@@ -37,7 +39,19 @@ int cli_fail(const char *what, const sd_bus_error *error, int r);
 /* Prints a usage error and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* After `add`: prints on stderr the commands that give the account what it still lacks (cli-status.c);
+ * `stored`: the kinds stored since the add. */
+void cli_print_next_steps(sd_bus *bus, const char *name, bool replaced, char * const *stored);
+/* The secret kinds the account's file needs (GetAccount's needed-secrets): an exit status. */
+int cli_account_needed_secrets(sd_bus *bus, const char *name, char ***ret);
+
+/* `add` at a terminal: asks for the name (unless *name is set) and the settings (cli-add-ask.c). -ENODATA at
+ * the end of the input. */
+int cli_add_ask(char **name, char ***settings);
+
 /* Writes s as a JSON string literal (quotes included). */
 void json_print_string(FILE *f, const char *s);
 /* Writes name, value, ..., NULL as a JSON object of strings. */
 void json_print_pairs(FILE *f, char * const *pairs);
+/* The same, each value written as it is: JSON text (the daemon's claims-json). */
+void json_print_pairs_raw(FILE *f, char * const *pairs);

@@ -38,10 +38,13 @@ int git_helper_main(int argc, char *argv[], int (*run)(int argc, char *argv[])) 
 static void help(void) {
         printf("%s [--account NAME] get|store|erase|capability\n\n"
                "git credential helper that answers with tokens from tokenbrokerd.\n\n"
-               "  -a --account NAME   use this account (still limited to its Hosts=)\n"
+               "  -a --account NAME   use this account rather than the first whose Hosts= match; it still\n"
+               "                      answers only what its Hosts= serve (without Hosts=: any https host)\n"
                "  -h --help           show this help\n"
                "     --version        show the version\n\n"
-               "Set it up with: git config --global credential.helper tokenbroker\n",
+               "Set it up with: tokenbroker setup-git\n"
+               "Example, one account for one remote:\n"
+               "  git config credential.https://git.example.com.helper \"tokenbroker --account work\"\n",
                GIT_HELPER_PROGRAM);
 }
 

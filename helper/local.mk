@@ -39,6 +39,9 @@ tokenbroker_cli_SOURCES = \
 	%reldir%/cli-util.c \
 	%reldir%/cli-help.c \
 	%reldir%/cli-account.c \
+	%reldir%/cli-status.c \
+	%reldir%/cli-add-ask.c \
+	%reldir%/cli-doctor.c \
 	%reldir%/cli-token.c \
 	%reldir%/cli-keys.c \
 	%reldir%/cli-curl.c \

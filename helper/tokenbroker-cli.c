@@ -17,14 +17,16 @@ static void help(void) {
                "  add NAME --token-url URL --client-id ID [--client-auth basic|post|none|private_key_jwt|\n"
                "      client_secret_jwt|tls_client_auth|self_signed_tls_client_auth]\n"
                "      [--grant GRANT] [--scopes \"S1 S2\"] [--provider P] [--issuer URL]\n"
-               "      [--username U] [--hosts \"PATTERNS\"] [--warmup] [--set Key=Value]... [--replace]\n"
+               "      [--environment E] [--username U] [--hosts \"PATTERNS\"] [--warmup] [--set Key=Value]...\n"
+               "      [--replace]\n"
                "                           Write an account file\n"
                "  set-secret NAME KIND     Store a secret read from stdin (KIND: client-secret, password,\n"
                "                           api-key, refresh-token, tls-key)\n"
                "  login NAME [--no-browser] [--qr]\n"
                "                           Log in to an account with an interactive grant\n"
-               "  list                     List the accounts\n"
-               "  status [NAME]            Show accounts, their secrets and cached tokens\n"
+               "  list [--json]            List the accounts\n"
+               "  status [NAME] [--json]   One line per account (its token, what is wrong); NAME: details\n"
+               "  doctor                   Check the bus, the daemon, the keyring and every account\n"
                "  token NAME [--scope S] [--resource URI]... [--min-validity SECONDS] [--force-new]\n"
                "      [--json]\n"
                "                           Print an access token (or JSON with type, expiry, headers)\n"
@@ -35,13 +37,13 @@ static void help(void) {
                "  dpop-proof NAME METHOD URL [--scope S] [--resource URI] [--nonce N] [--no-token]\n"
                "                           Print a DPoP proof for one request with the account's token\n"
                "  revoke NAME              Revoke the account's grant at the server and forget it\n"
-               "  remove NAME              Revoke, then delete the account file and every secret of it\n"
+               "  remove NAME [--yes]      Revoke, then delete the account file and every secret of it\n"
                "  keygen NAME [--type ec|rsa] [--jwks] [--replace]\n"
                "                           Make the account's private key (ClientAuth=private_key_jwt) in\n"
                "                           the keyring; print its public key as a JWK\n"
                "  public-key NAME [--jwks] Print the public key of the account's private key\n"
                "  warmup                   Fetch tokens for accounts with Warmup=true\n"
-               "  reload                   Re-read the account files\n"
+               "  reload                   Re-read the account files now (a change is noticed by itself)\n"
                "  setup-git [--global|--system|--file F]\n"
                "                           Make git use git-credential-tokenbroker by its path\n\n"
                "  -h --help                Show this help; 'tokenbroker VERB --help' or 'tokenbroker help\n"
@@ -60,6 +62,7 @@ static const struct {
         { "login", verb_login },
         { "list", verb_list },
         { "status", verb_status },
+        { "doctor", verb_doctor },
         { "token", verb_token },
         { "curl", verb_curl },
         { "revoke", verb_revoke },

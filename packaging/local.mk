@@ -1,6 +1,6 @@
 # packaging/: what makes tokenbroker a citizen of a systemd/D-Bus desktop: the user units, the D-Bus
-# activation file, the pam-auth-update profile, bash completion and example accounts. The Debian and RPM
-# packaging build from these installed files (packaging/README.md).
+# activation file, the pam-auth-update profile, bash, zsh and fish completion and example accounts. The
+# Debian and RPM packaging build from these installed files (packaging/README.md).
 
 # @bindir@ is substituted at make time, not by configure, so that `make bindir=...` is honoured.
 packaging_edit = $(SED) -e 's|[@]bindir[@]|$(bindir)|g'
@@ -43,6 +43,21 @@ packaging-uninstall-hook:
 	rm -f $(DESTDIR)$(bashcompletiondir)/git-credential-tokenbroker
 .PHONY: packaging-install-data-hook packaging-uninstall-hook
 
+# zsh completion: zsh's site-functions directory under our $(datadir), which zsh searches for its own prefix
+# (/usr/share/zsh/site-functions on Fedora and Arch) and Debian's zsh for /usr/local. Debian's packages use
+# /usr/share/zsh/vendor-completions, which debian/rules passes as `make zshcompletiondir=...`. One file: its
+# #compdef names both commands.
+zshcompletiondir = $(datadir)/zsh/site-functions
+dist_zshcompletion_DATA = %reldir%/zsh-completion/_tokenbroker
+
+# fish completion: fish's vendor directory (its pkg-config completionsdir), relocated under our $(datadir)
+# like bash's; `make fishcompletiondir=...` overrides it. fish loads one file per command.
+fishcompletiondir = $(shell $(PKG_CONFIG) --define-variable=datadir='$(datadir)' \
+	--variable=completionsdir fish 2>/dev/null || echo '$(datadir)/fish/vendor_completions.d')
+dist_fishcompletion_DATA = \
+	%reldir%/fish-completion/tokenbroker.fish \
+	%reldir%/fish-completion/git-credential-tokenbroker.fish
+
 examplesdir = $(docdir)/examples
 dist_examples_DATA = \
 	%reldir%/examples/flaik.conf \
@@ -69,7 +84,11 @@ EXTRA_DIST += \
 	debian/tokenbroker.install \
 	debian/libpam-tokenbroker.install \
 	debian/libpam-tokenbroker.postinst \
-	debian/libpam-tokenbroker.prerm
+	debian/libpam-tokenbroker.prerm \
+	debian/tokenbroker.docs \
+	debian/tests/control \
+	debian/tests/demo \
+	debian/tests/activation
 
 # `make deb`: Debian packages built from a fresh copy of the release tree (the distdir), so that the build
 # tree and the source tree stay untouched; the .deb files end up in deb/.

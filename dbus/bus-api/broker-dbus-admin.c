@@ -112,16 +112,19 @@ int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error) 
 
 int method_remove_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
+        Failure f = {};
         Account *a;
         int r;
 
         r = read_account_argument(m, msg, error, &a);
         if (r < 0)
                 return r;
-        r = account_remove(&m->engine, a->name, reply_done, sd_bus_message_ref(msg));
-        if (r < 0)
+        r = account_remove(&m->engine, a->name, reply_done, sd_bus_message_ref(msg), &f);
+        if (r < 0) {
                 sd_bus_message_unref(msg);
-        return r < 0 ? r : 1;
+                return bus_error_set_failure(error, &f, r);
+        }
+        return 1;
 }
 
 static void on_revoked(int error, const char *revoked, const char *message, void *userdata) {

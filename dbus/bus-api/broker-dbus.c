@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "account.h"
+#include "account-check.h"
 #include "alloc-util.h"
 #include "bus-failure.h"
 #include "bus-message.h"
@@ -179,6 +180,12 @@ static int method_list_refused_accounts(sd_bus_message *msg, void *userdata, sd_
                 if (r < 0)
                         return r;
         }
+        if (m->engine.system_dir_refused) {
+                r = sd_bus_message_append(reply, "{ss}", m->engine.system_config_dir,
+                                          m->engine.system_dir_refused);
+                if (r < 0)
+                        return r;
+        }
         names = g_list_sort(g_hash_table_get_keys(m->engine.refused), (GCompareFunc) strcmp);
         for (GList *l = names; l; l = l->next) {
                 r = sd_bus_message_append(reply, "{ss}", l->data, manager_refused_reason(m, l->data));
@@ -218,10 +225,49 @@ static int append_strv_entry(sd_bus_message *reply, const char *key, char **l) {
         return bus_close_variant_entry(reply);
 }
 
+static void on_checked(int error, const char *message, const AccountCheck *c, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (error < 0) {
+                (void) bus_error_setf(&e, error, "%s", strna(message));
+                (void) sd_bus_reply_method_error(call, &e);
+                return;
+        }
+        r = sd_bus_message_new_method_return(call, &reply);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(reply, c->missing);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "ss", strempty(c->endpoint),
+                                          c->endpoint_error < 0 ? strna(c->endpoint_message) : "");
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        if (r < 0)
+                (void) sd_bus_reply_method_errnof(call, r, "Cannot answer: %m");
+}
+
+/* `tokenbroker doctor`: the secrets the account lacks in the keyring, and whether its token endpoint answers. */
+static int method_check_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        Account *a;
+        int r;
+
+        r = read_account_argument(m, msg, error, &a);
+        if (r < 0)
+                return r;
+        r = account_check_start(&m->engine, a->name, on_checked, sd_bus_message_ref(msg));
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                return r;
+        }
+        return 1;
+}
+
 static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_strv_free_ char **kinds = NULL;
+        _cleanup_strv_free_ char **kinds = NULL, **needed = NULL;
         static char *empty[] = { NULL };
         AccountConfig *c;
         TokenEntry *e;
@@ -234,7 +280,8 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
         c = a->config;
         e = account_get_entry(a, "", false);
         kinds = account_secret_kinds(a);
-        if (!kinds)
+        needed = account_needed_secrets(c);
+        if (!kinds || !needed)
                 return -ENOMEM;
 
         r = sd_bus_message_new_method_return(msg, &reply);
@@ -246,6 +293,7 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
         if ((r = append_entry(reply, "provider", "s", strempty(c->provider))) < 0 ||
             (r = append_entry(reply, "grant", "s", grant_type_to_string(c->grant))) < 0 ||
             (r = append_entry(reply, "token-url", "s", strempty(c->token_url))) < 0 ||
+            (r = append_entry(reply, "issuer", "s", strempty(c->issuer))) < 0 ||
             (r = append_entry(reply, "client-id", "s", strempty(c->client_id))) < 0 ||
             (r = append_entry(reply, "scopes", "s", strempty(c->scopes))) < 0 ||
             (r = append_strv_entry(reply, "hosts", c->hosts ?: empty)) < 0 ||
@@ -253,6 +301,7 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
             (r = append_entry(reply, "git-username", "s", c->git_username ?: "oauth2")) < 0 ||
             (r = append_entry(reply, "secrets-loaded", "b", (int) (a->secrets_state == SECRETS_LOADED))) < 0 ||
             (r = append_strv_entry(reply, "secrets", kinds)) < 0 ||
+            (r = append_strv_entry(reply, "needed-secrets", needed)) < 0 ||
             (r = append_entry(reply, "token-cached", "b", (int) (e && e->access_token))) < 0 ||
             (r = append_entry(reply, "expires-at", "x", (int64_t) (e && e->access_token ? e->expires_usec / USEC_PER_SEC : 0))) < 0 ||
             (r = append_entry(reply, "login-required", "b", (int) a->login_required)) < 0 ||
@@ -260,6 +309,7 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
                               (int) (a->refresh_token_unsaved && a->refresh_token))) < 0 ||
             (r = append_entry(reply, "last-error", "s", strempty(a->last_error))) < 0 ||
             (r = append_entry(reply, "path", "s", strempty(c->path))) < 0 ||
+            (r = append_entry(reply, "provisioned", "b", (int) c->provisioned)) < 0 ||
             (r = append_entry(reply, "client-cert-file", "s", strempty(c->client_cert_file))) < 0 ||
             (r = append_entry(reply, "client-key-file", "s", strempty(c->client_key_file))) < 0)
                 return r;
@@ -408,6 +458,10 @@ const sd_bus_vtable broker_vtable[] = {
                                 SD_BUS_ARGS("s", account),
                                 SD_BUS_RESULT("a{sv}", info),
                                 method_get_account, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CheckAccount",
+                                SD_BUS_ARGS("s", account),
+                                SD_BUS_RESULT("as", missing_secrets, "s", token_endpoint, "s", endpoint_problem),
+                                method_check_account, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("MatchAccount",
                                 SD_BUS_ARGS("s", protocol, "s", host, "s", path),
                                 SD_BUS_RESULT("s", account),

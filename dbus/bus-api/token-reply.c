@@ -45,12 +45,13 @@ static int append_headers(sd_bus_message *reply, const TokenEntry *e) {
 }
 
 /* ExposeClaims=: read from the token's payload, never verified (the resource server does that). */
-static int append_claims(sd_bus_message *reply, const TokenEntry *e) {
+static int append_claims_as(sd_bus_message *reply, const TokenEntry *e, bool as_json) {
         _cleanup_strv_free_ char **claims = NULL;
         int r;
 
         if (e->account->config->expose_claims)
-                (void) jwt_get_claims(e->access_token, e->account->config->expose_claims, &claims);
+                (void) (as_json ? jwt_get_claims_json : jwt_get_claims)(e->access_token,
+                                                                        e->account->config->expose_claims, &claims);
 
         r = sd_bus_message_open_container(reply, 'a', "{ss}");
         if (r < 0)
@@ -61,6 +62,15 @@ static int append_claims(sd_bus_message *reply, const TokenEntry *e) {
                         return r;
         }
         return sd_bus_message_close_container(reply);
+}
+
+static int append_claims(sd_bus_message *reply, const TokenEntry *e) {
+        return append_claims_as(reply, e, false);
+}
+
+/* The same with each value as JSON text, so that `token --json` keeps a number a number. */
+static int append_claims_json(sd_bus_message *reply, const TokenEntry *e) {
+        return append_claims_as(reply, e, true);
 }
 
 /* A {sv} entry whose value is the a{ss} that `fill` writes. */
@@ -102,6 +112,9 @@ static int append_info(sd_bus_message *reply, const TokenEntry *e) {
         if (r < 0)
                 return r;
         r = append_map_entry(reply, "claims", append_claims, e);
+        if (r < 0)
+                return r;
+        r = append_map_entry(reply, "claims-json", append_claims_json, e);
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(reply);

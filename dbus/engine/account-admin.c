@@ -225,14 +225,22 @@ static void on_removal_revoked(int error, const char *revoked, const char *messa
                 job_keyring_failed(j, r, "delete the account's secrets");
 }
 
-int account_remove(Engine *eng, const char *name, account_done_fn done, void *userdata) {
+int account_remove(Engine *eng, const char *name, account_done_fn done, void *userdata, Failure *f) {
         Account *a = engine_account(eng, name);
         AdminJob *j;
         int r;
 
+        /* The administrator's file is not ours to delete, and deleting the user's secrets would leave an
+         * account that still exists but fails. */
+        if (a && a->config->provisioned)
+                return failure_set(f, -EPERM,
+                                   "Account '%s' is provisioned by the administrator (%s): it cannot be removed "
+                                   "here. A file of yours of the same name takes its place.",
+                                   name, a->config->path);
+
         j = job_new(eng, name, NULL, done, userdata);
         if (!j)
-                return -ENOMEM;
+                return failure_set(f, -ENOMEM, "Out of memory.");
         if (!a) {
                 /* Gone meanwhile (a reload): its secrets may still be in the keyring. */
                 on_removal_revoked(0, NULL, NULL, j);
@@ -241,7 +249,7 @@ int account_remove(Engine *eng, const char *name, account_done_fn done, void *us
         r = token_revoke_start(a, on_removal_revoked, j);
         if (r < 0) {
                 job_free(j);
-                return r;
+                return failure_set(f, r, "Cannot remove account '%s': %s", name, strerror(-r));
         }
         return 0;
 }

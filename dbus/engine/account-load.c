@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,121 +35,147 @@ static void remember_refused(Engine *eng, char *name, int error, char **diagnost
         g_hash_table_insert(eng->refused, name, g_string_free(g_steal_pointer(&why), false));
 }
 
-/* The accounts directory must be ours and writable by nobody else, wherever a symbolic link to it leads:
- * whoever may add or replace files in it decides where our secrets are sent. */
-static int config_dir_check(Engine *eng, int fd) {
+/* A directory of account files must be writable by nobody but its owner, wherever a symbolic link to it
+ * leads: whoever may add or replace files in it decides where our secrets are sent. The user's must be
+ * ours; the administrator's root's (or ours). Returns the reason for refusing it, or NULL. */
+static char *dir_refusal(int fd, const char *dir, bool provisioned) {
         struct stat st;
-        int r;
+        char *why = NULL;
+        int r = 0;
 
         if (fstat(fd, &st) < 0)
-                return -errno;
-        if (st.st_uid == geteuid() && !(st.st_mode & 0022))
-                return 0;
-        if (st.st_uid != geteuid())
-                r = asprintf(&eng->config_dir_refused,
-                             "The accounts directory %s belongs to uid %u, not to us (uid %u): no account is loaded.",
-                             eng->config_dir, (unsigned) st.st_uid, (unsigned) geteuid());
+                r = asprintf(&why, "The accounts directory %s cannot be examined: %m.", dir);
+        else if (st.st_uid != geteuid() && !(provisioned && st.st_uid == 0))
+                r = asprintf(&why, "The accounts directory %s belongs to uid %u, not to %s (uid %u): no account "
+                                   "of it is loaded.",
+                             dir, (unsigned) st.st_uid, provisioned ? "root or us" : "us", (unsigned) geteuid());
+        else if (st.st_mode & 0022)
+                r = asprintf(&why, "The accounts directory %s is writable by other users (mode %04o): no account "
+                                   "of it is loaded; fix with: chmod %s '%s'",
+                             dir, (unsigned) (st.st_mode & 07777), provisioned ? "0755" : "0700", dir);
         else
-                r = asprintf(&eng->config_dir_refused,
-                             "The accounts directory %s is writable by other users (mode %04o): no account is "
-                             "loaded; fix with: chmod 0700 '%s'",
-                             eng->config_dir, (unsigned) (st.st_mode & 07777), eng->config_dir);
-        if (r < 0)
-                eng->config_dir_refused = NULL;
-        return -EPERM;
+                return NULL;
+        return r < 0 ? strdup("An accounts directory is refused.") : why;
 }
 
-int engine_load_accounts(Engine *eng) {
-        g_autoptr(GHashTable) seen = NULL;
-        GHashTableIter i;
-        Account *a;
-        const char *name;
-        DIR *d;
+/* Notes the account files of `dir` in `files` (name -> path): a later directory's file takes the place of an
+ * earlier one's. Returns the reason the whole directory is refused, or NULL. */
+static char *collect_files(const char *dir, bool provisioned, GHashTable *files, GHashTable *provisioned_names) {
         struct dirent *de;
-        unsigned loaded = 0;
-        bool changed = false;
+        char *why;
+        DIR *d;
 
-        seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        g_hash_table_remove_all(eng->refused);
-        free(eng->config_dir_refused);
-        eng->config_dir_refused = NULL;
-
-        d = opendir(eng->config_dir);
-        if (!d && errno != ENOENT)
-                return log_error_errno(errno, "Failed to open %s: %m", eng->config_dir);
-        if (d && config_dir_check(eng, dirfd(d)) < 0) {
-                /* Nothing in a directory others may write to is ours to trust: every account goes. */
-                log_error("%s", strna(eng->config_dir_refused));
-                closedir(d);
-                d = NULL;
+        if (isempty(dir))
+                return NULL;
+        d = opendir(dir);
+        if (!d) {
+                if (errno != ENOENT)
+                        log_error_errno(errno, "Failed to open %s: %m", dir);
+                return NULL;
         }
-
-        while (d && (de = readdir(d))) {
-                _cleanup_strv_free_ char **diagnostics = NULL;
-                _cleanup_free_ char *path = NULL;
-                AccountConfig *c = NULL;
-                int r;
+        why = dir_refusal(dirfd(d), dir, provisioned);
+        while (!why && (de = readdir(d))) {
+                char *name;
 
                 if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf"))
                         continue;
-                path = strjoin(eng->config_dir, "/", de->d_name);
-                if (!path)
-                        continue;
-
-                r = account_config_load(path, &c, &diagnostics);
-                STRV_FOREACH(diag, diagnostics)
-                        log_warning("%s", *diag);
-                if (r < 0) {
-                        _cleanup_free_ char *n = strndup(de->d_name, strlen(de->d_name) - 5);
-
-                        log_error_errno(r, "Account file '%s' not loaded: %m", path);
-                        if (!n)
-                                continue;
-                        /* A file broken by an edit keeps an already loaded account as it was, so that a typo
-                         * does not cut the user off. A file refused for safety (owner, mode, symbolic link)
-                         * does not: someone else may have written it, and serving on would use our secrets
-                         * for what it now says. */
-                        if (r != -EPERM && engine_account(eng, n))
-                                g_hash_table_add(seen, TAKE_PTR(n));
-                        else
-                                remember_refused(eng, TAKE_PTR(n), r, diagnostics);
-                        continue;
-                }
-
-                g_hash_table_add(seen, g_strdup(c->name));
-                a = engine_account(eng, c->name);
-                if (a)
-                        account_update_config(a, c);
-                else {
-                        r = account_new(eng, c, &a);
-                        if (r < 0) {
-                                log_oom();
-                                continue;
-                        }
-                        g_hash_table_insert(eng->accounts, a->name, a);
-                        changed = true;
-                }
-                loaded++;
+                name = g_strndup(de->d_name, strlen(de->d_name) - 5);
+                g_hash_table_replace(files, name, g_strjoin("/", dir, de->d_name, NULL));
+                if (provisioned)
+                        g_hash_table_add(provisioned_names, g_strdup(name));
+                else
+                        g_hash_table_remove(provisioned_names, name);
         }
-        if (d)
-                closedir(d);
+        closedir(d);
+        return why;
+}
+
+/* Loads one file; returns whether the account is (still) served. Takes nothing. */
+static bool load_one(Engine *eng, const char *name, const char *path, bool provisioned, bool *changed) {
+        _cleanup_strv_free_ char **diagnostics = NULL;
+        AccountConfig *c = NULL;
+        Account *a;
+        int r;
+
+        r = provisioned ? account_config_load_provisioned(path, &c, &diagnostics)
+                        : account_config_load(path, &c, &diagnostics);
+        STRV_FOREACH(diag, diagnostics)
+                log_warning("%s", *diag);
+        if (r < 0) {
+                log_error_errno(r, "Account file '%s' not loaded: %m", path);
+                /* A file broken by an edit keeps an already loaded account as it was, so that a typo does not
+                 * cut the user off. A file refused for safety (owner, mode, symbolic link) does not: someone
+                 * else may have written it, and serving on would use our secrets for what it now says. */
+                if (r != -EPERM && engine_account(eng, name))
+                        return true;
+                remember_refused(eng, g_strdup(name), r, diagnostics);
+                return false;
+        }
+
+        a = engine_account(eng, c->name);
+        if (a) {
+                account_update_config(a, c);
+                return true;
+        }
+        r = account_new(eng, c, &a);
+        if (r < 0) {
+                log_oom();
+                return false;
+        }
+        g_hash_table_insert(eng->accounts, a->name, a);
+        *changed = true;
+        return true;
+}
+
+int engine_load_accounts(Engine *eng) {
+        g_autoptr(GHashTable) files = NULL, provisioned = NULL;
+        GHashTableIter i;
+        const char *name, *path;
+        Account *a;
+        unsigned loaded = 0;
+        bool changed = false;
+
+        files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        provisioned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_remove_all(eng->refused);
+        free(eng->config_dir_refused);
+        free(eng->system_dir_refused);
+
+        /* The administrator's first: a user's file of the same name takes its place. */
+        eng->system_dir_refused = collect_files(eng->system_config_dir, true, files, provisioned);
+        eng->config_dir_refused = collect_files(eng->config_dir, false, files, provisioned);
+        if (eng->system_dir_refused)
+                log_error("%s", eng->system_dir_refused);
+        if (eng->config_dir_refused) {
+                /* Nothing in a directory others may write to is ours to trust: every account goes, the
+                 * administrator's too, as a file there could replace any of them. */
+                log_error("%s", eng->config_dir_refused);
+                g_hash_table_remove_all(files);
+        }
+
+        g_hash_table_iter_init(&i, files);
+        while (g_hash_table_iter_next(&i, (void **) &name, (void **) &path))
+                if (load_one(eng, name, path, g_hash_table_contains(provisioned, name), &changed))
+                        loaded++;
+                else
+                        g_hash_table_iter_remove(&i);
 
         g_hash_table_iter_init(&i, eng->accounts);
         while (g_hash_table_iter_next(&i, (void **) &name, (void **) &a)) {
-                if (g_hash_table_contains(seen, name))
+                if (g_hash_table_contains(files, name))
                         continue;
                 if (engine_refused_reason(eng, name)) {
                         log_warning("Account '%s' is no longer served: its file was refused.", name);
                         account_fail_all(a, -EUCLEAN, engine_refused_reason(eng, name));
                 } else {
-                        log_info("Account '%s' is gone from %s.", name, eng->config_dir);
+                        log_info("Account '%s' is gone from %s.", name, a->config->path);
                         account_fail_all(a, -ESRCH, "The account was removed.");
                 }
                 g_hash_table_iter_remove(&i);
                 changed = true;
         }
 
-        log_info("%u account(s) loaded from %s.", loaded, eng->config_dir);
+        log_info("%u account(s) loaded.", loaded);
         if (changed)
                 engine_emit_accounts_changed(eng);
         return (int) loaded;

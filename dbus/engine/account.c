@@ -143,6 +143,11 @@ bool secret_kind_is_pem(const char *kind) {
                streq(kind, SECRET_KIND_TLS_KEY);
 }
 
+bool account_has_secret(Account *a, const char *kind) {
+        char **slot = secret_slot(a, kind);
+        return slot && *slot;
+}
+
 char **account_secret_kinds(Account *a) {
         static const char *const kinds[] = {
                 SECRET_KIND_CLIENT_SECRET, SECRET_KIND_PASSWORD, SECRET_KIND_API_KEY, SECRET_KIND_REFRESH_TOKEN,
@@ -156,6 +161,47 @@ char **account_secret_kinds(Account *a) {
                 if (*secret_slot(a, kinds[i]) && strv_extend(&l, kinds[i]) < 0)
                         return strv_free(l);
         return l;
+}
+
+/* What the account's file asks for, whether or not the keyring holds it yet: the client's credential for
+ * its grant (and for refreshing, when the grant leaves a refresh token), the user's password, the API key of
+ * ApiKeyHeader=, and a refresh token, which only a login brings, for the interactive grants. */
+char **account_needed_secrets(const AccountConfig *c) {
+        GrantType grants[] = { c->grant, GRANT_REFRESH_TOKEN };
+        char **l = calloc(1, sizeof(char *));
+        int r = 0;
+
+        if (!l)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(grants) && r >= 0; i++) {
+                /* Only a login's or a password grant's refresh token is refreshed with its own client auth. */
+                if (i == 1 && c->grant == GRANT_CLIENT_CREDENTIALS)
+                        break;
+                switch (account_config_client_auth(c, grants[i])) {
+                case CLIENT_AUTH_BASIC:
+                case CLIENT_AUTH_POST:
+                case CLIENT_AUTH_CLIENT_SECRET_JWT:
+                        r = strv_extend_unique(&l, SECRET_KIND_CLIENT_SECRET);
+                        break;
+                case CLIENT_AUTH_PRIVATE_KEY_JWT:
+                        r = strv_extend_unique(&l, SECRET_KIND_PRIVATE_KEY);
+                        break;
+                case CLIENT_AUTH_TLS_CLIENT_AUTH:
+                case CLIENT_AUTH_SELF_SIGNED_TLS_CLIENT_AUTH:
+                        if (!c->client_key_file)
+                                r = strv_extend_unique(&l, SECRET_KIND_TLS_KEY);
+                        break;
+                default:
+                        break;
+                }
+        }
+        if (r >= 0 && c->grant == GRANT_PASSWORD)
+                r = strv_extend_unique(&l, SECRET_KIND_PASSWORD);
+        if (r >= 0 && c->api_key_header)
+                r = strv_extend_unique(&l, SECRET_KIND_API_KEY);
+        if (r >= 0 && (c->grant == GRANT_AUTHORIZATION_CODE || c->grant == GRANT_DEVICE_CODE))
+                r = strv_extend_unique(&l, SECRET_KIND_REFRESH_TOKEN);
+        return r < 0 ? strv_free(l) : l;
 }
 
 void account_set_last_error(Account *a, const char *fmt, ...) {

@@ -102,6 +102,10 @@ bool secret_kind_is_pem(const char *kind);
 
 /* The kinds held in memory, for status. */
 char **account_secret_kinds(Account *a);
+/* Whether the secret of `kind` is in memory. */
+bool account_has_secret(Account *a, const char *kind);
+/* The secret kinds the account's file asks for (account.c says which), stored or not; NULL: no memory. */
+char **account_needed_secrets(const AccountConfig *c);
 
 void account_set_last_error(Account *a, const char *fmt, ...) _printf_(2, 3);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "account.h"
+#include "account-check.h"
 #include "discovery.h"
 #include "issuer-keys.h"
 #include "engine.h"
@@ -20,7 +21,8 @@ int engine_init(Engine *eng) {
 }
 
 void engine_done(Engine *eng) {
-        /* Revocations and logins first: their callbacks look their accounts up. */
+        /* Checks, revocations and logins first: their callbacks look their accounts up. */
+        account_check_cancel_all(eng);
         token_revoke_cancel_all(eng);
         login_free_all(eng);
         if (eng->accounts) {
@@ -41,6 +43,10 @@ void engine_done(Engine *eng) {
         eng->config_dir = NULL;
         free(eng->config_dir_refused);
         eng->config_dir_refused = NULL;
+        free(eng->system_config_dir);
+        eng->system_config_dir = NULL;
+        free(eng->system_dir_refused);
+        eng->system_dir_refused = NULL;
 }
 
 Account *engine_account(Engine *eng, const char *name) {

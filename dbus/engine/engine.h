@@ -33,13 +33,17 @@ typedef struct Engine {
 
         GHashTable *accounts;           /* name -> Account* */
         GHashTable *refused;            /* account name -> why its file was not loaded (for callers) */
-        char *config_dir;
+        char *config_dir;               /* the user's account files */
         char *config_dir_refused;       /* why the whole accounts directory was refused, or NULL */
+        char *system_config_dir;        /* the administrator's (a user's file of the same name wins); may be
+                                         * NULL or empty: none */
+        char *system_dir_refused;       /* why that directory was refused, or NULL */
         GHashTable *issuers;            /* issuer URL -> its discovered metadata (discovery.c) */
         GHashTable *key_sets;           /* jwks_uri -> the issuer's signing keys (issuer-keys.c) */
         GHashTable *revocations;        /* the revocations in flight (token-revoke.c) */
         GHashTable *logins;             /* account name -> its interactive login in progress (login.c) */
         GHashTable *dpop_nonces;        /* server origin -> the DPoP-Nonce it sent last (dpop.c) */
+        GHashTable *checks;             /* `tokenbroker doctor`'s account checks in flight (account-check.c) */
 
 
         const EngineEvents *events;
@@ -61,7 +65,7 @@ void engine_emit_login_required(Engine *eng, const char *account);
 void engine_emit_login_finished(Engine *eng, const char *account, bool ok, const char *message);
 void engine_emit_accounts_changed(Engine *eng);
 
-/* Loads (or reloads) every account file of config_dir (account-load.c). Problems are logged per file, and
+/* Loads (or reloads) every account file of system_config_dir and config_dir (account-load.c). Problems are logged per file, and
  * remembered for callers (engine_refused_reason()); one bad file does not stop the others. A file broken by
  * an edit keeps the account as it was; one refused for safety removes it. Returns the number of accounts
  * loaded. */

@@ -420,6 +420,15 @@ static void fetch_send(TokenEntry *e) {
                 login_required(e, "no refresh token");
                 return;
         }
+        /* A token without the header its API needs is refused there, often in words that do not point
+         * here (Floriday: invalid_api_key): say so before asking for one. */
+        if (a->config->api_key_header && !a->api_key) {
+                if (asprintf(&msg, "Account '%s' lacks its API key (ApiKeyHeader=%s): run 'tokenbroker set-secret "
+                                   "%s %s'.", a->name, a->config->api_key_header, a->name, SECRET_KIND_API_KEY) < 0)
+                        msg = NULL;
+                fetch_done(e, -ENOKEY, msg ?: "Missing API key.");
+                return;
+        }
 
         r = token_prereqs_gather(e, in.grant, &pre, &msg);
         if (r == 0)

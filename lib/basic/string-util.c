@@ -238,6 +238,10 @@ int strv_extend(char ***l, const char *value) {
         return strv_push(l, strdup(value));
 }
 
+int strv_extend_unique(char ***l, const char *value) {
+        return strv_contains(*l, value) ? 0 : strv_extend(l, value);
+}
+
 char **strv_split(const char *s, const char *separators) {
         char **l = calloc(1, sizeof(char *));
         const char *p = s;

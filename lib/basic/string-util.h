@@ -88,6 +88,8 @@ char **strv_free(char **l);
 char **strv_free_erase(char **l);
 int strv_push(char ***l, char *value);      /* takes ownership of value, even on failure */
 int strv_extend(char ***l, const char *value);
+/* As strv_extend(), unless `value` is in the list already. */
+int strv_extend_unique(char ***l, const char *value);
 char **strv_split(const char *s, const char *separators);
 bool strv_contains(char * const *l, const char *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);

@@ -124,6 +124,7 @@ void broker_token_clear(BrokerToken *t) {
         t->token_type = NULL;
         t->headers = strv_free_erase(t->headers);
         t->claims = strv_free(t->claims);
+        t->claims_json = strv_free(t->claims_json);
         free(t->scope);
         t->scope = NULL;
         t->expires_at = 0;
@@ -294,8 +295,10 @@ static int read_info_entry(sd_bus_message *reply, BrokerToken *t) {
         }
         if (streq(key, "expires-at"))
                 return sd_bus_message_read(reply, "v", "x", &t->expires_at);
-        if (streq(key, "headers") || streq(key, "claims")) {
-                char ***field = streq(key, "headers") ? &t->headers : &t->claims;
+        if (streq(key, "headers") || streq(key, "claims") || streq(key, "claims-json")) {
+                char ***field = streq(key, "headers") ? &t->headers
+                                : streq(key, "claims") ? &t->claims
+                                                       : &t->claims_json;
 
                 r = sd_bus_message_enter_container(reply, 'v', "a{ss}");
                 if (r < 0)

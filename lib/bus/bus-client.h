@@ -26,6 +26,7 @@ typedef struct BrokerToken {
         char **headers;          /* name, value, name, value, ..., NULL */
         char *scope;             /* GetTokenInfo only: the scopes asked for, NULL if unknown */
         char **claims;           /* GetTokenInfo only: ExposeClaims= of the JWT, unverified; name, value, ... */
+        char **claims_json;      /* the same, each value as its JSON text (NULL from an older daemon) */
 } BrokerToken;
 
 void broker_token_clear(BrokerToken *t);

@@ -65,6 +65,7 @@ static const KeyInfo key_table[] = {
         KEY("Provider", KEY_IDENTIFIER, provider),
         KEY("TokenURL", KEY_URL, token_url),
         KEY("Issuer", KEY_URL, issuer),
+        KEY("Environment", KEY_IDENTIFIER, environment),
         KEY("ClientID", KEY_STRING, client_id),
         KEY("ClientAuth", KEY_CLIENT_AUTH, client_auth),
         KEY("Grant", KEY_GRANT, grant),

@@ -36,6 +36,15 @@ char *account_config_dir(void) {
         return strjoin(e, "/.config/tokenbroker/accounts");
 }
 
+char *account_config_system_dir(void) {
+        const char *e = secure_getenv("TOKENBROKER_SYSTEM_ACCOUNTS_DIR");
+
+        /* An empty value turns the administrator's accounts off (a test's clean slate). */
+        if (e && (e[0] == '/' || e[0] == 0))
+                return strdup(e);
+        return strdup(SYSCONFDIR "/tokenbroker/accounts");
+}
+
 _printf_(2, 3) static int diag(char ***diagnostics, const char *format, ...) {
         char *text;
         va_list ap;

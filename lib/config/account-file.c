@@ -86,6 +86,7 @@ AccountConfig *account_config_free(AccountConfig *a) {
         free(a->subject_account);
         free(a->actor_account);
         free(a->audience);
+        free(a->environment);
         free(a->resource);
         free(a->key_id);
         free(a->api_key_header);
@@ -203,9 +204,17 @@ static int load_data(AccountFileParser *p, const char *path, const char *data, s
                     !streq(a->revocation_auth, "bearer"))
                         (void) report(p, true, key_line(p, "RevocationAuth"), "RevocationAuth",
                                       "invalid value \"%s\" (expected client or bearer)", a->revocation_auth);
-                if (!a->token_url && !a->issuer)
+                if (a->environment && !provider_environment_is_valid(a->provider, a->environment))
+                        (void) report(p, true, key_line(p, "Environment"), "Environment",
+                                      streq_ptr(a->provider, "floriday")
+                                              ? "invalid value \"%s\" (expected staging or live)"
+                                              : "\"%s\": only Provider=floriday has environments",
+                                      a->environment);
+                else if (!a->token_url && !a->issuer)
                         (void) report(p, true, key_line(p, "TokenURL"), "TokenURL",
-                                      "required (or Issuer= for discovery)");
+                                      streq_ptr(a->provider, "floriday")
+                                              ? "required (or Issuer=, or Environment=staging or live)"
+                                              : "required (or Issuer= for discovery)");
                 if (!a->client_id)
                         (void) report(p, true, key_line(p, "ClientID"), "ClientID", "required");
                 if (a->grant == GRANT_TOKEN_EXCHANGE && !a->subject_account)
@@ -262,7 +271,7 @@ int account_config_load_data(const char *path, const char *data, size_t size, Ac
         return parser_finish(&p, r, a, ret, diagnostics);
 }
 
-static int read_file(AccountFileParser *p, const char *path, char **ret, size_t *ret_size) {
+static int read_file(AccountFileParser *p, const char *path, bool provisioned, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         struct stat st;
@@ -283,13 +292,28 @@ static int read_file(AccountFileParser *p, const char *path, char **ret, size_t 
                 (void) report(p, true, 0, NULL, "not a regular file, refusing");
                 return -EPERM;
         }
+        /* An administrator's file holds no secret (those are in each user's keyring), so all may read it;
+         * but only root (or we) may own it and nobody else may write it, for the same reason as below. */
+        if (provisioned) {
+                if (st.st_uid != 0 && st.st_uid != geteuid()) {
+                        (void) report(p, true, 0, NULL, "owned by uid %u, neither root nor us (uid %u), refusing",
+                                      (unsigned) st.st_uid, (unsigned) geteuid());
+                        return -EPERM;
+                }
+                if (st.st_mode & 0022) {
+                        (void) report(p, true, 0, NULL,
+                                      "writable by other users (mode %04o), refusing; fix with: chmod 0644 '%s'",
+                                      (unsigned) (st.st_mode & 07777), path);
+                        return -EPERM;
+                }
+        }
         /* Another user who owns or may write our account file could point our tokens at their server. */
-        if (st.st_uid != geteuid()) {
+        else if (st.st_uid != geteuid()) {
                 (void) report(p, true, 0, NULL, "owned by uid %u, not by us (uid %u), refusing",
                               (unsigned) st.st_uid, (unsigned) geteuid());
                 return -EPERM;
         }
-        if (st.st_mode & 0077) {
+        else if (st.st_mode & 0077) {
                 (void) report(p, true, 0, NULL,
                               "readable or writable by other users (mode %04o), refusing; fix with: "
                               "chmod 0600 '%s'",
@@ -324,7 +348,7 @@ static int read_file(AccountFileParser *p, const char *path, char **ret, size_t 
         return 0;
 }
 
-int account_config_load(const char *path, AccountConfig **ret, char ***diagnostics) {
+static int load_file(const char *path, bool provisioned, AccountConfig **ret, char ***diagnostics) {
         _cleanup_free_ char *buf = NULL;
         AccountFileParser p = {
                 .diag.path = path,
@@ -336,10 +360,20 @@ int account_config_load(const char *path, AccountConfig **ret, char ***diagnosti
         assert(path);
         assert(ret);
 
-        r = read_file(&p, path, &buf, &n);
+        r = read_file(&p, path, provisioned, &buf, &n);
         if (r >= 0)
                 r = load_data(&p, path, buf, n, &a);
+        if (r >= 0)
+                a->provisioned = provisioned;
         else if (p.diag.oom)
                 r = -ENOMEM;
         return parser_finish(&p, r, a, ret, diagnostics);
+}
+
+int account_config_load(const char *path, AccountConfig **ret, char ***diagnostics) {
+        return load_file(path, false, ret, diagnostics);
+}
+
+int account_config_load_provisioned(const char *path, AccountConfig **ret, char ***diagnostics) {
+        return load_file(path, true, ret, diagnostics);
 }

@@ -53,10 +53,12 @@ typedef enum RequestEncoding {
 typedef struct AccountConfig {
         char *name;                     /* file name without .conf */
         char *path;
+        bool provisioned;               /* from the administrator's directory, not the user's */
 
         char *provider;                 /* generic, flaik, floriday, flixcheck, flume, sharetribe */
         char *token_url;
         char *issuer;                   /* for discovery */
+        char *environment;              /* Environment=: the provider's (Floriday: staging, live) */
         char *client_id;
         ClientAuth client_auth;
         ClientAuth client_auth_per_grant[_GRANT_MAX];   /* _CLIENT_AUTH_INVALID: use client_auth */
@@ -122,12 +124,21 @@ ClientAuth account_config_client_auth(const AccountConfig *a, GrantType g);
  * refused with -EPERM, also with a diagnostic. */
 int account_config_load(const char *path, AccountConfig **ret, char ***diagnostics);
 
-/* As above, from memory; `path` is used for messages and to derive the name. */
+/* As above, for a file an administrator provisioned (account_config_system_dir()): it must be owned by root
+ * (or by us) and writable by nobody else; others may read it, as it holds no secret. */
+int account_config_load_provisioned(const char *path, AccountConfig **ret, char ***diagnostics);
+
+/* As account_config_load(), from memory; `path` is used for messages and to derive the name. */
 int account_config_load_data(const char *path, const char *data, size_t size, AccountConfig **ret,
                              char ***diagnostics);
 
 /* $XDG_CONFIG_HOME/tokenbroker/accounts (or ~/.config/...); newly allocated. */
 char *account_config_dir(void);
+
+/* The administrator's accounts, for every user: $TOKENBROKER_SYSTEM_ACCOUNTS_DIR, else
+ * SYSCONFDIR/tokenbroker/accounts (/etc/tokenbroker/accounts in the packages); newly allocated. A user's
+ * file of the same name takes the place of one here. */
+char *account_config_system_dir(void);
 
 /* Writes NAME.conf into `dir` from name/value pairs (keys as in the file), creating the directory 0700 and the
  * file 0600, atomically (temporary file, fsync, rename). Validates first, by loading the text it would write

@@ -122,9 +122,50 @@ int provider_preset_apply(AccountConfig *a, const char *name) {
         return 0;       /* generic */
 }
 
+/* Floriday's two authorization servers (Okta), as its developer documentation publishes them. */
+static const char *floriday_issuer(const char *environment) {
+        if (streq_ptr(environment, "staging"))
+                return "https://idm.staging.floriday.io/oauth2/ausmw6b47z1BnlHkw0h7";
+        if (streq_ptr(environment, "live"))
+                return "https://idm.floriday.io/oauth2/aus3testdcf2vyfs70i7";
+        return NULL;
+}
+
+bool provider_environment_is_valid(const char *provider, const char *environment) {
+        return streq_ptr(provider, "floriday") && floriday_issuer(environment);
+}
+
+/* The endpoints a service publishes for everyone: filled in when the file names neither TokenURL= nor
+ * Issuer=. flaik has one host per customer region and environment, so it has none here. */
+static int preset_endpoints(AccountConfig *a) {
+        int r;
+
+        if (a->token_url || a->issuer)
+                return 0;
+        if (streq_ptr(a->provider, "floriday")) {
+                const char *issuer = floriday_issuer(a->environment);
+                return issuer ? set_string(&a->issuer, issuer) : 0;
+        }
+        if (streq_ptr(a->provider, "flume"))
+                return set_string(&a->token_url, "https://api.flumewater.com/oauth/token");
+        if (streq_ptr(a->provider, "flixcheck")) {
+                r = set_string(&a->token_url, "https://api.flixcheck.com/guest/v7/oauth-tokens");
+                if (r >= 0 && !a->authorize_url)
+                        r = set_string(&a->authorize_url, "https://app.flixcheck.com/portal/oauth/authorize");
+                return r;
+        }
+        if (streq_ptr(a->provider, "sharetribe"))
+                /* The Marketplace API's host; Integration API apps use flex-integ-api (TokenURL=). */
+                return set_string(&a->token_url, "https://flex-api.sharetribe.com/v1/auth/token");
+        return 0;
+}
+
 int provider_preset_finish(AccountConfig *a) {
         int r;
 
+        r = preset_endpoints(a);
+        if (r < 0)
+                return r;
         if (!streq_ptr(a->provider, "sharetribe"))
                 return 0;
 

@@ -15,11 +15,15 @@ extern const char *const provider_names[];
 
 bool provider_is_known(const char *name);
 
+/* Whether Environment= names one of the provider's environments (Floriday: staging, live). */
+bool provider_environment_is_valid(const char *provider, const char *environment);
+
 /* Before the account's own keys are read: sets the profile's defaults on a config that holds the generic
  * defaults. -EINVAL for an unknown name, -ENOMEM. */
 int provider_preset_apply(AccountConfig *a, const char *name);
 
-/* After the account's own keys are read: defaults that depend on other keys (Sharetribe's grant_type value
- * only for Grant=token_exchange; its revocation endpoint next to the token endpoint). Only fills what is
- * still unset. -ENOMEM. */
+/* After the account's own keys are read: defaults that depend on other keys (the service's published
+ * endpoints when the file names neither TokenURL= nor Issuer=, Floriday's by Environment=; Sharetribe's
+ * grant_type value only for Grant=token_exchange; its revocation endpoint next to the token endpoint). Only
+ * fills what is still unset. -ENOMEM. */
 int provider_preset_finish(AccountConfig *a);

@@ -85,7 +85,7 @@ int jwt_get_exp(const char *token, int64_t *ret) {
         return 0;
 }
 
-int jwt_get_claims(const char *token, char * const *names, char ***ret) {
+static int get_claims(const char *token, char * const *names, bool as_json, char ***ret) {
         _cleanup_json_ json_object *payload = NULL;
         _cleanup_strv_free_ char **l = NULL;
         int r;
@@ -105,9 +105,11 @@ int jwt_get_claims(const char *token, char * const *names, char ***ret) {
 
                 if (!json_object_object_get_ex(payload, *n, &v) || json_object_is_type(v, json_type_null))
                         continue;
-                /* Strings as they are (for URL templates), anything else as its JSON text. */
-                s = json_object_is_type(v, json_type_string) ? json_get_string(payload, *n)
-                                                              : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+                /* Strings as they are (for URL templates), anything else as its JSON text; or every value as
+                 * its JSON text, for those who keep the types. */
+                s = json_object_is_type(v, json_type_string) && !as_json
+                            ? json_get_string(payload, *n)
+                            : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
                 if (!s || !string_is_safe_utf8(s, strlen(s)))
                         continue;
                 if (strv_extend(&l, *n) < 0 || strv_extend(&l, s) < 0)
@@ -115,4 +117,12 @@ int jwt_get_claims(const char *token, char * const *names, char ***ret) {
         }
         *ret = TAKE_PTR(l);
         return 0;
+}
+
+int jwt_get_claims(const char *token, char * const *names, char ***ret) {
+        return get_claims(token, names, false, ret);
+}
+
+int jwt_get_claims_json(const char *token, char * const *names, char ***ret) {
+        return get_claims(token, names, true, ret);
 }

@@ -17,3 +17,5 @@ int jwt_get_exp(const char *token, int64_t *ret);
 /* The named claims that the payload has, as name, value, ..., NULL: strings as they are, other values as
  * their JSON text; claims that are absent, null or not printable are left out. -EINVAL if not a JWT. */
 int jwt_get_claims(const char *token, char * const *names, char ***ret);
+/* As jwt_get_claims(), every value as its JSON text (a string quoted): its type kept for JSON output. */
+int jwt_get_claims_json(const char *token, char * const *names, char ***ret);

@@ -4,7 +4,10 @@
 frontend_tests = \
 	%reldir%/fallback.sh \
 	%reldir%/token-socket.sh \
-	%reldir%/token-drop.sh
+	%reldir%/token-drop.sh \
+	%reldir%/accounts-watch.sh \
+	%reldir%/first-use.sh \
+	%reldir%/doctor.sh
 
 TESTS += $(frontend_tests)
 dist_check_SCRIPTS += $(frontend_tests)

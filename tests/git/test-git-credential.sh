@@ -260,6 +260,12 @@ tap_isnt "$(printf 'protocol=http\nhost=127.0.0.1:%s\n' "$GS_PORT" | helper --ac
 out=$(printf 'protocol=https\nhost=nobody.example\n' | helper --account no-such-account get)
 st=$?
 tap_is "$out" "quit=1" "--account naming a missing account answers quit=1"
+out=$(helper --help); rc=$?
+tap_is "$rc" 0 "--help: exit 0, on stdout"
+tap_like "$out" "--account NAME +use this account rather than the first whose Hosts= match; it still
+ +answers only what its Hosts= serve" "... saying what --account does, as the manual does"
+tap_like "$out" "Example, one account for one remote:
+  git config credential.https://git.example.com.helper \"tokenbroker --account work\"" "... with an example"
 tap_is "$st" 3 "and exits 3 (no such account)"
 
 # --- a definite no from the broker stops git -----------------------------------------------------

@@ -3,6 +3,7 @@
 # real OAuth2/OIDC server in tests/oidc. The rig they share is tests/lib/rig.sh.
 EXTRA_DIST += \
 	tests/lib/rig.sh \
+	tests/lib/pty-run.py \
 	tests/servers/token-server.py \
 	tests/oidc/server.mjs \
 	tests/oidc/package.json \

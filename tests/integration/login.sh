@@ -130,6 +130,27 @@ tap_is "$rc" 4 "device flow: refused at the verification page, the login fails"
 tap_like "$out" "refused" "... saying so"
 tap_is "$(rt_of dev2)" "" "... and no token was stored"
 
+# At a terminal of a desktop, the device flow opens the verification page in the browser as well, and says
+# that it waits and how long is left; the browser (approving there) finishes the login.
+rig_tb add dev3 --issuer "$OIDC_URL" --client-id public --client-auth none --grant device_code \
+        --scopes "openid offline_access api:read" >/dev/null 2>&1
+: >"$FAKE_BROWSER_LOG"
+out=$(FAKE_BROWSER_MODE=consent python3 "$abs_top_srcdir/tests/lib/pty-run.py" --timeout 60 -- "$TB" login dev3)
+rc=$?
+tap_is "$rc" 0 "device flow at a terminal: the login succeeds through the browser it opened"
+tap_like "$out" "Opening it in your browser as well." "... saying it opened it"
+tap_like "$(head -n 1 "$FAKE_BROWSER_LOG")" "/device" "... the verification page, in the browser"
+tap_like "$out" "Waiting for the login to finish: [0-9]+:[0-9]{2} left \(Ctrl-C cancels\)" \
+        "... and showed that it waits, and how long is left"
+tap_like "$out" "Logged in: account 'dev3'" "... until it was done"
+"$TB" login dev2 --no-browser </dev/null >"$RIG_DIR/wait.out" 2>&1 &
+pid=$!
+rig_wait_for 20 grep -q "Waiting for the login" "$RIG_DIR/wait.out"
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+tap_like "$(cat "$RIG_DIR/wait.out")" "Waiting for the login to finish \\(up to [0-9]+ s\\)" \
+        "without a terminal: one line saying it waits"
+
 # Ctrl-C ends the login in the daemon too.
 "$TB" login dev2 --no-browser >"$RIG_DIR/int.out" 2>&1 &
 pid=$!

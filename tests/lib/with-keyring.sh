@@ -5,7 +5,8 @@
 #
 #   tests/lib/with-keyring.sh COMMAND [ARGS...]
 #
-# Exports HOME, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS and
+# Exports HOME, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS,
+# TOKENBROKER_SYSTEM_ACCOUNTS_DIR (the administrator's accounts folder, not made here) and
 # TB_KEYRING_PASSWORD (the collection's password, for tests that lock and unlock it).
 set -euo pipefail
 
@@ -17,6 +18,7 @@ if [ "${TB_INSIDE_SESSION:-}" != 1 ]; then
         # dbus-run-session starts a private bus, runs us again inside it and stops the bus afterwards.
         env HOME="$root/home" XDG_CONFIG_HOME="$root/config" XDG_DATA_HOME="$root/data" \
                 XDG_CACHE_HOME="$root/cache" XDG_RUNTIME_DIR="$root/runtime" TB_SESSION_ROOT="$root" \
+                TOKENBROKER_SYSTEM_ACCOUNTS_DIR="$root/system-accounts" \
                 TB_INSIDE_SESSION=1 \
                 timeout --kill-after=10 "${TB_SESSION_TIMEOUT:-600}" \
                 dbus-run-session -- bash "$0" "$@" 2> >(grep -v 'Failed to set fd limit' >&2)

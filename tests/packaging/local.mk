@@ -4,10 +4,14 @@ packaging_tests = \
 	%reldir%/docs.sh \
 	%reldir%/examples.sh \
 	%reldir%/completion.sh \
+	%reldir%/completion-zsh.sh \
+	%reldir%/completion-fish.sh \
 	%reldir%/activation.sh \
 	%reldir%/deb.sh
 TESTS += $(packaging_tests)
 dist_check_SCRIPTS += $(packaging_tests)
+# The cases the three completion tests share, and the zsh session that types them.
+EXTRA_DIST += %reldir%/completion-cases.sh %reldir%/zsh-complete.zsh
 
 # The example accounts through the daemon's own account-file parser.
 check_PROGRAMS += %reldir%/test-examples

@@ -45,26 +45,36 @@ for status in 401 403; do
                 "$status" "a wrong key: $status (the unconfirmed status, either way)"
 done
 
-# An account without the key: the token works at the token endpoint, the API says no.
+# An account without the key: no token, and the reason, rather than a token the API refuses.
 rig_tb add nokey --provider floriday --issuer "$ISSUER" --client-id floriday-client --scopes "$SCOPES" >/dev/null 2>&1
 rig_tb set-secret nokey client-secret <<<"floriday-secret"
-tap_is "$(rig_json_get headers "$(rig_tb token nokey --json)")" "{}" "without an api-key secret, no header"
+before=$(rig_server_stats FLORIDAY token_requests)
+out=$(rig_tb token nokey 2>&1); rc=$?
+tap_is "$rc" 9 "without its api-key secret: no token (missing secret, exit 9)"
+tap_like "$out" "lacks its API key \(ApiKeyHeader=X-Api-Key\): run 'tokenbroker set-secret nokey api-key'" "... saying which"
+after=$(rig_server_stats FLORIDAY token_requests)
+tap_is "$after" "$before" "... before any token request"
+rig_tb set-secret nokey api-key <<<"floriday-api-key"
+tap_is "$(rig_json_get headers.X-Api-Key "$(rig_tb token nokey --json)")" floriday-api-key "... and with it, the token"
 
 # --- the documented errors -----------------------------------------------------------------------------------
 rig_tb add basic --provider floriday --issuer "$ISSUER" --client-id floriday-client --client-auth basic \
         --scopes "$SCOPES" >/dev/null 2>&1
 rig_tb set-secret basic client-secret <<<"floriday-secret"
+rig_tb set-secret basic api-key <<<"floriday-api-key"
 out=$(rig_tb token basic 2>&1); rc=$?
 tap_is "$rc" 5 "client_secret_basic, which this Okta app does not take: refused (exit 5)"
 tap_like "$out" "invalid_client: The client secret supplied for a confidential client is invalid" "... in Okta's words"
 rig_tb add scope --provider floriday --issuer "$ISSUER" --client-id floriday-client --scopes "role:admin" \
         >/dev/null 2>&1
 rig_tb set-secret scope client-secret <<<"floriday-secret"
+rig_tb set-secret scope api-key <<<"floriday-api-key"
 out=$(rig_tb token scope 2>&1)
 tap_like "$out" "invalid_scope" "an unconfigured scope: invalid_scope"
 rig_tb add other --provider floriday --issuer "$FLORIDAY_URL/oauth2/aus0nosuchserver" --client-id floriday-client \
         >/dev/null 2>&1
 rig_tb set-secret other client-secret <<<"floriday-secret"
+rig_tb set-secret other api-key <<<"floriday-api-key"
 out=$(rig_tb token other 2>&1); rc=$?
 tap_is "$rc" 5 "an unknown authorization server (Okta's 404 E0000007): fails (exit 5)"
 tap_like "$out" "serves no metadata" "... saying discovery found nothing"

@@ -32,6 +32,7 @@ tap_is "$rc" 0 "Provider=flume: a token from the password grant"
 tap_is "$(rig_json_get token_type "$json")" Bearer "... Flume's lower-case bearer handed out as Bearer"
 user_id=$(rig_json_get claims.user_id "$json")
 tap_is "$user_id" 1111 "--json exposes the JWT's user_id (ExposeClaims=user_id, preset)"
+tap_like "$json" '"claims":\{"user_id":1111\}' "... as the number it is in the JWT, not a string"
 tap_is "$(rig_json_get claims_verified "$json")" false "... saying the claims are unverified"
 exp=$(rig_json_get expires_at "$json")
 # Issued after it was asked for, however long the machine took: its expiry is 7 days from then or later.

@@ -78,8 +78,8 @@ tap_is "$RC" 3 "once the refused file is gone, the account simply does not exist
 tap_like "$(rig_tb list 2>&1)" "good" "the refused files do not stop the good account from being listed"
 status=$(rig_tb status 2>&1)
 tap_is "$?" 9 "tokenbroker status exits 9 while account files are refused"
-tap_like "$status" "worldread \(not loaded\)
-  The file of account 'worldread' is not loaded: .*chmod 0600" "... and shows each with the reason"
+tap_like "$status" "worldread +- +not loaded +The file of account 'worldread' is not loaded: .*chmod 0600" \
+        "... and shows each on its line with the reason"
 tap_like "$status" "good" "... beside the loaded accounts"
 tap_is "$(rig_tb token good | rel_whoami TS)" basic-client "... nor from working"
 
@@ -120,7 +120,7 @@ rel_fetch good
 tap_is "$RC" 9 "a loaded account whose file was made world-writable: refused at the reload (exit 9)"
 tap_like "$OUT" "good.conf: readable or writable by other users \(mode 0666\).*chmod 0600" \
         "... the caller hears which file and how to fix it"
-tap_like "$(rig_tb status 2>&1)" "good \(not loaded\)" "... and status lists it as refused"
+tap_like "$(rig_tb status 2>&1)" "good +- +not loaded" "... and status lists it as refused"
 tap_is "$(rel_stat OTHER token_requests)" 0 "... and nothing was sent to the endpoint written into the unsafe file"
 tap_is "$(rel_stat TS token_requests)" 1 "... nor to the one it had (no token fetched with its secret since)"
 printf '[Account]\nTokenURL=%s\nClientID=basic-client\n' "$TS_TOKEN_URL" >"$accounts/good.conf"

@@ -4,6 +4,7 @@
  * account when the keyring refuses, and fails the account's waiting callers. On fake I/O (fake-io.h) with
  * a real accounts directory. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 
 #include "account-admin.h"
 #include "engine-fixture.h"
+#include "string-util.h"
 #include "tap.h"
 #include "token-fetch.h"
 
@@ -116,7 +118,7 @@ static void test_remove(void) {
         fake_keyring_put("other", "client-secret", "keep");
 
         fake_keyring_set_mode(FAKE_KEYRING_LOCKED);
-        (void) account_remove(&engine, "work", note_done, &d);
+        (void) account_remove(&engine, "work", note_done, &d, &f);
         while (fake_keyring_run() > 0)
                 ;
         is_int(fake_http_started(), 0, "an account without a revocation endpoint: nothing to revoke upstream");
@@ -130,7 +132,7 @@ static void test_remove(void) {
         events.accounts_changed = 0;
         /* A caller is waiting for the account's token when it goes. */
         (void) token_fetch_start(account_get_entry(engine_account(&engine, "work"), "", true), fixture_note_answer, &x);
-        (void) account_remove(&engine, "work", note_done, &d);
+        (void) account_remove(&engine, "work", note_done, &d, &f);
         while (fake_keyring_run() > 0)
                 ;
         is_int(d.calls, 1, "the removal ends once");
@@ -147,9 +149,82 @@ static void test_remove(void) {
         fixture_teardown();
 }
 
+static void write_file(const char *dir, const char *name, const char *client_id, mode_t mode) {
+        char path[512];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s.conf", dir, name);
+        f = fopen(path, "we");
+        if (!f)
+                abort();
+        fprintf(f, "[Account]\nTokenURL=https://auth.example/token\nClientID=%s\n", client_id);
+        fclose(f);
+        if (chmod(path, mode) < 0)
+                abort();
+}
+
+/* The administrator's directory: its accounts load for the user, a user's file of the same name takes the
+ * place of one, a file or a directory others may write is refused, and the user cannot remove them. */
+static void test_provisioned(void) {
+        char sysdir[] = "/tmp/tb-engine-system.XXXXXX";
+        Failure f = {};
+        Done d = {};
+        Account *a;
+
+        fixture_setup();
+        if (!mkdtemp(sysdir) || chmod(sysdir, 0755) < 0)
+                abort();
+        engine.system_config_dir = strdup(sysdir);
+        write_file(sysdir, "fleet", "fleet-client", 0644);
+        write_file(sysdir, "mine", "admin-client", 0644);
+        write_file(sysdir, "loose", "loose-client", 0666);
+        write_file(engine.config_dir, "mine", "user-client", 0600);
+
+        is_int(engine_load_accounts(&engine), 2, "the administrator's and the user's accounts load together");
+        a = engine_account(&engine, "fleet");
+        ok(a && a->config->provisioned, "an account only the administrator has is served, marked provisioned");
+        a = engine_account(&engine, "mine");
+        ok(a && !a->config->provisioned && streq_ptr(a->config->client_id, "user-client"),
+           "a user's file of the same name takes the place of the administrator's");
+        ok(!engine_account(&engine, "loose"), "an administrator's file others may write is refused");
+        ok(strstr(strempty(engine_refused_reason(&engine, "loose")), "writable by other users") != NULL,
+           "... saying why");
+
+        is_int(account_remove(&engine, "fleet", note_done, &d, &f), -EPERM, "a provisioned account cannot be removed");
+        ok(f.message && strstr(f.message, "provisioned by the administrator"), "... saying whose it is");
+        is_int(d.calls, 0, "... and nothing was started");
+        failure_clear(&f);
+
+        /* The user's file goes: the administrator's takes its place again. */
+        char path[512];
+        snprintf(path, sizeof(path), "%s/mine.conf", engine.config_dir);
+        (void) unlink(path);
+        (void) engine_load_accounts(&engine);
+        a = engine_account(&engine, "mine");
+        ok(a && a->config->provisioned && streq_ptr(a->config->client_id, "admin-client"),
+           "without the user's file the administrator's account is served again");
+
+        if (chmod(sysdir, 0777) < 0)
+                abort();
+        is_int(engine_load_accounts(&engine), 0, "an administrator's directory others may write: nothing of it loads");
+        ok(engine.system_dir_refused && strstr(engine.system_dir_refused, "writable by other users"),
+           "... saying why");
+
+        snprintf(path, sizeof(path), "%s/fleet.conf", sysdir);
+        (void) unlink(path);
+        snprintf(path, sizeof(path), "%s/mine.conf", sysdir);
+        (void) unlink(path);
+        snprintf(path, sizeof(path), "%s/loose.conf", sysdir);
+        (void) unlink(path);
+        (void) rmdir(sysdir);
+        done_clear(&d);
+        fixture_teardown();
+}
+
 int main(void) {
         test_add();
         test_store_secret();
         test_remove();
+        test_provisioned();
         return tap_done();
 }
