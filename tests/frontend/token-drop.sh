@@ -59,5 +59,21 @@ tap_like "$out" "invalid_token" "a request that reads stdin runs once: the 401 s
 out=$(rig_tb curl acct -- -s "$API")
 tap_is "$(rig_json_get sub "$out")" "basic-client" "... and the next call renews the token"
 
+# --- the same against the five-service emulator: Flume's 7-day token revoked at the service ------------------
+# Without the retry, `tokenbroker curl` would get 401 for the rest of the week.
+rig_start_provider FLUME flume || tap_bail "the flume emulator did not start"
+rig_tb add home --provider flume --token-url "$FLUME_URL/oauth/token" --client-id flume-client \
+        --username alice@example.com >/dev/null 2>&1
+rig_tb set-secret home client-secret <<<"flume-secret"
+rig_tb set-secret home password <<<"wonderland"
+user_id=$(rig_json_get claims.user_id "$(rig_tb token home --json)")
+tap_like "$(rig_tb curl home -- -s "$FLUME_URL/users/$user_id/devices")" '"success": ?true' "Flume: the API takes the token"
+rig_server_ctl FLUME '{"revoke_all": true}'
+tap_like "$(rig_tb curl home --no-retry -- -s "$FLUME_URL/users/$user_id/devices")" '"success": ?false' \
+        "... revoked at Flume: with --no-retry the API refuses it"
+out=$(rig_tb curl home -- -s "$FLUME_URL/users/$user_id/devices"); rc=$?
+tap_is "$rc" 0 "... and tokenbroker curl, refused, fetches a fresh token and runs once more"
+tap_like "$out" '"success": ?true' "... which Flume takes"
+
 rig_check_daemon_log "the daemon log has no sanitizer report and no secret"
 tap_done
