@@ -2,7 +2,8 @@
 /* Accounts that appear by themselves: the daemon watches the user's and the administrator's account folders
  * (inotify, through sd-event) and reloads shortly after a file in them is written, added, renamed, removed or
  * has its mode changed. A folder that does not exist yet is waited for through its nearest existing parent,
- * so that `mkdir -p ~/.config/tokenbroker/accounts && cp example.conf ...` works too.
+ * so that `mkdir -p ~/.config/tokenbroker/accounts && cp example.conf ...` works too. Each reload looks again
+ * at what is at the folder's path, so a folder moved away and another put in its place is followed.
  *
  * Events are gathered for RELOAD_DELAY_USEC before one reload (an editor's write, rename and chmod are one
  * change), and reloads are at least RELOAD_GAP_USEC apart, so that a program rewriting files in a loop
@@ -85,31 +86,70 @@ static void schedule_reload(Manager *m) {
         (void) sd_event_source_set_description(m->accounts_reload_timer, "accounts-reload");
 }
 
+/* While folder i is missing, the name in its nearest parent that leads to it: "tokenbroker" when
+ * ~/.config is watched for ~/.config/tokenbroker/accounts. NULL when the folder itself is watched. */
+static const char *next_component(Manager *m, unsigned i, char *buf, size_t size) {
+        const char *dir = folder(m, i), *watched = m->accounts_watched[i], *rest;
+        size_t n;
+
+        if (!watched || streq(watched, dir))
+                return NULL;
+        rest = startswith(dir, watched);
+        if (!rest)
+                return NULL;
+        rest += strspn(rest, "/");
+        n = strcspn(rest, "/");
+        if (n == 0 || n >= size)
+                return NULL;
+        memcpy(buf, rest, n);
+        buf[n] = 0;
+        return buf;
+}
+
 static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *userdata) {
         Manager *m = userdata;
+        bool relevant = false;
 
-        /* A file that is not an account file (an editor's swap file, a backup) changes nothing; a folder
-         * coming or going may be ours or on the way to ours. */
-        if (ev->len > 0 && !(ev->mask & IN_ISDIR) && !endswith(ev->name, ".conf"))
-                return 0;
-        /* The watched folder itself went: what is watched is gone with it, whatever takes its path next. */
-        if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
-                for (unsigned i = 0; i < 2; i++)
-                        if (m->accounts_watch[i] == s) {
-                                free(m->accounts_watched[i]);
-                                m->accounts_watched[i] = NULL;
-                        }
-        schedule_reload(m);
+        for (unsigned i = 0; i < 2; i++) {
+                char buf[NAME_MAX + 1];
+                const char *next;
+
+                if (m->accounts_watch[i] != s)
+                        continue;
+                /* The watched folder itself went: what is watched is gone with it, whatever takes its path
+                 * next. */
+                if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+                        free(m->accounts_watched[i]);
+                        m->accounts_watched[i] = NULL;
+                        relevant = true;
+                        continue;
+                }
+                next = next_component(m, i, buf, sizeof(buf));
+                if (next)
+                        /* A parent: only the name on the way to the folder counts (a directory or a
+                         * symbolic link to one), not every *.conf of /etc. */
+                        relevant = relevant || (ev->len > 0 && streq(ev->name, next));
+                else
+                        /* The folder: a change of itself (its mode), or of an account file; not an
+                         * editor's swap file or backup. */
+                        relevant = relevant || ev->len == 0 || endswith(ev->name, ".conf");
+        }
+        if (relevant)
+                schedule_reload(m);
         return 0;
 }
 
 /* Watches folder i, or its nearest parent while it is missing; a watch already on the right path stays. */
 static void arm(Manager *m, unsigned i) {
         _cleanup_free_ char *path = nearest_existing(folder(m, i));
+        struct stat st;
         bool is_folder;
         int r;
 
-        if (path && streq_ptr(path, m->accounts_watched[i]))
+        /* The same path, and still the same folder there: a folder moved away (which its own watch does not
+         * hear of when a parent is renamed) is replaced by what now has its path. */
+        if (path && streq_ptr(path, m->accounts_watched[i]) && stat(path, &st) >= 0 &&
+            st.st_dev == m->accounts_watched_dev[i] && st.st_ino == m->accounts_watched_ino[i])
                 return;
         m->accounts_watch[i] = sd_event_source_disable_unref(m->accounts_watch[i]);
         free(m->accounts_watched[i]);
@@ -126,6 +166,10 @@ static void arm(Manager *m, unsigned i) {
                 return;
         }
         (void) sd_event_source_set_description(m->accounts_watch[i], "accounts-watch");
+        if (stat(path, &st) >= 0) {
+                m->accounts_watched_dev[i] = st.st_dev;
+                m->accounts_watched_ino[i] = st.st_ino;
+        }
         m->accounts_watched[i] = TAKE_PTR(path);
 
         /* The folder may have been made between the look and the watch on its parent. */

@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -41,6 +42,8 @@ typedef struct Manager {
         sd_event_source *keyring_retry_source;  /* keyring-watch.c */
         sd_event_source *accounts_watch[2];     /* accounts-watch.c: the user's folder, the administrator's */
         char *accounts_watched[2];              /* the path each watches: the folder or its nearest parent */
+        dev_t accounts_watched_dev[2];          /* ... and what was there when the watch was made */
+        ino_t accounts_watched_ino[2];
         sd_event_source *accounts_reload_timer;
         uint64_t accounts_reloaded_usec;        /* CLOCK_MONOTONIC of the last reload it made */
 } Manager;

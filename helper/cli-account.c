@@ -427,7 +427,7 @@ int verb_remove(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *path = NULL, *question = NULL;
-        bool yes = false;
+        bool yes = false, provisioned = false;
         const char *name;
         int c, r;
 
@@ -447,6 +447,16 @@ int verb_remove(int argc, char *argv[]) {
         r = broker_get_account_string(bus, name, "path", &path, &error);
         if (r < 0)
                 return cli_fail(name, &error, r);
+        /* The administrator's is not ours to remove: no question whose answer cannot be followed. */
+        r = cli_account_flag(bus, name, "provisioned", &provisioned);
+        if (r != EXIT_OK)
+                return r;
+        if (provisioned) {
+                fprintf(stderr, "tokenbroker: remove: account '%s' is provisioned by the administrator (%s): it "
+                                "cannot be removed here; a file of yours of the same name takes its place.\n",
+                        name, path);
+                return EXIT_ACCESS_DENIED;
+        }
 
         if (!yes) {
                 if (asprintf(&question, "Remove account '%s': revoke its grant, delete %s and every secret of it "
@@ -460,6 +470,17 @@ int verb_remove(int argc, char *argv[]) {
         r = broker_call(bus, "RemoveAccount", &error, NULL, "s", name);
         if (r < 0)
                 return cli_fail("remove", &error, r);
+        /* Still there: the user's file hid the administrator's, which is back, with the secrets it shares. */
+        {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                _cleanup_free_ char *now = NULL;
+
+                if (broker_get_account_string(bus, name, "path", &now, &e) >= 0 && !streq(now, path)) {
+                        fprintf(stderr, "Removed %s; the administrator's account '%s' (%s) is served again, its "
+                                        "secrets kept.\n", path, name, now);
+                        return EXIT_OK;
+                }
+        }
         fprintf(stderr, "Removed account '%s': %s and its secrets in the keyring; its grant was revoked where the "
                         "server allows it.\n", name, path);
         return EXIT_OK;

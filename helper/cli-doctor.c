@@ -2,8 +2,8 @@
 /* `tokenbroker doctor`: everything tokenbroker depends on, checked in the order one depends on the other (the
  * session bus, the daemon, its sockets, the keyring, then every account: its file, its secrets, its token
  * endpoint), one line each, and for each problem the command or setting that fixes it. Exits with the exit
- * status class of the first problem (6 unreachable, 7 keyring locked, 9 configuration, 4 login needed), 0 when
- * there is none. Nothing here asks for a token: the accounts are checked by the daemon's CheckAccount. */
+ * status class of the first problem (mostly 6 unreachable, 7 keyring, 9 configuration, 4 login needed), 0
+ * when there is none. Nothing here asks for a token: the accounts are checked by the daemon's CheckAccount. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

@@ -108,7 +108,8 @@ static const VerbHelp verbs[] = {
         { "doctor", "",
           "Check the session bus, the daemon, its sockets, the keyring (present, unlocked) and every account\n"
           "(its file, its secrets in the keyring, its token endpoint answering over verified TLS), one line\n"
-          "each, with the fix for each problem. Exits with the status of the first problem (6, 7, 9, 4).",
+          "each, with the fix for each problem. Exits with the status of the first problem (mostly 6, 7,\n"
+          "9 or 4).",
           NULL, "tokenbroker doctor" },
         { "setup-git", "[--global | --system | --file FILE]",
           "Make git use git-credential-tokenbroker by its absolute path (credential.helper).",

@@ -481,6 +481,18 @@ int verb_status(int argc, char *argv[]) {
 /* After `add`: what the account still needs before it serves a token, as the commands that give it, the
  * login last (it needs the client's secret first). A new account has no secret yet; a replaced one may have
  * them, which is known once the daemon read them. */
+int cli_account_flag(sd_bus *bus, const char *name, const char *key, bool *ret) {
+        AccountInfo i = {};
+        int r;
+
+        r = account_info_get(bus, name, &i);
+        if (r != EXIT_OK)
+                return r;
+        *ret = field_int(&i, key) != 0;
+        account_info_clear(&i);
+        return EXIT_OK;
+}
+
 int cli_account_needed_secrets(sd_bus *bus, const char *name, char ***ret) {
         AccountInfo i = {};
         int r;

@@ -42,6 +42,8 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* After `add`: prints on stderr the commands that give the account what it still lacks (cli-status.c);
  * `stored`: the kinds stored since the add. */
 void cli_print_next_steps(sd_bus *bus, const char *name, bool replaced, char * const *stored);
+/* A boolean entry of GetAccount (false when the daemon sends none): an exit status, the error printed. */
+int cli_account_flag(sd_bus *bus, const char *name, const char *key, bool *ret);
 /* The secret kinds the account's file needs (GetAccount's needed-secrets): an exit status. */
 int cli_account_needed_secrets(sd_bus *bus, const char *name, char ***ret);
 

@@ -86,6 +86,7 @@ EXTRA_DIST += \
 	debian/libpam-tokenbroker.postinst \
 	debian/libpam-tokenbroker.prerm \
 	debian/tokenbroker.docs \
+	debian/tokenbroker.dirs \
 	debian/tests/control \
 	debian/tests/demo \
 	debian/tests/activation
@@ -110,3 +111,10 @@ rpm: dist-xz
 	cp $(distdir).tar.xz rpm/SOURCES/
 	rpmbuild -bb --define "_topdir $(abs_builddir)/rpm" $(RPMBUILD_FLAGS) $(srcdir)/%reldir%/tokenbroker.spec
 .PHONY: rpm
+
+# The administrator's account folder (tokenbroker.conf(5)), empty: each user's daemon watches it.
+adminaccountsdir = $(sysconfdir)/tokenbroker/accounts
+install-data-local:
+	$(MKDIR_P) '$(DESTDIR)$(adminaccountsdir)'
+uninstall-local:
+	-rmdir '$(DESTDIR)$(adminaccountsdir)' '$(DESTDIR)$(sysconfdir)/tokenbroker' 2>/dev/null

@@ -111,8 +111,8 @@ int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error) 
 }
 
 int method_remove_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(failure_clear) Failure f = {};
         Manager *m = userdata;
-        Failure f = {};
         Account *a;
         int r;
 

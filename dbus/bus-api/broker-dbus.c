@@ -7,6 +7,7 @@
 
 #include "account.h"
 #include "account-check.h"
+#include "accounts-watch.h"
 #include "alloc-util.h"
 #include "bus-failure.h"
 #include "bus-message.h"
@@ -259,6 +260,8 @@ static int method_check_account(sd_bus_message *msg, void *userdata, sd_bus_erro
         r = account_check_start(&m->engine, a->name, on_checked, sd_bus_message_ref(msg));
         if (r < 0) {
                 sd_bus_message_unref(msg);
+                if (r == -EBUSY)
+                        return bus_error_setf(error, -EAGAIN, "Too many checks in flight; try again shortly.");
                 return r;
         }
         return 1;
@@ -416,6 +419,8 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         r = caller_check(m, msg, error);
         if (r < 0)
                 return r;
+        /* The folders are looked at again too: one made, moved or replaced is watched from now on. */
+        (void) accounts_watch_start(m);
         r = manager_load_accounts(m);
         if (r < 0)
                 return bus_error_setf(error, r, "Failed to reload the accounts: %s", strerror(-r));

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "account.h"
 #include "account-admin.h"
@@ -225,6 +226,16 @@ static void on_removal_revoked(int error, const char *revoked, const char *messa
                 job_keyring_failed(j, r, "delete the account's secrets");
 }
 
+static bool shadows_provisioned(Engine *eng, const char *name) {
+        _cleanup_free_ char *path = NULL;
+        struct stat st;
+
+        if (isempty(eng->system_config_dir))
+                return false;
+        path = strjoin(eng->system_config_dir, "/", name, ".conf");
+        return path && stat(path, &st) >= 0 && S_ISREG(st.st_mode);
+}
+
 int account_remove(Engine *eng, const char *name, account_done_fn done, void *userdata, Failure *f) {
         Account *a = engine_account(eng, name);
         AdminJob *j;
@@ -237,6 +248,18 @@ int account_remove(Engine *eng, const char *name, account_done_fn done, void *us
                                    "Account '%s' is provisioned by the administrator (%s): it cannot be removed "
                                    "here. A file of yours of the same name takes its place.",
                                    name, a->config->path);
+
+        /* The user's file hides an administrator's of the same name, which uses the same secrets (they are
+         * kept by account name): only the user's file goes, and the administrator's account is back. */
+        if (a && shadows_provisioned(eng, name)) {
+                r = account_config_remove(eng->config_dir, name);
+                if (r < 0 && r != -ENOENT)
+                        return failure_set(f, r, "Cannot remove the account file: %s", strerror(-r));
+                log_info("Account '%s': the user's file removed; the administrator's is served again.", name);
+                (void) engine_load_accounts(eng);
+                done(0, NULL, userdata);
+                return 0;
+        }
 
         j = job_new(eng, name, NULL, done, userdata);
         if (!j)

@@ -28,6 +28,7 @@ int account_store_secret(Engine *eng, const char *name, const char *kind, const 
 /* Removes account `name`: its grant revoked at the server first when it can be (a failure is logged, not
  * fatal: the user asked for the account to go), then its secrets deleted from the keyring (a failure keeps
  * the account, whose secrets nobody could name any more otherwise), then its file; its waiting callers fail
- * with ESRCH. 0 when started (`done` follows), or < 0 with `f` set: EPERM for an account the administrator
- * provisioned, or lack of memory. */
+ * with ESRCH. A user's file that hides an administrator's of the same name goes alone (their secrets are the
+ * same), at once. 0 when started (`done` follows, maybe before this returns), or < 0 with `f` set: EPERM for
+ * an account the administrator provisioned, or lack of memory. */
 int account_remove(Engine *eng, const char *name, account_done_fn done, void *userdata, Failure *f);

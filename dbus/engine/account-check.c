@@ -18,6 +18,8 @@
 
 /* Long enough for a slow server, short enough for a person waiting at a terminal. */
 #define PROBE_TIMEOUT_SEC 10U
+/* Checks in flight at once, all callers together. */
+#define CHECKS_MAX 32U
 
 typedef struct CheckJob {
         Engine *engine;
@@ -26,6 +28,7 @@ typedef struct CheckJob {
         account_check_fn done;
         void *userdata;
         AccountCheck result;
+        char *endpoint;                 /* result.endpoint: a copy, as a reload may free the account's */
         char *endpoint_message;
         HttpRequest *http;
 } CheckJob;
@@ -35,6 +38,7 @@ static void job_free(CheckJob *j) {
                 return;
         http_request_cancel(j->http);
         strv_free(j->result.missing);
+        free(j->endpoint);
         free(j->endpoint_message);
         free(j->account);
         free(j);
@@ -81,7 +85,12 @@ static void probe(CheckJob *j, Account *a, const char *url) {
         };
         int r;
 
-        j->result.endpoint = url;
+        j->endpoint = strdup(url);
+        if (!j->endpoint) {
+                job_finish(j, -ENOMEM, "Out of memory.");
+                return;
+        }
+        j->result.endpoint = j->endpoint;
         if (a->config->client_cert_file && !p.client_key_file && !p.client_key_pem)
                 p.client_cert_file = NULL;      /* the missing tls-key is reported with the secrets */
         r = http_client_start(a->engine->http, &p, on_probe, j, &j->http);
@@ -197,6 +206,10 @@ int account_check_start(Engine *eng, const char *account, account_check_fn done,
 
         if (!a)
                 return -ESRCH;
+        /* Each check may hold a connection for PROBE_TIMEOUT_SEC: a caller asking in a loop must not take
+         * them from token requests. */
+        if (eng->checks && g_hash_table_size(eng->checks) >= CHECKS_MAX)
+                return -EBUSY;
         if (!eng->checks)
                 eng->checks = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, job_free_void);
         j = calloc(1, sizeof(*j));

@@ -17,7 +17,8 @@ typedef struct AccountCheck {
 /* error < 0 (with message) when the keyring could not be read or the account went away; else the result. */
 typedef void (*account_check_fn)(int error, const char *message, const AccountCheck *check, void *userdata);
 
-/* 0 when started (`done` runs once, later), < 0 for lack of memory. */
+/* 0 when started (`done` runs once, later); -ESRCH for no such account, -EBUSY when too many checks are in
+ * flight, -ENOMEM. */
 int account_check_start(Engine *eng, const char *account, account_check_fn done, void *userdata);
 
 /* Ends the checks in flight without answering (the daemon's exit). */

@@ -58,28 +58,54 @@ static char *dir_refusal(int fd, const char *dir, bool provisioned) {
         return r < 0 ? strdup("An accounts directory is refused.") : why;
 }
 
-/* Notes the account files of `dir` in `files` (name -> path): a later directory's file takes the place of an
- * earlier one's. Returns the reason the whole directory is refused, or NULL. */
-static char *collect_files(const char *dir, bool provisioned, GHashTable *files, GHashTable *provisioned_names) {
+/* What a look at one folder found. */
+typedef struct FolderScan {
+        char *refused;          /* why the folder is not trusted (its files are not loaded), or NULL */
+        char **refused_names;   /* the account names in a refused folder, to say why each is not served */
+        bool unreadable;        /* it exists but could not be read now: its accounts stay as they were */
+} FolderScan;
+
+static void folder_scan_done(FolderScan *f) {
+        free(f->refused);
+        f->refused = NULL;
+        strv_free(f->refused_names);
+        f->refused_names = NULL;
+}
+
+/* Notes the account files of `dir` in `files` (name -> path): a later folder's file takes the place of an
+ * earlier one's. */
+static void collect_files(const char *dir, bool provisioned, GHashTable *files, GHashTable *provisioned_names,
+                          FolderScan *ret) {
         struct dirent *de;
-        char *why;
         DIR *d;
 
+        *ret = (FolderScan) {};
         if (isempty(dir))
-                return NULL;
+                return;
         d = opendir(dir);
         if (!d) {
-                if (errno != ENOENT)
-                        log_error_errno(errno, "Failed to open %s: %m", dir);
-                return NULL;
+                if (errno != ENOENT) {
+                        /* A transient failure (no file descriptors, no memory) must not take every account
+                         * away; one that lasts (an administrator's folder users may not read) is reported. */
+                        log_error_errno(errno, "Failed to open %s, keeping its accounts as they were: %m", dir);
+                        ret->unreadable = true;
+                        if (asprintf(&ret->refused, "The accounts directory %s cannot be read: %m.", dir) < 0)
+                                ret->refused = NULL;
+                }
+                return;
         }
-        why = dir_refusal(dirfd(d), dir, provisioned);
-        while (!why && (de = readdir(d))) {
+        ret->refused = dir_refusal(dirfd(d), dir, provisioned);
+        while ((de = readdir(d))) {
                 char *name;
 
                 if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf"))
                         continue;
                 name = g_strndup(de->d_name, strlen(de->d_name) - 5);
+                if (ret->refused) {
+                        (void) strv_extend(&ret->refused_names, name);
+                        g_free(name);
+                        continue;
+                }
                 g_hash_table_replace(files, name, g_strjoin("/", dir, de->d_name, NULL));
                 if (provisioned)
                         g_hash_table_add(provisioned_names, g_strdup(name));
@@ -87,7 +113,6 @@ static char *collect_files(const char *dir, bool provisioned, GHashTable *files,
                         g_hash_table_remove(provisioned_names, name);
         }
         closedir(d);
-        return why;
 }
 
 /* Loads one file; returns whether the account is (still) served. Takes nothing. */
@@ -129,6 +154,7 @@ static bool load_one(Engine *eng, const char *name, const char *path, bool provi
 
 int engine_load_accounts(Engine *eng) {
         g_autoptr(GHashTable) files = NULL, provisioned = NULL;
+        FolderScan system = {}, user = {};
         GHashTableIter i;
         const char *name, *path;
         Account *a;
@@ -142,10 +168,18 @@ int engine_load_accounts(Engine *eng) {
         free(eng->system_dir_refused);
 
         /* The administrator's first: a user's file of the same name takes its place. */
-        eng->system_dir_refused = collect_files(eng->system_config_dir, true, files, provisioned);
-        eng->config_dir_refused = collect_files(eng->config_dir, false, files, provisioned);
-        if (eng->system_dir_refused)
+        collect_files(eng->system_config_dir, true, files, provisioned, &system);
+        collect_files(eng->config_dir, false, files, provisioned, &user);
+        eng->system_dir_refused = TAKE_PTR(system.refused);
+        eng->config_dir_refused = user.unreadable ? NULL : TAKE_PTR(user.refused);
+        if (eng->system_dir_refused && !system.unreadable)
                 log_error("%s", eng->system_dir_refused);
+        /* An unsafe administrator's folder: each of its accounts the user has no file for says why. */
+        STRV_FOREACH(n, system.refused_names)
+                if (!g_hash_table_contains(files, *n))
+                        remember_refused(eng, g_strdup(*n), -EPERM, (char *[]) { eng->system_dir_refused, NULL });
+        folder_scan_done(&system);
+        folder_scan_done(&user);
         if (eng->config_dir_refused) {
                 /* Nothing in a directory others may write to is ours to trust: every account goes, the
                  * administrator's too, as a file there could replace any of them. */
@@ -164,6 +198,11 @@ int engine_load_accounts(Engine *eng) {
         while (g_hash_table_iter_next(&i, (void **) &name, (void **) &a)) {
                 if (g_hash_table_contains(files, name))
                         continue;
+                /* Its folder could not be read this time: it stays as it was. */
+                if (a->config->provisioned ? system.unreadable : user.unreadable) {
+                        loaded++;
+                        continue;
+                }
                 if (engine_refused_reason(eng, name)) {
                         log_warning("Account '%s' is no longer served: its file was refused.", name);
                         account_fail_all(a, -EUCLEAN, engine_refused_reason(eng, name));

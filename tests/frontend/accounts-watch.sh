@@ -39,7 +39,7 @@ tap_like "$(status_of work)" "other-client" "an edit (sed -i: a new file renamed
 
 log="${TB_SESSION_ROOT:-$RIG_DIR}/tokenbrokerd.log"
 echo "not a [group" >"$accounts/work.conf"
-rig_wait_for 20 grep -q "work.conf' not loaded" "$log"
+tap_ok "a file broken by an edit is read again" rig_wait_for 20 grep -q "work.conf' not loaded" "$log"
 tap_like "$(status_of work)" "other-client" "a file broken by an edit keeps the account as it was"
 
 account_file "$accounts/work.conf" basic-client
@@ -71,17 +71,23 @@ tap_ok "an account the administrator provisioned (a folder made after the start)
 printf 'basic-secret' | rig_tb set-secret fleet client-secret >/dev/null
 tap_is "$(rel_whoami TS <<<"$(rig_tb token fleet)")" "basic-client" "... serves tokens with the user's secret"
 tap_like "$(status_of fleet)" "provisioned +yes" "status says it is the administrator's"
-out=$(rig_tb remove fleet 2>&1); rc=$?
+out=$(rig_tb remove fleet 2>&1 </dev/null); rc=$?
 tap_is "$rc" 8 "the user cannot remove it (refused: exit 8)"
 tap_like "$out" "provisioned by the administrator" "... saying whose it is"
 tap_ok "... and it is still there" listed fleet
+out=$(dbus-send --session --print-reply --dest=org.tokenbroker.Broker1 /org/tokenbroker/Broker1 \
+        org.tokenbroker.Broker1.RemoveAccount string:fleet 2>&1)
+tap_like "$out" "provisioned by the administrator" "RemoveAccount on the bus refuses it too"
 
 account_file "$accounts/fleet.conf" user-client
 rig_wait_for 20 bash -c "$TB status fleet 2>&1 | grep -q user-client"
 tap_like "$(status_of fleet)" "user-client" "a user's file of the same name takes its place"
-rm "$accounts/fleet.conf"
-rig_wait_for 20 bash -c "$TB status fleet 2>&1 | grep -q 'client-id *basic-client'"
-tap_unlike "$(status_of fleet)" "user-client" "... and without it, the administrator's is back"
+out=$(rig_tb remove fleet --yes 2>&1); rc=$?
+tap_is "$rc" 0 "the user removes their own file of that name"
+tap_like "$out" "Removed .*/accounts/fleet.conf; the administrator's account 'fleet' .* is served again, its secrets kept" \
+        "... and hears that the administrator's is back"
+tap_like "$(status_of fleet)" "client-id +basic-client" "... which it is"
+tap_is "$(rel_whoami TS <<<"$(rig_tb token fleet --force-new)")" "basic-client" "... with the secret the user stored, kept"
 
 chmod 0777 "$system"
 rig_wait_for 20 not_listed fleet

@@ -53,7 +53,14 @@ rm -f "$accounts/broken.conf"
 rig_tb reload >/dev/null 2>&1
 
 # A token endpoint that does not answer.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The port stays bound, never listening, for the rest of the test: no other server can take it, and a
+# connection to it is refused.
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1], flush=True); time.sleep(600)' \
+        >"$RIG_DIR/dead-port" &
+holder=$!
+rig_wait_for 10 test -s "$RIG_DIR/dead-port"
+port=$(cat "$RIG_DIR/dead-port")
 rig_tb add dead --token-url "http://127.0.0.1:$port/token" --client-id c --client-auth none >/dev/null 2>&1
 doctor
 tap_is "$RC" 6 "a token endpoint nobody listens on: exit 6"
@@ -61,6 +68,7 @@ tap_like "$OUT" "FAIL +account dead: token endpoint http://127.0.0.1:$port/token
  +fix: check the network" "... saying which endpoint, why, and where to look"
 tap_like "$OUT" "ok +account good:" "... the other account is still fine"
 rig_tb remove dead --yes >/dev/null 2>&1
+kill "$holder" 2>/dev/null
 
 # A locked keyring.
 rel_keyring_lock

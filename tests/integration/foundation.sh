@@ -140,7 +140,7 @@ tap_unlike "$names" "broken|open" "the broken and the open file are not loaded"
 tap_is "$(rig_tb token svc)" "$token" "the other accounts keep working"
 
 # --- remove deletes the file and every secret -------------------------------------------------------------
-tap_status 0 "remove succeeds" rig_tb remove svc
+tap_status 0 "remove succeeds" rig_tb remove svc --yes
 tap_ok "the account file is gone" test ! -e "$accounts/svc.conf"
 tap_is "$(secret-tool lookup account svc kind client-secret)" "" "the secret is gone from the keyring"
 tap_status 3 "a removed account is no more" rig_tb token svc

@@ -153,7 +153,7 @@ tap_status 4 "... the account needs a new login" rig_tb token revo
 tap_like "$(rig_tb revoke revo)" "nothing to revoke" "revoking again: nothing to revoke"
 rig_tb add norevoke --token-url "$OIDC_TOKEN_URL" --client-id cc-basic >/dev/null 2>&1
 tap_status 9 "an account without a revocation endpoint: a configuration error" rig_tb revoke norevoke
-tap_ok "... and remove still removes it" rig_tb remove norevoke
+tap_ok "... and remove still removes it" rig_tb remove norevoke --yes
 
 rig_check_daemon_log "the daemon log has no sanitizer report and no secret"
 tap_done

@@ -4,7 +4,8 @@
 
     pty-run.py [--expect REGEX --send TEXT]... [--timeout SEC] -- COMMAND ARGS...
 
-Each --expect waits (up to --timeout seconds, 20 by default) until the output so far matches REGEX, then
+Each --expect waits (up to --timeout seconds, 60 by default, for each prompt and then for the end) until the
+output so far matches REGEX, then
 --send types TEXT followed by a newline ("^D" sends end of input instead). Prints everything the command
 wrote to the terminal (stdout and stderr together, with the terminal's \\r\\n made \\n) and exits with the
 command's exit status; 124 when an expected prompt never came, with what was seen on stderr."""
@@ -18,7 +19,7 @@ import time
 
 def main():
     args = sys.argv[1:]
-    steps, timeout = [], 20.0
+    steps, timeout = [], 60.0
     while args and args[0] != "--":
         if args[0] == "--expect" and len(args) >= 4 and args[2] == "--send":
             steps.append((re.compile(args[1]), args[3]))
@@ -56,6 +57,7 @@ def main():
 
     alive = True
     for regex, text in steps:
+        deadline = time.monotonic() + timeout
         while alive:
             m = regex.search(seen.decode(errors="replace"), matched_upto)
             if m:
@@ -74,6 +76,7 @@ def main():
         else:
             os.write(fd, text.encode() + b"\n")
     # The rest of the output, until the command closes the terminal (or the time is up: then it is killed).
+    deadline = time.monotonic() + timeout
     while alive and time.monotonic() < deadline:
         alive = read_some(0.1)
     if alive:

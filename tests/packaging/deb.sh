@@ -85,6 +85,8 @@ for page in man1/tokenbroker.1 man1/git-credential-tokenbroker.1 man5/tokenbroke
 done
 tap_is "$(ls "$root/usr/share/doc/tokenbroker/examples/" 2>/dev/null | grep -c '\.conf')" \
         "$(ls "$abs_top_srcdir/packaging/examples/" | grep -c '\.conf')" "every example is installed"
+tap_ok "the administrator's account folder /etc/tokenbroker/accounts is made, empty" \
+        bash -c "[ -d '$root/etc/tokenbroker/accounts' ] && [ -z \"\$(ls -A '$root/etc/tokenbroker/accounts')\" ]"
 
 # PAM: the module where libpam looks (pam.pc's securedir; Debian 12's pam.pc names none, and its libpam
 # looks in /lib/<multiarch>/security), the profile where pam-auth-update looks, and the profile names the

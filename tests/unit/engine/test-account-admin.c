@@ -204,11 +204,24 @@ static void test_provisioned(void) {
         ok(a && a->config->provisioned && streq_ptr(a->config->client_id, "admin-client"),
            "without the user's file the administrator's account is served again");
 
+        /* A folder that cannot be read now (here: by mode; root reads anyway) keeps its accounts as they
+         * were, and says why. */
+        if (geteuid() != 0) {
+                if (chmod(sysdir, 0) < 0)
+                        abort();
+                (void) engine_load_accounts(&engine);
+                ok(engine_account(&engine, "fleet") != NULL, "an administrator's folder that cannot be read keeps its accounts");
+                ok(engine.system_dir_refused && strstr(engine.system_dir_refused, "cannot be read"), "... saying why");
+        } else
+                tap_diag("root reads a folder of mode 0: its unreadable case is not tried");
+
         if (chmod(sysdir, 0777) < 0)
                 abort();
         is_int(engine_load_accounts(&engine), 0, "an administrator's directory others may write: nothing of it loads");
         ok(engine.system_dir_refused && strstr(engine.system_dir_refused, "writable by other users"),
            "... saying why");
+        ok(strstr(strempty(engine_refused_reason(&engine, "fleet")), "writable by other users") != NULL,
+           "... also to a caller of one of its accounts");
 
         snprintf(path, sizeof(path), "%s/fleet.conf", sysdir);
         (void) unlink(path);
