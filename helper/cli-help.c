@@ -105,6 +105,19 @@ static const VerbHelp verbs[] = {
         { "reload", "", "Make the daemon read the account files again now (it notices a change by itself within\n"
           "a second or two); print what it loaded and, on stderr, what it refused and why.", NULL,
           "tokenbroker reload" },
+        { "kube-credential", "NAME [--scope S]",
+          "Answer kubectl (a client-go exec credential plugin) with the account's token: an ExecCredential of\n"
+          "the apiVersion KUBERNETES_EXEC_INFO asks for, with the token's expiry, so that kubectl asks again\n"
+          "only when it nears. In a kubeconfig: users[].user.exec = {apiVersion:\n"
+          "client.authentication.k8s.io/v1, command: tokenbroker, args: [kube-credential, NAME]}.",
+          "  --scope S              a narrower set of the account's scopes\n",
+          "tokenbroker kube-credential cluster" },
+        { "exec", "--env VAR=NAME... [--] COMMAND [ARGS...]",
+          "Run COMMAND with the access token of account NAME in its environment variable VAR, for each --env.\n"
+          "The environment is readable by the same user only (/proc/PID/environ), unlike the command line,\n"
+          "which every user can read.",
+          "  --env VAR=NAME         the token of account NAME in VAR; repeatable\n",
+          "tokenbroker exec --env GH_TOKEN=github -- gh pr list" },
         { "doctor", "",
           "Check the session bus, the daemon, its sockets, the keyring (present, unlocked) and every account\n"
           "(its file, its secrets in the keyring, its token endpoint answering over verified TLS), one line\n"

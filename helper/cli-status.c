@@ -552,3 +552,42 @@ void cli_print_next_steps(sd_bus *bus, const char *name, bool replaced, char * c
         }
         account_info_clear(&i);
 }
+
+/* `docker-credential-tokenbroker list`, run through here: {"https://HOST": "username", ...} for every Hosts=
+ * pattern of every account, the username as `get` answers it. */
+int verb_docker_list(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        bool first = true;
+        int r;
+
+        if (argc != 1)
+                return cli_usage_error("docker-list takes no arguments.");
+        r = cli_connect(&bus);
+        if (r > 0)
+                return r;
+        r = names_get(bus, "list", &names);
+        if (r != EXIT_OK)
+                return r;
+        fputc('{', stdout);
+        STRV_FOREACH(n, names) {
+                AccountInfo i = {};
+
+                if (account_info_get(bus, *n, &i) != EXIT_OK)
+                        continue;
+                STRV_FOREACH(h, field_strv(&i, "hosts")) {
+                        _cleanup_free_ char *url = strstr(*h, "://") ? strdup(*h) : strjoin("https://", *h);
+
+                        if (!url)
+                                continue;
+                        fputs(first ? "" : ",", stdout);
+                        first = false;
+                        json_print_string(stdout, url);
+                        fputc(':', stdout);
+                        json_print_string(stdout, field_str(&i, "docker-username") ?: "oauth2accesstoken");
+                }
+                account_info_clear(&i);
+        }
+        fputs("}\n", stdout);
+        return EXIT_OK;
+}

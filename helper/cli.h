@@ -15,6 +15,9 @@ int verb_set_secret(int argc, char *argv[]);
 int verb_list(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
 int verb_doctor(int argc, char *argv[]);
+int verb_kube_credential(int argc, char *argv[]);
+int verb_exec(int argc, char *argv[]);
+int verb_docker_list(int argc, char *argv[]);   /* docker-credential-tokenbroker list (not a verb of its own) */
 int verb_remove(int argc, char *argv[]);
 int verb_token(int argc, char *argv[]);
 int verb_warmup(int argc, char *argv[]);

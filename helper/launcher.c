@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "alloc-util.h"
@@ -11,6 +13,7 @@
 #include "log.h"
 #include "string-util.h"
 #include "wire-api.h"
+#include "wire-client.h"
 
 /* The full program beside this launcher, when there is one: in a build tree both are built into the same
  * directory, so a launcher run from there uses the full program it was built with rather than an installed
@@ -36,18 +39,45 @@ static char *sibling(const char *name) {
         return p;
 }
 
-int launcher_exec(const char *name, char *argv[]) {
-        _cleanup_free_ char *path = NULL;
-        const char *dir;
+static char *full_program(const char *name) {
+        const char *dir = secure_getenv(BROKER_LIBEXECDIR_ENV);
+        char *path;
 
-        dir = secure_getenv(BROKER_LIBEXECDIR_ENV);
         if (!isempty(dir) && dir[0] == '/')
-                path = strjoin(dir, "/", name);
-        else {
-                path = sibling(name);
-                if (!path)
-                        path = strjoin(PKGLIBEXECDIR, "/", name);
+                return strjoin(dir, "/", name);
+        path = sibling(name);
+        return path ?: strjoin(PKGLIBEXECDIR, "/", name);
+}
+
+int launcher_run(const char *name, char *argv[]) {
+        _cleanup_free_ char *path = full_program(name);
+        int status;
+        pid_t pid;
+
+        if (!path)
+                return log_oom();
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(errno, "Cannot fork: %m");
+        if (pid == 0) {
+                /* Its output is not this program's: the protocol on our stdout stays clean. */
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null >= 0) {
+                        (void) dup2(null, STDIN_FILENO);
+                        (void) dup2(null, STDOUT_FILENO);
+                }
+                (void) execv(path, argv);
+                _exit(127);
         }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int launcher_exec(const char *name, char *argv[]) {
+        _cleanup_free_ char *path = full_program(name);
+
         if (!path)
                 return log_oom();
 
@@ -55,4 +85,16 @@ int launcher_exec(const char *name, char *argv[]) {
         (void) fflush(stdout);
         (void) execv(path, argv);
         return log_error_errno(errno, "Cannot run %s: %m", path);
+}
+
+int launcher_connect(int *ret_fd) {
+        char *argv[] = { (char *) BROKER_FULL_CLI, (char *) "list", NULL };
+        int r;
+
+        r = wire_connect(ret_fd);
+        if (r >= 0)
+                return r;
+        /* `tokenbroker-cli list` calls over D-Bus, whose activation starts the daemon and its socket. */
+        (void) launcher_run(BROKER_FULL_CLI, argv);
+        return wire_connect(ret_fd);
 }

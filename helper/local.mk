@@ -24,10 +24,19 @@ git_credential_tokenbroker_bus_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS)
 git_credential_tokenbroker_bus_LDADD = lib/libtb-client.la $(SYSTEMD_LIBS)
 # ---- end git-credential-tokenbroker --------------------------------------------------------------------
 
+# ---- docker-credential-tokenbroker ---------------------------------------------------------------------
+# The docker-credential-helpers protocol (docker, podman, skopeo, buildah, helm, crane), on the token socket.
+bin_PROGRAMS += docker-credential-tokenbroker
+
+docker_credential_tokenbroker_SOURCES = %reldir%/docker-credential-tokenbroker.c $(launcher_sources)
+docker_credential_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
+docker_credential_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
+# ---- end docker-credential-tokenbroker -----------------------------------------------------------------
+
 # ---- tokenbroker (the command line) --------------------------------------------------------------------
 bin_PROGRAMS += tokenbroker
 
-tokenbroker_SOURCES = %reldir%/tokenbroker.c $(launcher_sources)
+tokenbroker_SOURCES = %reldir%/tokenbroker.c %reldir%/launcher-tools.h %reldir%/launcher-tools.c $(launcher_sources)
 tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
 tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
 
@@ -42,6 +51,7 @@ tokenbroker_cli_SOURCES = \
 	%reldir%/cli-status.c \
 	%reldir%/cli-add-ask.c \
 	%reldir%/cli-doctor.c \
+	%reldir%/cli-tools.c \
 	%reldir%/cli-token.c \
 	%reldir%/cli-keys.c \
 	%reldir%/cli-curl.c \

@@ -42,6 +42,10 @@ static void help(void) {
                "                           Make the account's private key (ClientAuth=private_key_jwt) in\n"
                "                           the keyring; print its public key as a JWK\n"
                "  public-key NAME [--jwks] Print the public key of the account's private key\n"
+               "  kube-credential NAME [--scope S]\n"
+               "                           Answer kubectl's exec credential plugin with the account's token\n"
+               "  exec --env VAR=NAME... [--] COMMAND [ARGS]\n"
+               "                           Run COMMAND with access tokens in its environment\n"
                "  warmup                   Fetch tokens for accounts with Warmup=true\n"
                "  reload                   Re-read the account files now (a change is noticed by itself)\n"
                "  setup-git [--global|--system|--file F]\n"
@@ -63,6 +67,9 @@ static const struct {
         { "list", verb_list },
         { "status", verb_status },
         { "doctor", verb_doctor },
+        { "docker-list", verb_docker_list },
+        { "kube-credential", verb_kube_credential },
+        { "exec", verb_exec },
         { "token", verb_token },
         { "curl", verb_curl },
         { "revoke", verb_revoke },

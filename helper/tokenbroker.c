@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tokenbroker: the command line's launcher. `tokenbroker token NAME [--scope S] [--resource URI]`, the verb scripts and curl
- * run all day, is answered here over the token socket, by a process that loads libc and json-c only.
+ * run all day, is answered here over the token socket, by a process that loads libc and json-c only; so are
+ * `kube-credential` and `exec` (launcher-tools.c), which kubectl and wrapped programs run as often.
  * Everything else, `token --json` included, and `token` whenever the socket is absent or refuses us, is the
  * full command line's (tokenbroker-cli, exec()ed with the same arguments), so that help, usage errors and
  * every other message and exit status are that one program's; what is printed here matches it. */
@@ -12,6 +13,7 @@
 #include "alloc-util.h"
 #include "exit-status.h"
 #include "launcher.h"
+#include "launcher-tools.h"
 #include "log.h"
 #include "string-util.h"
 #include "wire-api.h"
@@ -95,6 +97,19 @@ int main(int argc, char *argv[]) {
         if (argc >= 2 && streq(argv[1], "token") && parse_token(argc - 1, argv + 1, &account, &scope, &resource) > 0 &&
             wire_connect(&fd) >= 0)
                 return token(fd, account, scope, resource);
+        /* Answered here, whatever the transport: they have no D-Bus form (launcher-tools.c). */
+        if (argc >= 2 && streq(argv[1], "kube-credential")) {
+                _cleanup_free_ char **args = memdup(argv + 1, sizeof(char *) * (size_t) argc);
+                int r = args ? launcher_kube_credential(argc - 1, args) : -1;
+                if (r >= 0)
+                        return r;
+        }
+        if (argc >= 2 && streq(argv[1], "exec")) {
+                _cleanup_free_ char **args = memdup(argv + 1, sizeof(char *) * (size_t) argc);
+                int r = args ? launcher_exec_with_tokens(argc - 1, args) : -1;
+                if (r >= 0)
+                        return r;
+        }
 
         (void) launcher_exec(BROKER_FULL_CLI, argv);
         return EXIT_FAILURE_OTHER;

@@ -33,20 +33,23 @@ bashcompletiondir = $(shell $(PKG_CONFIG) --define-variable=datadir='$(datadir)'
 	--variable=completionsdir bash-completion 2>/dev/null || echo '$(datadir)/bash-completion/completions')
 dist_bashcompletion_DATA = %reldir%/bash-completion/tokenbroker
 
-# bash-completion loads a file by the command's name: the helper shares the file.
+# bash-completion loads a file by the command's name: the helpers share the file.
 install-data-hook: packaging-install-data-hook
 packaging-install-data-hook:
-	cd $(DESTDIR)$(bashcompletiondir) && rm -f git-credential-tokenbroker && \
-		$(LN_S) tokenbroker git-credential-tokenbroker
+	cd $(DESTDIR)$(bashcompletiondir) && \
+		rm -f git-credential-tokenbroker docker-credential-tokenbroker && \
+		$(LN_S) tokenbroker git-credential-tokenbroker && \
+		$(LN_S) tokenbroker docker-credential-tokenbroker
 uninstall-hook: packaging-uninstall-hook
 packaging-uninstall-hook:
-	rm -f $(DESTDIR)$(bashcompletiondir)/git-credential-tokenbroker
+	rm -f $(DESTDIR)$(bashcompletiondir)/git-credential-tokenbroker \
+		$(DESTDIR)$(bashcompletiondir)/docker-credential-tokenbroker
 .PHONY: packaging-install-data-hook packaging-uninstall-hook
 
 # zsh completion: zsh's site-functions directory under our $(datadir), which zsh searches for its own prefix
 # (/usr/share/zsh/site-functions on Fedora and Arch) and Debian's zsh for /usr/local. Debian's packages use
 # /usr/share/zsh/vendor-completions, which debian/rules passes as `make zshcompletiondir=...`. One file: its
-# #compdef names both commands.
+# #compdef names the three commands.
 zshcompletiondir = $(datadir)/zsh/site-functions
 dist_zshcompletion_DATA = %reldir%/zsh-completion/_tokenbroker
 
@@ -56,7 +59,8 @@ fishcompletiondir = $(shell $(PKG_CONFIG) --define-variable=datadir='$(datadir)'
 	--variable=completionsdir fish 2>/dev/null || echo '$(datadir)/fish/vendor_completions.d')
 dist_fishcompletion_DATA = \
 	%reldir%/fish-completion/tokenbroker.fish \
-	%reldir%/fish-completion/git-credential-tokenbroker.fish
+	%reldir%/fish-completion/git-credential-tokenbroker.fish \
+	%reldir%/fish-completion/docker-credential-tokenbroker.fish
 
 examplesdir = $(docdir)/examples
 dist_examples_DATA = \

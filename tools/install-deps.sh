@@ -26,6 +26,12 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         packages+=(nodejs npm)
 fi
 
+# kubectl for the exec credential plugin's end-to-end test: Debian's kubernetes-client, unless the machine has
+# a kubectl of its own (another package's /usr/bin/kubectl would conflict with it).
+if ! command -v kubectl >/dev/null 2>&1; then
+        packages+=(kubernetes-client)
+fi
+
 if [ "$(id -u)" -ne 0 ]; then
         echo "install-deps: not root; install these with apt-get: ${packages[*]}" >&2
         exit 1

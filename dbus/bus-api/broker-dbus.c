@@ -302,6 +302,7 @@ static int method_get_account(sd_bus_message *msg, void *userdata, sd_bus_error 
             (r = append_strv_entry(reply, "hosts", c->hosts ?: empty)) < 0 ||
             (r = append_entry(reply, "warmup", "b", (int) c->warmup)) < 0 ||
             (r = append_entry(reply, "git-username", "s", c->git_username ?: "oauth2")) < 0 ||
+            (r = append_entry(reply, "docker-username", "s", broker_docker_username(a))) < 0 ||
             (r = append_entry(reply, "secrets-loaded", "b", (int) (a->secrets_state == SECRETS_LOADED))) < 0 ||
             (r = append_strv_entry(reply, "secrets", kinds)) < 0 ||
             (r = append_strv_entry(reply, "needed-secrets", needed)) < 0 ||

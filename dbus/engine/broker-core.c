@@ -274,6 +274,11 @@ const char *broker_git_username(const Account *a) {
         return a->config->git_username ?: "oauth2";
 }
 
+const char *broker_docker_username(const Account *a) {
+        /* The convention of registries that take an OAuth access token as the password (Google's). */
+        return a->config->docker_username ?: "oauth2accesstoken";
+}
+
 void broker_invalidate_account(Account *a, const char *token) {
         unsigned n = account_invalidate(a, token);
 

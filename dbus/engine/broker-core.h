@@ -57,6 +57,8 @@ int broker_git_account(Engine *eng, const Caller *c, const char *protocol, const
 int broker_git_token_lookup(Engine *eng, const Caller *c, Account *a, TokenEntry **ret, Failure *f);
 
 /* The username git is given with the token: GitUsername=, default "oauth2". */
+/* DockerUsername=, or "oauth2accesstoken": the username docker-credential-tokenbroker answers with. */
+const char *broker_docker_username(const Account *a);
 const char *broker_git_username(const Account *a);
 
 /* GetDPoPProof: the caller's uid, the account, AllowedCallers= (a proof is a credential for one request, as

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The token socket's methods (wire-api.h): GetToken, GitCredential, Invalidate and GetDPoPProof. The checks
+/* The token socket's methods (wire-api.h): GetToken, GitCredential (for git and every front end that finds
+ * its account by URL), Invalidate and GetDPoPProof. The checks
  * and the cache decision are broker-core.c's, shared with the D-Bus methods; a request that must wait for a
  * token fetch joins the one in flight like any D-Bus caller (token_fetch_start()). */
 #include <errno.h>
@@ -42,18 +43,15 @@ static int param_min_validity(json_object *p, uint32_t *ret, Failure *f) {
         return 0;
 }
 
-/* GitCredential's answer: the account, the git username, the token and its expiry. */
-static json_object *git_reply(const TokenEntry *e) {
-        _cleanup_json_erase_ json_object *o = json_object_new_object();
+/* GitCredential's answer: the account, the username (git's, or docker's for "tool": "docker"), and the token
+ * as GetToken gives it (its type, expiry and extra headers, for the front ends that send them). */
+static json_object *git_reply(const TokenEntry *e, bool docker) {
+        _cleanup_json_erase_ json_object *o = token_reply_json(e);
         const Account *a = e->account;
-        const char *username = broker_git_username(a);
-        int64_t expires_at = (int64_t) (e->expires_usec / USEC_PER_SEC);
+        const char *username = docker ? broker_docker_username(a) : broker_git_username(a);
 
-        if (!o ||
-            json_object_object_add(o, "account", json_object_new_string(a->name)) < 0 ||
-            json_object_object_add(o, "username", json_object_new_string(username)) < 0 ||
-            json_object_object_add(o, "token", json_object_new_string(e->access_token)) < 0 ||
-            json_object_object_add(o, "expires_at", json_object_new_int64(expires_at)) < 0)
+        if (!o || json_object_object_add(o, "account", json_object_new_string(a->name)) < 0 ||
+            json_object_object_add(o, "username", json_object_new_string(username)) < 0)
                 return NULL;
         return TAKE_PTR(o);
 }
@@ -67,7 +65,8 @@ static json_object *account_reply(const char *name) {
 }
 
 static void reply_token(TokenConn *c, const char *method, const TokenEntry *e) {
-        token_conn_reply(c, streq(method, WIRE_METHOD_GIT_CREDENTIAL) ? git_reply(e) : token_reply_json(e));
+        token_conn_reply(c, streq(method, WIRE_METHOD_GIT_CREDENTIAL) ? git_reply(e, c->pending_docker)
+                                                                      : token_reply_json(e));
 }
 
 /* GitCredential names the account in its errors about the token: the helper tells them from failures to
@@ -162,12 +161,21 @@ static int git_account(TokenConn *c, json_object *p, Account **ret, Failure *f) 
 
 static int method_git_credential(TokenConn *c, json_object *p, Failure *f) {
         TokenEntry *e = NULL;
+        const char *tool = NULL;
         Account *a;
         int r;
 
         r = git_account(c, p, &a, f);
         if (r < 0)
                 return r;
+        /* The front ends of other tools that find the account by URL ask here too; "tool" picks the
+         * username of the answer. */
+        r = param_string(p, "tool", false, &tool, f);
+        if (r < 0)
+                return r;
+        if (tool && !streq(tool, "git") && !streq(tool, "docker"))
+                return failure_set(f, -EINVAL, "Bad value for option '%s'.", "tool");
+        c->pending_docker = streq_ptr(tool, "docker");
         if (!a) {
                 token_conn_reply(c, account_reply(""));
                 return 0;

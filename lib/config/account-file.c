@@ -87,6 +87,7 @@ AccountConfig *account_config_free(AccountConfig *a) {
         free(a->actor_account);
         free(a->audience);
         free(a->environment);
+        free(a->docker_username);
         free(a->resource);
         free(a->key_id);
         free(a->api_key_header);

@@ -68,6 +68,7 @@ typedef struct AccountConfig {
         char **hosts;                   /* URL patterns for the git helper */
         bool warmup;
         char *git_username;             /* default "oauth2" */
+        char *docker_username;          /* DockerUsername=, default "oauth2accesstoken" */
 
         uint64_t refresh_skew_sec;      /* min-validity: a token is handed out only with this much life left */
         uint64_t default_lifetime_sec;  /* when neither expires_in nor a JWT exp says */

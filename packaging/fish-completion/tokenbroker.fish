@@ -15,7 +15,7 @@ end
 # counted), and 1 when the word being completed is the value of an option, else 0.
 function __tokenbroker_state
     set -l value_options --token-url --client-id --client-auth --grant --scopes --scope --set --provider \
-        --environment --issuer --username --hosts --type --resource --nonce --min-validity
+        --environment --issuer --username --hosts --type --resource --nonce --min-validity --env
     set -l verb
     set -l nargs 0
     set -l prev
@@ -52,6 +52,62 @@ function __tokenbroker_curl_part --argument-names part
     end
 end
 
+# __tokenbroker_exec_part options|command: the word being completed is among exec's options (or the value of
+# one: before its command and any "--"), or is its command or one of the command's arguments.
+function __tokenbroker_exec_part --argument-names part
+    set -l state (__tokenbroker_state)
+    test "$state[1]" = exec; or return 1
+    set -l rest (__tokenbroker_exec_command)
+    if test $part = options
+        test (count $rest) = 0
+    else
+        test "$state[3]" = 0; and begin
+            test (count $rest) -gt 0; or not string match -q -- '-*' (commandline -ct)
+        end
+    end
+end
+
+# The words of exec's command before the one being completed, after "--" (printed as the first word when it
+# is there) or after the options and their values.
+function __tokenbroker_exec_command
+    set -l words (commandline -opc)
+    set -l i (contains -i -- exec $words)
+    or return
+    set i (math $i + 1)
+    while test $i -le (count $words)
+        switch $words[$i]
+            case --
+                printf '%s\n' $words[$i..-1]
+                return
+            case --env
+                set i (math $i + 2)
+            case '-*'
+                set i (math $i + 1)
+            case '*'
+                printf '%s\n' $words[$i..-1]
+                return
+        end
+    end
+end
+
+# exec's command and its arguments: what fish completes for them as a command line of their own.
+function __tokenbroker_exec_complete
+    set -l cmd (__tokenbroker_exec_command)
+    test "$cmd[1]" = --; and set -e cmd[1]
+    set -l line (string escape -- $cmd) (commandline -ct)
+    complete --do-complete=(string join -- ' ' $line)
+end
+
+# The value of exec's --env, VAR=NAME: nothing for the variable, account names after "VAR=".
+function __tokenbroker_env_value
+    set -l token (commandline -ct)
+    string match -q -- '*=*' $token; or return
+    set -l var (string split -m 1 = -- $token)[1]
+    for name in (__tokenbroker_accounts)
+        printf '%s=%s\tAccount\n' $var $name
+    end
+end
+
 complete -c tokenbroker -f
 
 # No verb yet.
@@ -74,9 +130,12 @@ complete -c tokenbroker -n $no_verb -a setup-git -d 'Make git use the credential
 complete -c tokenbroker -n $no_verb -a keygen -d 'Make the private key of an account'
 complete -c tokenbroker -n $no_verb -a public-key -d 'Print the public key of an account'
 complete -c tokenbroker -n $no_verb -a dpop-proof -d 'Print a DPoP proof for one request'
+complete -c tokenbroker -n $no_verb -a kube-credential \
+    -d "Answer kubectl's exec credential plugin with the account's token"
+complete -c tokenbroker -n $no_verb -a exec -d 'Run a command with access tokens in its environment'
 
 # The first argument of these verbs is an account.
-for verb in set-secret status token curl login keygen public-key dpop-proof revoke remove
+for verb in set-secret status token curl login keygen public-key dpop-proof revoke remove kube-credential
     complete -c tokenbroker -n "__tokenbroker_at $verb 0" -a '(__tokenbroker_accounts)' -d Account
 end
 
@@ -99,7 +158,7 @@ complete -c tokenbroker -n '__tokenbroker_at add' -l hosts -x -d 'URL patterns f
 complete -c tokenbroker -n '__tokenbroker_at add' -l warmup -d 'Fetch a token at login'
 complete -c tokenbroker -n '__tokenbroker_at add' -l set -x -d 'Any other key of the account file' \
     -a 'Provider= TokenURL= Issuer= Environment= ClientID= ClientAuth= Grant= Scopes= Username= Hosts=
-        Warmup= GitUsername= RefreshSkew= DefaultLifetime= Timeout= LoginTimeout= CAFile= RequestEncoding=
+        Warmup= GitUsername= DockerUsername= RefreshSkew= DefaultLifetime= Timeout= LoginTimeout= CAFile= RequestEncoding=
         TokenPath= TokenURLQuery= ExtraParams= GrantTypeValue= AuthorizeURL= DeviceAuthorizationURL=
         RedirectURI= AuthorizeParamNames= TokenParamNames= ClientCertFile= ClientKeyFile= RevocationURL=
         RevocationAuth= SubjectAccount= ActorAccount= Audience= Resource= KeyID= PAR= DPoP= ApiKeyHeader=
@@ -147,3 +206,11 @@ complete -c tokenbroker -n '__tokenbroker_at dpop-proof' -l nonce -x -d "The res
 complete -c tokenbroker -n '__tokenbroker_at dpop-proof' -l no-token -d 'No hash of the token in the proof'
 complete -c tokenbroker -n '__tokenbroker_at dpop-proof 1' -d 'HTTP method' \
     -a 'GET POST PUT PATCH DELETE HEAD OPTIONS'
+
+# kube-credential
+complete -c tokenbroker -n '__tokenbroker_at kube-credential' -l scope -x -d 'A narrower set of scopes'
+
+# exec: --env before the command; the command and its arguments as fish completes them on their own.
+complete -c tokenbroker -n '__tokenbroker_exec_part options' -l env -x -a '(__tokenbroker_env_value)' \
+    -d 'The token of an account in a variable'
+complete -c tokenbroker -n '__tokenbroker_exec_part command' -a '(__tokenbroker_exec_complete)'

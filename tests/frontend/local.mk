@@ -7,7 +7,8 @@ frontend_tests = \
 	%reldir%/token-drop.sh \
 	%reldir%/accounts-watch.sh \
 	%reldir%/first-use.sh \
-	%reldir%/doctor.sh
+	%reldir%/doctor.sh \
+	%reldir%/tool-protocols.sh
 
 TESTS += $(frontend_tests)
 dist_check_SCRIPTS += $(frontend_tests)

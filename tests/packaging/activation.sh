@@ -84,4 +84,16 @@ new_pid=$(bc status org.tokenbroker.Broker1 2>/dev/null | sed -n 's/^PID=//p')
 tap_ok "... as a new process ($new_pid)" test -n "$new_pid" -a "$new_pid" != "$daemon_pid"
 daemon_pid=$new_pid
 
+# A front end with no D-Bus of its own (docker-credential-tokenbroker) finds no token socket, runs the full
+# command line once, whose call activates the daemon, and asks it over the token socket then.
+tap_ok "idle again, the daemon exits" rig_wait_for 30 gone
+out=$(printf 'registry.example.com' | env DBUS_SESSION_BUS_ADDRESS="$address" HOME="$tmp/home" \
+        XDG_CONFIG_HOME="$tmp/config" XDG_RUNTIME_DIR="$tmp/runtime" TOKENBROKER_LIBEXECDIR="$abs_top_builddir" \
+        timeout 30 "$abs_top_builddir/docker-credential-tokenbroker" get 2>&1)
+tap_is "$out" "credentials not found in native keychain" \
+        "docker-credential-tokenbroker get with no daemon running: it is started, and answers (no account serves the registry)"
+new_pid=$(bc status org.tokenbroker.Broker1 2>/dev/null | sed -n 's/^PID=//p')
+tap_ok "... by D-Bus activation ($new_pid)" test -n "$new_pid" -a "$new_pid" != "$daemon_pid"
+daemon_pid=$new_pid
+
 tap_done

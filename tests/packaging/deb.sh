@@ -69,8 +69,11 @@ tap_ok "the helper's completion is linked by its command name" \
 # Debian's zsh searches vendor-completions; fish its pkg-config completionsdir, one file per command.
 zshdir=/usr/share/zsh/vendor-completions
 tap_ok "zsh completion is in $zshdir" test -f "$root$zshdir/_tokenbroker"
-tap_like "$(head -n 1 "$root$zshdir/_tokenbroker" 2>/dev/null)" '^#compdef tokenbroker git-credential-tokenbroker$' \
-        "... and completes both commands"
+tap_like "$(head -n 1 "$root$zshdir/_tokenbroker" 2>/dev/null)" \
+        '^#compdef tokenbroker git-credential-tokenbroker docker-credential-tokenbroker$' "... and completes all three commands"
+tap_ok "the docker helper's bash completion is linked by its command name" \
+        test -e "$root/usr/share/bash-completion/completions/docker-credential-tokenbroker"
+tap_ok "the docker helper is installed" test -x "$root/usr/bin/docker-credential-tokenbroker"
 if command -v zsh >/dev/null; then
         tap_like " $(zsh -fc 'print -r -- $fpath') " " $zshdir " "zsh searches $zshdir"
 fi

@@ -2,6 +2,7 @@
 # module per service in providers/) and their TAP self-test. token-server.py shares emulator_common.py.
 EXTRA_DIST += \
 	%reldir%/emulator_common.py \
+	%reldir%/kube-api-server.py \
 	%reldir%/provider-server.py \
 	%reldir%/providers/flaik.py \
 	%reldir%/providers/floriday.py \

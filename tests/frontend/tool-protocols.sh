@@ -1,0 +1,164 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Other tools' credential protocols at the wire, through the real programs, daemon, bus and keyring:
+# docker-credential-tokenbroker (the docker-credential-helpers protocol: exact JSON, the not-found answer and
+# exit status, store refused or accepted, erase dropping the cached token, list), `tokenbroker
+# kube-credential` (client-go's ExecCredential, v1 and v1beta1, its RFC 3339 expiry) and `tokenbroker exec`
+# (tokens in a program's environment). Each front end stays free of the heavy libraries (ldd).
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
+. "$abs_top_srcdir/tests/reliability/lib.sh"
+rig_run_in_session "$0" "$@"
+
+DOCKER="$abs_top_builddir/docker-credential-tokenbroker"
+rig_start_token_server TS --access-ttl 3600 || tap_bail "no token server"
+rig_start_daemon || tap_bail "tokenbrokerd did not start"
+rel_add_cc reg "$TS_TOKEN_URL" --hosts "https://registry.example.com https://ghcr.example.com/acme/*" ||
+        tap_bail "could not add an account"
+rel_add_cc cluster "$TS_TOKEN_URL" || tap_bail "could not add an account"
+requests() { rel_stat TS token_requests; }
+docker() { timeout -k 5 30 "$DOCKER" "$@"; }
+
+# --- docker-credential-tokenbroker ------------------------------------------------------------------------------
+out=$(printf 'https://registry.example.com' | docker get); rc=$?
+tap_is "$rc" 0 "docker get for a registry an account's Hosts= serve"
+tap_like "$out" '^\{"ServerURL":"https://registry.example.com","Username":"oauth2accesstoken","Secret":"[^"]+"\}$' \
+        "... answers {ServerURL, Username, Secret}, the username the registries' convention"
+tap_is "$(rel_whoami TS <<<"$(rig_json_get Secret "$out")")" "basic-client" "... and the secret is the account's token"
+tap_is "$(printf 'registry.example.com\n' | docker get | rig_json_get ServerURL)" "registry.example.com" \
+        "a bare registry name (https, as docker takes it) is served too, its ServerURL as it came"
+before=$(requests)
+printf 'https://registry.example.com/v2/' | docker get >/dev/null
+tap_is "$(requests)" "$before" "... and /v2/ is the registry itself: the cached token, no new request"
+tap_is "$(printf 'https://ghcr.example.com/acme/app' | docker get | rig_json_get Username)" "oauth2accesstoken" \
+        "a path pattern of Hosts= matches a repository under it"
+out=$(printf 'https://other.example.com' | docker get); rc=$?
+tap_is "$rc:$out" "1:credentials not found in native keychain" \
+        "no account for the registry: the protocol's not-found answer on stdout, exit 1"
+
+rig_tb add reg2 --token-url "$TS_TOKEN_URL" --client-id basic-client --hosts "https://quay.example.com" \
+        --set DockerUsername=robot >/dev/null 2>&1
+printf 'basic-secret' | rig_tb set-secret reg2 client-secret >/dev/null
+tap_is "$(printf 'quay.example.com' | docker get | rig_json_get Username)" "robot" "DockerUsername= names the username"
+
+t1=$(printf 'registry.example.com' | docker get | rig_json_get Secret)
+printf 'registry.example.com' | docker erase; rc=$?
+tap_is "$rc" 0 "docker erase"
+t2=$(printf 'registry.example.com' | docker get | rig_json_get Secret)
+tap_isnt "$t2" "$t1" "... drops the cached token: the next get has a new one"
+printf 'other.example.com' | docker erase; rc=$?
+tap_is "$rc" 0 "erase for a registry no account serves: nothing to do, exit 0"
+
+out=$(printf '{"ServerURL":"https://registry.example.com","Username":"u","Secret":"typed-password"}' | docker store 2>&1)
+rc=$?
+tap_is "$rc" 0 "store for a registry an account serves: accepted (its tokens come from the broker)"
+tap_unlike "$(rig_tb status reg)" "typed-password" "... and the typed secret is kept nowhere"
+out=$(printf '{"ServerURL":"https://other.example.com","Username":"u","Secret":"p"}' | docker store 2>&1); rc=$?
+tap_is "$rc" 1 "store for another registry: refused"
+tap_like "$out" "tokens for other.example.com come from tokenbroker, not from 'docker login'" "... saying why and what to do"
+out=$(printf 'not json' | docker store 2>&1); rc=$?
+tap_is "$rc" 1 "store with garbage on stdin: refused"
+
+out=$(docker list); rc=$?
+tap_is "$rc" 0 "docker list"
+tap_is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(f"{k}={v}" for k, v in sorted(d.items())))' <<<"$out")" \
+        "https://ghcr.example.com/acme/*=oauth2accesstoken https://quay.example.com=robot https://registry.example.com=oauth2accesstoken" \
+        "... names each Hosts= URL with its username"
+tap_like "$(docker version)" "^docker-credential-tokenbroker [0-9]" "docker version"
+out=$(docker frobnicate 2>&1); rc=$?
+tap_is "$rc" 1 "an unknown operation: exit 1"
+out=$(head -c 20000 /dev/zero | tr '\0' a | docker get 2>&1); rc=$?
+tap_is "$rc" 1 "a server URL longer than any: refused"
+
+# --- kube-credential --------------------------------------------------------------------------------------------
+out=$(KUBERNETES_EXEC_INFO='{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}' \
+        rig_tb kube-credential cluster); rc=$?
+tap_is "$rc" 0 "kube-credential with KUBERNETES_EXEC_INFO v1"
+tap_is "$(rig_json_get apiVersion "$out"):$(rig_json_get kind "$out")" "client.authentication.k8s.io/v1:ExecCredential" \
+        "... answers an ExecCredential of the same apiVersion"
+tap_is "$(rel_whoami TS <<<"$(rig_json_get status.token "$out")")" "basic-client" "... with the account's token"
+exp=$(rig_json_get status.expirationTimestamp "$out")
+tap_like "$exp" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' "... and its expiry in RFC 3339, UTC"
+tap_is "$(date -u -d "$exp" +%s)" "$(rig_json_get expires_at "$(rig_tb token cluster --json)")" \
+        "... the token's own expiry"
+out=$(KUBERNETES_EXEC_INFO='{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","spec":{}}' \
+        rig_tb kube-credential cluster)
+tap_is "$(rig_json_get apiVersion "$out")" "client.authentication.k8s.io/v1beta1" "v1beta1 is answered in v1beta1"
+tap_is "$(env -u KUBERNETES_EXEC_INFO "$TB" kube-credential cluster | rig_json_get apiVersion)" \
+        "client.authentication.k8s.io/v1" "without KUBERNETES_EXEC_INFO: v1"
+out=$(KUBERNETES_EXEC_INFO='{"apiVersion":"client.authentication.k8s.io/v1alpha1"}' rig_tb kube-credential cluster 2>&1)
+tap_is "$?" 2 "an apiVersion it does not speak: a usage error (exit 2)"
+out=$(rig_tb kube-credential nosuch 2>&1); rc=$?
+tap_is "$rc" 3 "kube-credential for no such account: exit 3"
+out=$(rig_tb kube-credential 2>&1); rc=$?
+tap_is "$rc" 2 "kube-credential without an account: a usage error"
+
+# --- kubectl, end to end: an exec plugin in a kubeconfig, against a loopback API that takes only the token ---
+if command -v kubectl >/dev/null; then
+        rig_make_ca "$RIG_DIR/pki" && rig_make_cert "$RIG_DIR/pki" kube "/CN=127.0.0.1" serverAuth "IP:127.0.0.1" ||
+                tap_bail "could not make the API endpoint's certificate"
+        rig_spawn_port_server KUBE https "$PYTHON3" "$abs_top_srcdir/tests/servers/kube-api-server.py" \
+                --whoami "$TS_URL/api/whoami" --cert "$RIG_DIR/pki/kube.pem" --key "$RIG_DIR/pki/kube.key" ||
+                tap_bail "the kube API endpoint did not start"
+        # v1beta1: the exec plugin API every kubectl from 1.11 (Debian 12's 1.20) to today speaks.
+        cat >"$RIG_DIR/kubeconfig" <<KCFG
+apiVersion: v1
+kind: Config
+clusters:
+- name: loop
+  cluster:
+    server: $KUBE_URL
+    certificate-authority: $RIG_DIR/pki/ca.pem
+contexts:
+- name: loop
+  context: {cluster: loop, user: me}
+current-context: loop
+users:
+- name: me
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: $TB
+      args: [kube-credential, cluster]
+KCFG
+        out=$(KUBECONFIG="$RIG_DIR/kubeconfig" timeout -k 5 60 kubectl get namespaces -o name 2>&1); rc=$?
+        tap_is "$rc" 0 "kubectl get namespaces with tokenbroker as its exec credential plugin"
+        tap_like "$out" "namespace/tokenbroker-test" "... lists what the API endpoint, taking only the broker's token, has"
+        tap_is "$(curl -sf --cacert "$RIG_DIR/pki/ca.pem" "$KUBE_URL/_stats" | rig_json_get unauthorized)" 0 \
+                "... and the endpoint refused nothing"
+        KUBECONFIG="$RIG_DIR/kubeconfig" timeout -k 5 60 kubectl get namespaces -o name >/dev/null 2>&1
+        tap_is "$(curl -sf --cacert "$RIG_DIR/pki/ca.pem" "$KUBE_URL/_stats" | rig_json_get tokens_seen)" 1 \
+                "... one token for both runs: the broker's cached one"
+else
+        for t in "kubectl get namespaces" "... lists" "... refused nothing" "... one token"; do
+                tap_skip "$t" "kubectl is not installed (apt-get install kubernetes-client)"
+        done
+fi
+
+# --- exec ---------------------------------------------------------------------------------------------------------
+out=$(rig_tb exec --env API_TOKEN=cluster --env REG_TOKEN=reg -- sh -c 'printf "%s\n%s\n" "$API_TOKEN" "$REG_TOKEN"')
+rc=$?
+tap_is "$rc" 0 "exec with two --env"
+tap_is "$(head -n 1 <<<"$out" | rel_whoami TS)" "basic-client" "... the first account's token in the first variable"
+tap_is "$(tail -n 1 <<<"$out")" "$(rig_tb token reg)" "... the second's in the second"
+rig_tb exec --env T=cluster sh -c 'exit 7'
+tap_is "$?" 7 "exec ends with the command's status"
+out=$(rig_tb exec --env T=cluster -- /nonexistent/program 2>&1); rc=$?
+tap_is "$rc" 127 "a command that is not there: 127"
+out=$(rig_tb exec --env T=nosuch -- true 2>&1); rc=$?
+tap_is "$rc" 3 "a token that cannot be had: the token's exit status, the command not run"
+out=$(rig_tb exec -- true 2>&1); rc=$?
+tap_is "$rc" 2 "exec without --env: a usage error"
+out=$(rig_tb exec --env 1BAD=cluster -- true 2>&1); rc=$?
+tap_is "$rc" 2 "--env with a bad variable name: a usage error"
+tap_like "$out" "--env VAR=ACCOUNT" "... saying what it takes"
+out=$(rig_tb exec --env T=cluster -- sh -c 'cat /proc/$$/cmdline | tr "\0" " "')
+tap_unlike "$out" "$(rig_tb token cluster)" "the token is not on the command's command line"
+
+# --- the front ends load no D-Bus, GLib, libcurl or libsecret ---------------------------------------------------
+for prog in "$DOCKER" "$TB"; do
+        libs=$(ldd "$prog" 2>/dev/null)
+        tap_unlike "$libs" "libsystemd|libglib|libcurl|libsecret|libgio" "$(basename "$prog") links none of the heavy libraries"
+done
+
+rig_check_daemon_log
+tap_done
