@@ -334,18 +334,25 @@ static int parse_json_option(int argc, char *argv[], const char *verb, size_t ma
         return json;
 }
 
+/* list's and status's start: the --json option, the connection. EXIT_OK, or the exit status to end with. */
+static int begin(int argc, char *argv[], const char *verb, size_t max_args, sd_bus **ret_bus, int *ret_json) {
+        int r;
+
+        *ret_json = parse_json_option(argc, argv, verb, max_args);
+        if (*ret_json < 0)
+                return -*ret_json;
+        r = cli_connect(ret_bus);
+        return r > 0 ? r : EXIT_OK;
+}
+
 int verb_list(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **names = NULL;
         int json, r;
 
-        json = parse_json_option(argc, argv, "list", 0);
-        if (json < 0)
-                return -json;
-        r = cli_connect(&bus);
-        if (r > 0)
-                return r;
-        r = names_get(bus, "list", &names);
+        r = begin(argc, argv, "list", 0, &bus, &json);
+        if (r == EXIT_OK)
+                r = names_get(bus, "list", &names);
         if (r != EXIT_OK)
                 return r;
         if (!json) {
@@ -448,11 +455,8 @@ int verb_status(int argc, char *argv[]) {
         _cleanup_strv_free_ char **names = NULL, **refused = NULL;
         int json, r;
 
-        json = parse_json_option(argc, argv, "status", 1);
-        if (json < 0)
-                return -json;
-        r = cli_connect(&bus);
-        if (r > 0)
+        r = begin(argc, argv, "status", 1, &bus, &json);
+        if (r != EXIT_OK)
                 return r;
 
         if (optind < argc) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "bus-client.h"
@@ -81,26 +82,25 @@ void json_print_string(FILE *f, const char *s) {
         fputc('"', f);
 }
 
-void json_print_pairs(FILE *f, char * const *pairs) {
+static void print_pairs(FILE *f, char * const *pairs, bool raw) {
         fputc('{', f);
         for (char * const *p = pairs; p && p[0] && p[1]; p += 2) {
                 if (p != pairs)
                         fputc(',', f);
                 json_print_string(f, p[0]);
                 fputc(':', f);
-                json_print_string(f, p[1]);
+                if (raw)
+                        fputs(p[1], f);
+                else
+                        json_print_string(f, p[1]);
         }
         fputc('}', f);
 }
 
+void json_print_pairs(FILE *f, char * const *pairs) {
+        print_pairs(f, pairs, false);
+}
+
 void json_print_pairs_raw(FILE *f, char * const *pairs) {
-        fputc('{', f);
-        for (char * const *p = pairs; p && p[0] && p[1]; p += 2) {
-                if (p != pairs)
-                        fputc(',', f);
-                json_print_string(f, p[0]);
-                fputc(':', f);
-                fputs(p[1], f);
-        }
-        fputc('}', f);
+        print_pairs(f, pairs, true);
 }
