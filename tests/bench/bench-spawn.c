@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-spawn ROUNDS STDIN_FILE -- CMD [ARG...] [-- CMD [ARG...]]...: whole processes, timed from spawn to
  * reaped, round-robin so that noise from other processes hits every command alike; each round starts at the
- * next command, so that none always runs right after a particular other. stdin comes from STDIN_FILE,
+ * next command, so that none always runs right after a particular other. stdin comes from STDIN_FILE (or,
+ * for a command written "<FILE CMD [ARG...]", from FILE: front ends of different protocols side by side),
  * stdout goes to /dev/null, stderr is kept. A command that fails stops the run: a fast failure must never
  * pass for a fast answer. Prints one line per round: the usec of each command, in the order given. */
 #include <errno.h>
@@ -49,6 +50,7 @@ static int run(char **argv, const char *stdin_file, uint64_t *usec) {
 
 int main(int argc, char *argv[]) {
         char **cmds[MAX_COMMANDS];
+        const char *stdins[MAX_COMMANDS];
         uint64_t usec[MAX_COMMANDS];
         size_t n = 0;
         long rounds;
@@ -70,11 +72,20 @@ int main(int argc, char *argv[]) {
                         cmds[n++] = &argv[i + 1];
                 }
 
+        /* A command's own stdin: "<FILE" before it. */
+        for (size_t c = 0; c < n; c++) {
+                stdins[c] = argv[2];
+                if (cmds[c][0] && cmds[c][0][0] == '<' && cmds[c][1]) {
+                        stdins[c] = cmds[c][0] + 1;
+                        cmds[c]++;
+                }
+        }
+
         for (long round = -WARMUP_ROUNDS; round < rounds; round++) {
                 for (size_t k = 0; k < n; k++) {
                         size_t c = ((size_t) (round + WARMUP_ROUNDS) + k) % n;
 
-                        if (run(cmds[c], argv[2], &usec[c]) < 0)
+                        if (run(cmds[c], stdins[c], &usec[c]) < 0)
                                 return 1;
                 }
                 if (round < 0)

@@ -154,6 +154,20 @@ done
 row ratio "git credential fill, setup-git" "$RIG_DIR/git" 0 "git credential-cache" 2 "<=" 1.0
 row ratio "git credential fill, helper=tokenbroker" "$RIG_DIR/git" 1 "git credential-cache" 2 info 1.0
 
+# --- other tools' front ends against the same cached token, side by side with git's helper --------------
+# One account serves https://git.example.test/ for each; the token is cached: these are the protocols' own
+# costs (a process, the token socket, JSON in and out).
+printf 'https://git.example.test\n' >"$RIG_DIR/docker.in"
+printf 'protocol=https\nhost=git.example.test\n\n' >"$RIG_DIR/git-get.in"
+ts_before=$(rig_server_stats TS token_requests)
+"$BIN/bench-spawn" "$BENCH_ROUNDS_SPAWN" /dev/null \
+        -- "<$RIG_DIR/git-get.in" "$abs_top_builddir/git-credential-tokenbroker" get \
+        -- "<$RIG_DIR/docker.in" "$abs_top_builddir/docker-credential-tokenbroker" get \
+        -- "$TB" kube-credential hit >"$RIG_DIR/tools" || die "the front ends of other tools failed"
+[ "$(rig_server_stats TS token_requests)" = "$ts_before" ] || die "a front end did not use the cached token"
+row ratio "docker-credential-tokenbroker get" "$RIG_DIR/tools" 1 "git-credential-tokenbroker get" 0 "<=" 1.1
+row ratio "tokenbroker kube-credential" "$RIG_DIR/tools" 2 "git-credential-tokenbroker get" 0 "<=" 1.1
+
 # --- the daemon's memory, idle: a fresh daemon with 1 account, then 10,000 ---------------------------------
 # Its own configuration directory, so that the accounts above do not count. The one account has a token
 # cached (the state a used daemon idles in); the 10,000 are written as files and picked up by Reload.
