@@ -112,6 +112,12 @@ static const VerbHelp verbs[] = {
           "client.authentication.k8s.io/v1, command: tokenbroker, args: [kube-credential, NAME]}.",
           "  --scope S              a narrower set of the account's scopes\n",
           "tokenbroker kube-credential cluster" },
+        { "credential-helper", "get",
+          "Answer the credential-helper protocol of Bazel, Buck2 and others: read {\"uri\": URL} on standard\n"
+          "input, print {\"headers\": {\"Authorization\": [\"Bearer TOKEN\"], ...}, \"expires\": RFC 3339} for the\n"
+          "account whose Hosts= match URL ({\"headers\": {}} when none does). Bazel runs a helper by its\n"
+          "path: --credential_helper=example.com=/usr/bin/tokenbroker-credential-helper (the same program).",
+          NULL, "echo '{\"uri\": \"https://example.com/x\"}' | tokenbroker credential-helper get" },
         { "exec", "--env VAR=NAME... [--] COMMAND [ARGS...]",
           "Run COMMAND with the access token of account NAME in its environment variable VAR, for each --env.\n"
           "The environment is readable by the same user only (/proc/PID/environ), unlike the command line,\n"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* kube-credential and exec are answered by the launcher (launcher-tools.c), over the token socket. The full
+/* kube-credential, credential-helper and exec are answered by the launcher (launcher-tools.c), over the token socket. The full
  * command line gets them only when their arguments are wrong, and says how. */
 #include <string.h>
 
@@ -15,4 +15,9 @@ int verb_kube_credential(int argc, char *argv[]) {
 int verb_exec(int argc, char *argv[]) {
         return cli_usage_error("exec takes one or more --env VAR=ACCOUNT (VAR a variable name, ACCOUNT an account "
                                "name), then the command to run: tokenbroker exec --env GH_TOKEN=github -- gh pr list");
+}
+
+int verb_credential_helper(int argc, char *argv[]) {
+        return cli_usage_error("credential-helper takes one operation, get, and reads {\"uri\": \"https://...\"} on "
+                               "standard input.");
 }

@@ -17,6 +17,7 @@ int verb_status(int argc, char *argv[]);
 int verb_doctor(int argc, char *argv[]);
 int verb_kube_credential(int argc, char *argv[]);
 int verb_exec(int argc, char *argv[]);
+int verb_credential_helper(int argc, char *argv[]);
 int verb_docker_list(int argc, char *argv[]);   /* docker-credential-tokenbroker list (not a verb of its own) */
 int verb_remove(int argc, char *argv[]);
 int verb_token(int argc, char *argv[]);

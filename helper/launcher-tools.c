@@ -7,6 +7,10 @@
  *       so that kubectl runs it again only when the token nears its expiry.
  *   tokenbroker exec --env VAR=NAME... [--] COMMAND ARGS...
  *       runs COMMAND with access tokens in its environment (GH_TOKEN, VAULT_TOKEN, ...).
+ *   tokenbroker credential-helper get
+ *       the credential-helper protocol of Bazel, Buck2 and others (EngFlow's spec): {"uri"} on stdin, the
+ *       headers to send (the token and the account's extra headers) and their expiry on stdout; the account
+ *       found by Hosts= as git's helper finds it.
  *
  * Their help, and their usage errors, are the full command line's, as for every other verb. */
 #include <errno.h>
@@ -18,6 +22,7 @@
 #include <unistd.h>
 
 #include "alloc-util.h"
+#include "credential-proto.h"
 #include "exit-status.h"
 #include "launcher.h"
 #include "launcher-tools.h"
@@ -137,6 +142,95 @@ int launcher_kube_credential(int argc, char *argv[]) {
             json_object_object_add(out, "kind", json_object_new_string("ExecCredential")) < 0 ||
             json_object_object_add(out, "status", json_object_get(status)) < 0)
                 return fail(argv[optind], strerror(ENOMEM), -ENOMEM);
+        puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        return EXIT_OK;
+}
+
+/* The uri of a credential-helper request (stdin: {"uri": ...}), split as Hosts= are matched. */
+static int read_uri_request(Credential *c) {
+        _cleanup_json_ json_object *req = NULL;
+        char buf[16384];
+        const char *uri = NULL;
+        size_t n;
+
+        n = fread(buf, 1, sizeof(buf) - 1, stdin);
+        if (ferror(stdin) || (n == sizeof(buf) - 1 && fgetc(stdin) != EOF))
+                return -EBADMSG;
+        buf[n] = 0;
+        req = json_tokener_parse(buf);
+        if (!req || wire_json_get_string(req, "uri", &uri) <= 0 || credential_from_url(c, uri) < 0 ||
+            isempty(c->host))
+                return -EBADMSG;
+        return 0;
+}
+
+int launcher_credential_helper(int argc, char *argv[]) {
+        _cleanup_(wire_reply_done) WireReply reply = {};
+        _cleanup_(credential_clear) Credential c = {};
+        _cleanup_json_erase_ json_object *out = NULL, *headers = NULL, *auth = NULL;
+        _cleanup_json_ json_object *p = NULL;
+        _cleanup_close_ int fd = -1;
+        const char *account = NULL, *token = NULL, *type = NULL;
+        json_object *v;
+        int r;
+
+        if (argc != 2 || !streq(argv[1], "get"))
+                return -1;
+        if (read_uri_request(&c) < 0)
+                return fail("credential-helper", "expected {\"uri\": \"https://...\"} on standard input.", -EINVAL);
+        p = json_object_new_object();
+        if (!p || json_object_object_add(p, "protocol", json_object_new_string(c.protocol)) < 0 ||
+            json_object_object_add(p, "host", json_object_new_string(c.host)) < 0 ||
+            (c.path && json_object_object_add(p, "path", json_object_new_string(c.path)) < 0))
+                return fail("credential-helper", strerror(ENOMEM), -ENOMEM);
+        r = connect_or_fail("credential-helper", &fd);
+        if (r > 0)
+                return r;
+        r = wire_call(fd, WIRE_METHOD_GIT_CREDENTIAL, p, &reply);
+        if (r < 0)
+                return fail("credential-helper", strerror(-r), r);
+        if (reply.error)
+                return fail("credential-helper", wire_reply_message(&reply), wire_reply_errno(&reply));
+
+        out = json_object_new_object();
+        headers = json_object_new_object();
+        if (!out || !headers)
+                return fail("credential-helper", strerror(ENOMEM), -ENOMEM);
+        (void) wire_json_get_string(reply.parameters, "account", &account);
+        /* No account serves the URI: no headers, and the tool goes on without them. */
+        if (!isempty(account)) {
+                _cleanup_free_ char *value = NULL;
+
+                if (wire_json_get_string(reply.parameters, "token", &token) <= 0 || isempty(token))
+                        return fail(account, strerror(EBADMSG), -EBADMSG);
+                (void) wire_json_get_string(reply.parameters, "token_type", &type);
+                value = strjoin(isempty(type) ? "Bearer" : type, " ", token);
+                auth = json_object_new_array();
+                if (!value || !auth || json_object_array_add(auth, json_object_new_string(value)) < 0 ||
+                    json_object_object_add(headers, "Authorization", json_object_get(auth)) < 0)
+                        return fail(account, strerror(ENOMEM), -ENOMEM);
+                erase_buffer(value, strlen(value));
+                /* The account's extra headers (ApiKeyHeader=), each a list of one value. */
+                if (json_object_object_get_ex(reply.parameters, "headers", &v) && json_object_is_type(v, json_type_object)) {
+                        json_object_object_foreach(v, name, hv) {
+                                json_object *list = json_object_new_array();
+
+                                if (!list || json_object_array_add(list, json_object_get(hv)) < 0 ||
+                                    json_object_object_add(headers, name, list) < 0)
+                                        return fail(account, strerror(ENOMEM), -ENOMEM);
+                        }
+                }
+                if (json_object_object_get_ex(reply.parameters, "expires_at", &v) && json_object_get_int64(v) > 0) {
+                        time_t t = (time_t) json_object_get_int64(v);
+                        struct tm tm;
+                        char buf[32];
+
+                        if (gmtime_r(&t, &tm) && strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+                                json_object_object_add(out, "expires", json_object_new_string(buf));
+                }
+        }
+        if (json_object_object_add(out, "headers", json_object_get(headers)) < 0)
+                return fail("credential-helper", strerror(ENOMEM), -ENOMEM);
         puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         return EXIT_OK;
 }

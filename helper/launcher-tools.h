@@ -5,3 +5,4 @@
  * the form answered here, so that the full command line says what is wrong (or prints the help). */
 int launcher_kube_credential(int argc, char *argv[]);
 int launcher_exec_with_tokens(int argc, char *argv[]);
+int launcher_credential_helper(int argc, char *argv[]);

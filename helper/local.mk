@@ -36,6 +36,15 @@ docker_credential_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
 # ---- tokenbroker (the command line) --------------------------------------------------------------------
 bin_PROGRAMS += tokenbroker
 
+# Also as tokenbroker-credential-helper: Bazel runs a credential helper by its path alone.
+install-exec-hook: helper-install-exec-hook
+helper-install-exec-hook:
+	cd $(DESTDIR)$(bindir) && rm -f tokenbroker-credential-helper && $(LN_S) tokenbroker tokenbroker-credential-helper
+uninstall-hook: helper-uninstall-hook
+helper-uninstall-hook:
+	rm -f $(DESTDIR)$(bindir)/tokenbroker-credential-helper
+.PHONY: helper-install-exec-hook helper-uninstall-hook
+
 tokenbroker_SOURCES = %reldir%/tokenbroker.c %reldir%/launcher-tools.h %reldir%/launcher-tools.c $(launcher_sources)
 tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
 tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)

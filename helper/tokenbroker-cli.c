@@ -44,6 +44,7 @@ static void help(void) {
                "  public-key NAME [--jwks] Print the public key of the account's private key\n"
                "  kube-credential NAME [--scope S]\n"
                "                           Answer kubectl's exec credential plugin with the account's token\n"
+               "  credential-helper get    Answer Bazel's credential helper protocol ({\"uri\"} on stdin)\n"
                "  exec --env VAR=NAME... [--] COMMAND [ARGS]\n"
                "                           Run COMMAND with access tokens in its environment\n"
                "  warmup                   Fetch tokens for accounts with Warmup=true\n"
@@ -70,6 +71,7 @@ static const struct {
         { "docker-list", verb_docker_list },
         { "kube-credential", verb_kube_credential },
         { "exec", verb_exec },
+        { "credential-helper", verb_credential_helper },
         { "token", verb_token },
         { "curl", verb_curl },
         { "revoke", verb_revoke },

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tokenbroker: the command line's launcher. `tokenbroker token NAME [--scope S] [--resource URI]`, the verb scripts and curl
  * run all day, is answered here over the token socket, by a process that loads libc and json-c only; so are
- * `kube-credential` and `exec` (launcher-tools.c), which kubectl and wrapped programs run as often.
+ * `kube-credential`, `credential-helper` and `exec` (launcher-tools.c), which kubectl and wrapped programs run as often.
  * Everything else, `token --json` included, and `token` whenever the socket is absent or refuses us, is the
  * full command line's (tokenbroker-cli, exec()ed with the same arguments), so that help, usage errors and
  * every other message and exit status are that one program's; what is printed here matches it. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,11 @@ static int parse_token(int argc, char *argv[], const char **ret_account, const c
         return 1;
 }
 
+static const char *basename_of(const char *path) {
+        const char *slash = strrchr(path, '/');
+        return slash ? slash + 1 : path;
+}
+
 /* As tokenbroker-cli's cli_fail(): "tokenbroker: NAME: REASON", and the exit status of the error. */
 static int fail(const char *account, const char *reason, int r) {
         fprintf(stderr, "tokenbroker: %s: %s\n", account, reason);
@@ -94,6 +100,13 @@ int main(int argc, char *argv[]) {
 
         log_setup("tokenbroker");
 
+        /* Installed as tokenbroker-credential-helper too: Bazel runs a helper by its path alone, as
+         * `PATH get`. */
+        if (argc >= 1 && streq(basename_of(argv[0]), "tokenbroker-credential-helper")) {
+                int r = launcher_credential_helper(argc, argv);
+                return r >= 0 ? r : fail("credential-helper", "usage: tokenbroker-credential-helper get", -EINVAL);
+        }
+
         if (argc >= 2 && streq(argv[1], "token") && parse_token(argc - 1, argv + 1, &account, &scope, &resource) > 0 &&
             wire_connect(&fd) >= 0)
                 return token(fd, account, scope, resource);
@@ -101,6 +114,12 @@ int main(int argc, char *argv[]) {
         if (argc >= 2 && streq(argv[1], "kube-credential")) {
                 _cleanup_free_ char **args = memdup(argv + 1, sizeof(char *) * (size_t) argc);
                 int r = args ? launcher_kube_credential(argc - 1, args) : -1;
+                if (r >= 0)
+                        return r;
+        }
+        if (argc >= 2 && streq(argv[1], "credential-helper")) {
+                _cleanup_free_ char **args = memdup(argv + 1, sizeof(char *) * (size_t) argc);
+                int r = args ? launcher_credential_helper(argc - 1, args) : -1;
                 if (r >= 0)
                         return r;
         }

@@ -132,6 +132,7 @@ complete -c tokenbroker -n $no_verb -a public-key -d 'Print the public key of an
 complete -c tokenbroker -n $no_verb -a dpop-proof -d 'Print a DPoP proof for one request'
 complete -c tokenbroker -n $no_verb -a kube-credential \
     -d "Answer kubectl's exec credential plugin with the account's token"
+complete -c tokenbroker -n $no_verb -a credential-helper -d "Answer Bazel's credential helper protocol"
 complete -c tokenbroker -n $no_verb -a exec -d 'Run a command with access tokens in its environment'
 
 # The first argument of these verbs is an account.
@@ -209,6 +210,10 @@ complete -c tokenbroker -n '__tokenbroker_at dpop-proof 1' -d 'HTTP method' \
 
 # kube-credential
 complete -c tokenbroker -n '__tokenbroker_at kube-credential' -l scope -x -d 'A narrower set of scopes'
+
+# credential-helper: its one operation.
+complete -c tokenbroker -n '__tokenbroker_at credential-helper 0' -a get \
+    -d 'Print the headers for the URI read on standard input'
 
 # exec: --env before the command; the command and its arguments as fish completes them on their own.
 complete -c tokenbroker -n '__tokenbroker_exec_part options' -l env -x -a '(__tokenbroker_env_value)' \

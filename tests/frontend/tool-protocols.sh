@@ -134,6 +134,29 @@ else
         done
 fi
 
+# --- credential-helper (Bazel, Buck2: EngFlow's credential-helper spec) -----------------------------------------
+ch() { timeout -k 5 30 "$TB" credential-helper get; }
+out=$(printf '{"uri": "https://registry.example.com/some/blob"}' | ch); rc=$?
+tap_is "$rc" 0 "credential-helper get for a URI an account's Hosts= serve"
+tap_like "$out" '^\{"headers":\{"Authorization":\["Bearer [^"]+"\]\},"expires":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"\}$|^\{"expires":"[^"]+","headers":\{"Authorization":\["Bearer [^"]+"\]\}\}$' \
+        "... answers the headers to send, each a list, and their expiry in RFC 3339"
+tap_is "$(rel_whoami TS <<<"$(python3 -c 'import json,sys; print(json.load(sys.stdin)["headers"]["Authorization"][0].split(" ",1)[1])' <<<"$out")")" \
+        "basic-client" "... the Authorization header carrying the account's token"
+tap_is "$(printf '{"uri": "https://elsewhere.example.com/x"}' | ch)" '{"headers":{}}' \
+        "a URI no account serves: no headers, exit 0"
+out=$(printf 'garbage' | ch 2>&1); rc=$?
+tap_is "$rc" 2 "garbage on stdin: a usage error"
+rig_tb add fdh --provider floriday --issuer "$TS_URL" --token-url "$TS_TOKEN_URL" --client-id basic-client \
+        --client-auth basic --hosts "https://api.floriday.example" >/dev/null 2>&1
+printf 'basic-secret' | rig_tb set-secret fdh client-secret >/dev/null
+printf 'the-api-key' | rig_tb set-secret fdh api-key >/dev/null
+out=$(printf '{"uri": "https://api.floriday.example/orders"}' | ch)
+tap_is "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["headers"]["X-Api-Key"])' <<<"$out")" "['the-api-key']" \
+        "... and the account's extra headers (ApiKeyHeader=) beside the token"
+ln -sf "$TB" "$RIG_DIR/tokenbroker-credential-helper"
+out=$(printf '{"uri": "https://registry.example.com/x"}' | "$RIG_DIR/tokenbroker-credential-helper" get); rc=$?
+tap_like "$rc:$out" '^0:\{.*"headers":\{"Authorization":\["Bearer ' "run as tokenbroker-credential-helper get (Bazel runs a helper by its path): the same"
+
 # --- exec ---------------------------------------------------------------------------------------------------------
 out=$(rig_tb exec --env API_TOKEN=cluster --env REG_TOKEN=reg -- sh -c 'printf "%s\n%s\n" "$API_TOKEN" "$REG_TOKEN"')
 rc=$?

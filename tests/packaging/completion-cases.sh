@@ -4,7 +4,7 @@
 # the world completion_setup makes. A case is "LINE|WANT|DESCRIPTION": LINE is typed and completed at its
 # end, WANT is every word offered, sorted, each followed by a space.
 
-completion_verbs="add curl doctor dpop-proof exec keygen kube-credential list login public-key reload remove revoke set-secret setup-git status token warmup "
+completion_verbs="add credential-helper curl doctor dpop-proof exec keygen kube-credential list login public-key reload remove revoke set-secret setup-git status token warmup "
 
 completion_cases=(
         "tokenbroker |$completion_verbs|verbs"
@@ -38,6 +38,8 @@ completion_cases=(
         "tokenbroker curl work da|data.json |curl's own arguments after the account: files"
         "tokenbroker kube-credential |flume-home work |kube-credential takes an account name"
         "tokenbroker kube-credential work --|--scope |kube-credential's option"
+        "tokenbroker credential-helper |get |credential-helper's operation"
+        "tokenbroker credential-helper get ||nothing after get"
         "tokenbroker exec --|--env |exec's option"
         "tokenbroker exec --env GH_TOKEN=|GH_TOKEN=flume-home GH_TOKEN=work |exec's --env VAR= takes an account name"
         "git-credential-tokenbroker --account |flume-home work |the helper's --account"

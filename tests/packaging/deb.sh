@@ -74,6 +74,8 @@ tap_like "$(head -n 1 "$root$zshdir/_tokenbroker" 2>/dev/null)" \
 tap_ok "the docker helper's bash completion is linked by its command name" \
         test -e "$root/usr/share/bash-completion/completions/docker-credential-tokenbroker"
 tap_ok "the docker helper is installed" test -x "$root/usr/bin/docker-credential-tokenbroker"
+tap_is "$(readlink "$root/usr/bin/tokenbroker-credential-helper")" "tokenbroker" \
+        "tokenbroker-credential-helper (Bazel's path to a helper) is the launcher by another name"
 if command -v zsh >/dev/null; then
         tap_like " $(zsh -fc 'print -r -- $fpath') " " $zshdir " "zsh searches $zshdir"
 fi
