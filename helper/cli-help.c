@@ -118,6 +118,12 @@ static const VerbHelp verbs[] = {
           "account whose Hosts= match URL ({\"headers\": {}} when none does). Bazel runs a helper by its\n"
           "path: --credential_helper=example.com=/usr/bin/tokenbroker-credential-helper (the same program).",
           NULL, "echo '{\"uri\": \"https://example.com/x\"}' | tokenbroker credential-helper get" },
+        { "goauth", "[URL]",
+          "Answer Go's GOAUTH command (Go 1.24 and later; GOAUTH='tokenbroker goauth'): for URL, the account\n"
+          "whose Hosts= serve it (the server's refusal on stdin is read and not needed); without URL, every\n"
+          "account with Hosts= that are literal https hosts. Blocks of URL lines, a blank line, header lines\n"
+          "(Authorization and the account's extra headers), a blank line.",
+          NULL, "GOAUTH='tokenbroker goauth' go get example.com/private/module" },
         { "exec", "--env VAR=NAME... [--] COMMAND [ARGS...]",
           "Run COMMAND with the access token of account NAME in its environment variable VAR, for each --env.\n"
           "The environment is readable by the same user only (/proc/PID/environ), unlike the command line,\n"

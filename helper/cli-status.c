@@ -485,6 +485,21 @@ int verb_status(int argc, char *argv[]) {
 /* After `add`: what the account still needs before it serves a token, as the commands that give it, the
  * login last (it needs the client's secret first). A new account has no secret yet; a replaced one may have
  * them, which is known once the daemon read them. */
+int cli_account_strv(sd_bus *bus, const char *name, const char *key, char ***ret) {
+        AccountInfo i = {};
+        int r;
+
+        r = account_info_get(bus, name, &i);
+        if (r != EXIT_OK)
+                return r;
+        *ret = NULL;
+        for (size_t k = 0; k < i.n; k++)
+                if (streq(i.fields[k].key, key) && i.fields[k].type == 'a')
+                        *ret = TAKE_PTR(i.fields[k].l);
+        account_info_clear(&i);
+        return EXIT_OK;
+}
+
 int cli_account_flag(sd_bus *bus, const char *name, const char *key, bool *ret) {
         AccountInfo i = {};
         int r;
@@ -498,17 +513,11 @@ int cli_account_flag(sd_bus *bus, const char *name, const char *key, bool *ret) 
 }
 
 int cli_account_needed_secrets(sd_bus *bus, const char *name, char ***ret) {
-        AccountInfo i = {};
         int r;
 
-        r = account_info_get(bus, name, &i);
+        r = cli_account_strv(bus, name, "needed-secrets", ret);
         if (r != EXIT_OK)
                 return r;
-        *ret = NULL;
-        for (size_t k = 0; k < i.n; k++)
-                if (streq(i.fields[k].key, "needed-secrets") && i.fields[k].type == 'a')
-                        *ret = TAKE_PTR(i.fields[k].l);
-        account_info_clear(&i);
         /* From a daemon that does not say: nothing to ask for. */
         if (!*ret && !(*ret = calloc(1, sizeof(char *))))
                 return cli_fail(name, NULL, -ENOMEM);

@@ -18,6 +18,7 @@ int verb_doctor(int argc, char *argv[]);
 int verb_kube_credential(int argc, char *argv[]);
 int verb_exec(int argc, char *argv[]);
 int verb_credential_helper(int argc, char *argv[]);
+int verb_goauth(int argc, char *argv[]);
 int verb_docker_list(int argc, char *argv[]);   /* docker-credential-tokenbroker list (not a verb of its own) */
 int verb_remove(int argc, char *argv[]);
 int verb_token(int argc, char *argv[]);
@@ -48,6 +49,8 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_print_next_steps(sd_bus *bus, const char *name, bool replaced, char * const *stored);
 /* A boolean entry of GetAccount (false when the daemon sends none): an exit status, the error printed. */
 int cli_account_flag(sd_bus *bus, const char *name, const char *key, bool *ret);
+/* A list entry of GetAccount (NULL when the daemon sends none): an exit status, the error printed. */
+int cli_account_strv(sd_bus *bus, const char *name, const char *key, char ***ret);
 /* The secret kinds the account's file needs (GetAccount's needed-secrets): an exit status. */
 int cli_account_needed_secrets(sd_bus *bus, const char *name, char ***ret);
 

@@ -24,6 +24,7 @@
 #include "credential-proto.h"
 #include "exit-status.h"
 #include "launcher.h"
+#include "url-credential.h"
 #include "log.h"
 #include "string-util.h"
 #include "wire-api.h"
@@ -61,8 +62,9 @@ static int read_input(char **ret) {
  * the protocol, host and path Hosts= are matched against: a bare registry name means https, as it does to
  * docker. */
 static int parse_server_url(const char *text, char **ret_server, Credential *c) {
-        _cleanup_free_ char *server = NULL, *url = NULL;
+        _cleanup_free_ char *server = NULL;
         size_t n;
+        int r;
 
         text += strspn(text, " \t\r\n");
         n = strcspn(text, "\r\n");
@@ -73,11 +75,9 @@ static int parse_server_url(const char *text, char **ret_server, Credential *c) 
         server = strndup(text, n);
         if (!server)
                 return log_oom();
-        url = strstr(server, "://") ? strdup(server) : strjoin("https://", server);
-        if (!url)
-                return log_oom();
-        if (credential_from_url(c, url) < 0 || isempty(c->host))
-                return log_error_errno(EBADMSG, "Not a server URL: '%.200s'.", server);
+        r = url_credential_parse(server, c);
+        if (r < 0)
+                return r;
         /* "/v1/" and "/v2/" name the registry API, not a repository: the account is the host's. */
         if (c->path && (streq(c->path, "v1") || streq(c->path, "v2") || streq(c->path, "v1/") ||
                         streq(c->path, "v2/"))) {
@@ -88,52 +88,11 @@ static int parse_server_url(const char *text, char **ret_server, Credential *c) 
         return 0;
 }
 
-static json_object *request_new(const Credential *c, const char *token) {
-        _cleanup_json_ json_object *p = json_object_new_object();
-
-        if (!p || json_object_object_add(p, "protocol", json_object_new_string(c->protocol)) < 0 ||
-            json_object_object_add(p, "host", json_object_new_string(c->host)) < 0 ||
-            (c->path && json_object_object_add(p, "path", json_object_new_string(c->path)) < 0) ||
-            json_object_object_add(p, "tool", json_object_new_string("docker")) < 0 ||
-            (token && json_object_object_add(p, "token", json_object_new_string(token)) < 0))
-                return NULL;
-        return TAKE_PTR(p);
-}
-
-static int connect_daemon(int *ret_fd) {
-        int r = launcher_connect(ret_fd);
-
-        if (r < 0)
-                return log_error_errno(r, "Cannot reach tokenbrokerd: %m; start it with 'systemctl --user start "
-                                          "tokenbrokerd'.");
-        return r;
-}
-
-/* GitCredential for the server on stdin: 1 with the reply when an account serves it, 0 when none does. */
+/* The account that serves the server on stdin: 1 with the reply, 0 when none does. */
 static int lookup(const char *input, char **ret_server, Credential *c, WireReply *reply) {
-        _cleanup_json_ json_object *p = NULL;
-        _cleanup_close_ int fd = -1;
-        const char *account = NULL;
-        int r;
+        int r = parse_server_url(input, ret_server, c);
 
-        r = parse_server_url(input, ret_server, c);
-        if (r < 0)
-                return r;
-        p = request_new(c, NULL);
-        if (!p)
-                return log_oom();
-        r = connect_daemon(&fd);
-        if (r < 0)
-                return r;
-        r = wire_call(fd, WIRE_METHOD_GIT_CREDENTIAL, p, reply);
-        if (r < 0)
-                return log_error_errno(r, "No answer from tokenbrokerd: %m");
-        if (reply->error) {
-                r = wire_reply_errno(reply);
-                return log_error_errno(r, "%s", wire_reply_message(reply));
-        }
-        (void) wire_json_get_string(reply->parameters, "account", &account);
-        return !isempty(account);
+        return r < 0 ? r : url_credential_get(c, "docker", reply);
 }
 
 static int op_get(void) {
@@ -156,8 +115,6 @@ static int op_get(void) {
         }
         (void) wire_json_get_string(reply.parameters, "token", &token);
         (void) wire_json_get_string(reply.parameters, "username", &username);
-        if (isempty(token))
-                return log_error_errno(EBADMSG, "The daemon answered an empty token.");
 
         answer = json_object_new_object();
         if (!answer || json_object_object_add(answer, "ServerURL", json_object_new_string(server)) < 0 ||
@@ -169,37 +126,15 @@ static int op_get(void) {
 }
 
 static int op_erase(void) {
-        _cleanup_(wire_reply_done) WireReply reply = {}, invalidated = {};
         _cleanup_(credential_clear) Credential c = {};
         _cleanup_free_ char *input = NULL, *server = NULL;
-        _cleanup_json_ json_object *p = NULL;
-        _cleanup_close_ int fd = -1;
-        const char *token = NULL;
         int r;
 
         r = read_input(&input);
         if (r < 0)
                 return r;
-        /* The token the tool was given is the cached one: asked for, then dropped by its value (Invalidate
-         * with an empty token would mean every token of the account). */
-        r = lookup(input, &server, &c, &reply);
-        if (r <= 0)
-                return r;
-        (void) wire_json_get_string(reply.parameters, "token", &token);
-        if (isempty(token))
-                return 0;
-        p = request_new(&c, token);
-        if (!p)
-                return log_oom();
-        r = connect_daemon(&fd);
-        if (r < 0)
-                return r;
-        r = wire_call(fd, WIRE_METHOD_INVALIDATE, p, &invalidated);
-        if (r < 0)
-                return log_error_errno(r, "No answer from tokenbrokerd: %m");
-        if (invalidated.error)
-                return log_error_errno(wire_reply_errno(&invalidated), "%s", wire_reply_message(&invalidated));
-        return 0;
+        r = parse_server_url(input, &server, &c);
+        return r < 0 ? r : url_credential_forget(&c, "docker");
 }
 
 static int op_store(void) {

@@ -7,6 +7,9 @@
  *       so that kubectl runs it again only when the token nears its expiry.
  *   tokenbroker exec --env VAR=NAME... [--] COMMAND ARGS...
  *       runs COMMAND with access tokens in its environment (GH_TOKEN, VAULT_TOKEN, ...).
+ *   tokenbroker goauth URL
+ *       Go's GOAUTH command (Go 1.24): the credential set for URL; without one, the full command line
+ *       prints every account's.
  *   tokenbroker credential-helper get
  *       the credential-helper protocol of Bazel, Buck2 and others (EngFlow's spec): {"uri"} on stdin, the
  *       headers to send (the token and the account's extra headers) and their expiry on stdout; the account
@@ -26,6 +29,7 @@
 #include "exit-status.h"
 #include "launcher.h"
 #include "launcher-tools.h"
+#include "url-credential.h"
 #include "log.h"
 #include "string-util.h"
 #include "wire-api.h"
@@ -168,8 +172,6 @@ int launcher_credential_helper(int argc, char *argv[]) {
         _cleanup_(wire_reply_done) WireReply reply = {};
         _cleanup_(credential_clear) Credential c = {};
         _cleanup_json_erase_ json_object *out = NULL, *headers = NULL, *auth = NULL;
-        _cleanup_json_ json_object *p = NULL;
-        _cleanup_close_ int fd = -1;
         const char *account = NULL, *token = NULL, *type = NULL;
         json_object *v;
         int r;
@@ -178,31 +180,19 @@ int launcher_credential_helper(int argc, char *argv[]) {
                 return -1;
         if (read_uri_request(&c) < 0)
                 return fail("credential-helper", "expected {\"uri\": \"https://...\"} on standard input.", -EINVAL);
-        p = json_object_new_object();
-        if (!p || json_object_object_add(p, "protocol", json_object_new_string(c.protocol)) < 0 ||
-            json_object_object_add(p, "host", json_object_new_string(c.host)) < 0 ||
-            (c.path && json_object_object_add(p, "path", json_object_new_string(c.path)) < 0))
-                return fail("credential-helper", strerror(ENOMEM), -ENOMEM);
-        r = connect_or_fail("credential-helper", &fd);
-        if (r > 0)
-                return r;
-        r = wire_call(fd, WIRE_METHOD_GIT_CREDENTIAL, p, &reply);
+        r = url_credential_get(&c, NULL, &reply);
         if (r < 0)
-                return fail("credential-helper", strerror(-r), r);
-        if (reply.error)
-                return fail("credential-helper", wire_reply_message(&reply), wire_reply_errno(&reply));
-
+                return exit_status_from_errno(r);
         out = json_object_new_object();
         headers = json_object_new_object();
         if (!out || !headers)
                 return fail("credential-helper", strerror(ENOMEM), -ENOMEM);
-        (void) wire_json_get_string(reply.parameters, "account", &account);
-        /* No account serves the URI: no headers, and the tool goes on without them. */
-        if (!isempty(account)) {
+        /* No account serves the URI (r == 0): no headers, and the tool goes on without them. */
+        if (r > 0) {
                 _cleanup_free_ char *value = NULL;
 
-                if (wire_json_get_string(reply.parameters, "token", &token) <= 0 || isempty(token))
-                        return fail(account, strerror(EBADMSG), -EBADMSG);
+                (void) wire_json_get_string(reply.parameters, "account", &account);
+                (void) wire_json_get_string(reply.parameters, "token", &token);
                 (void) wire_json_get_string(reply.parameters, "token_type", &type);
                 value = strjoin(isempty(type) ? "Bearer" : type, " ", token);
                 auth = json_object_new_array();
@@ -232,6 +222,41 @@ int launcher_credential_helper(int argc, char *argv[]) {
         if (json_object_object_add(out, "headers", json_object_get(headers)) < 0)
                 return fail("credential-helper", strerror(ENOMEM), -ENOMEM);
         puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        return EXIT_OK;
+}
+
+int launcher_goauth(int argc, char *argv[]) {
+        _cleanup_(wire_reply_done) WireReply reply = {};
+        _cleanup_(credential_clear) Credential c = {};
+        const char *token = NULL, *type = NULL;
+        char buf[4096];
+        json_object *v;
+        int r;
+
+        /* Without a URL: every account's credentials at once (the full command line lists the accounts). */
+        if (argc != 2 || !startswith(argv[1], "https://"))
+                return -1;
+        /* The server's refusal (status line and headers) comes on stdin; the answer is the same for any. */
+        while (fread(buf, 1, sizeof(buf), stdin) > 0)
+                ;
+        r = url_credential_parse(argv[1], &c);
+        if (r < 0)
+                return exit_status_from_errno(r);
+        r = url_credential_get(&c, NULL, &reply);
+        if (r < 0)
+                return exit_status_from_errno(r);
+        if (r == 0)
+                return EXIT_OK;         /* no credential set: go tries without */
+
+        (void) wire_json_get_string(reply.parameters, "token", &token);
+        (void) wire_json_get_string(reply.parameters, "token_type", &type);
+        /* go help goauth: URL lines, a blank line, header lines, a blank line. */
+        printf("%s\n\nAuthorization: %s %s\n", argv[1], isempty(type) ? "Bearer" : type, token);
+        if (json_object_object_get_ex(reply.parameters, "headers", &v) && json_object_is_type(v, json_type_object)) {
+                json_object_object_foreach(v, name, hv)
+                        printf("%s: %s\n", name, json_object_get_string(hv));
+        }
+        putchar('\n');
         return EXIT_OK;
 }
 

@@ -6,3 +6,4 @@
 int launcher_kube_credential(int argc, char *argv[]);
 int launcher_exec_with_tokens(int argc, char *argv[]);
 int launcher_credential_helper(int argc, char *argv[]);
+int launcher_goauth(int argc, char *argv[]);

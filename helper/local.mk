@@ -28,9 +28,18 @@ git_credential_tokenbroker_bus_LDADD = lib/libtb-client.la $(SYSTEMD_LIBS)
 # The docker-credential-helpers protocol (docker, podman, skopeo, buildah, helm, crane), on the token socket.
 bin_PROGRAMS += docker-credential-tokenbroker
 
-docker_credential_tokenbroker_SOURCES = %reldir%/docker-credential-tokenbroker.c $(launcher_sources)
+url_credential_sources = %reldir%/url-credential.h %reldir%/url-credential.c
+docker_credential_tokenbroker_SOURCES = %reldir%/docker-credential-tokenbroker.c $(url_credential_sources) \
+	$(launcher_sources)
 docker_credential_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
 docker_credential_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
+
+# Terraform's and OpenTofu's credentials helper protocol.
+bin_PROGRAMS += terraform-credentials-tokenbroker
+terraform_credentials_tokenbroker_SOURCES = %reldir%/terraform-credentials-tokenbroker.c $(url_credential_sources) \
+	$(launcher_sources)
+terraform_credentials_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
+terraform_credentials_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
 # ---- end docker-credential-tokenbroker -----------------------------------------------------------------
 
 # ---- tokenbroker (the command line) --------------------------------------------------------------------
@@ -45,7 +54,8 @@ helper-uninstall-hook:
 	rm -f $(DESTDIR)$(bindir)/tokenbroker-credential-helper
 .PHONY: helper-install-exec-hook helper-uninstall-hook
 
-tokenbroker_SOURCES = %reldir%/tokenbroker.c %reldir%/launcher-tools.h %reldir%/launcher-tools.c $(launcher_sources)
+tokenbroker_SOURCES = %reldir%/tokenbroker.c %reldir%/launcher-tools.h %reldir%/launcher-tools.c \
+	$(url_credential_sources) $(launcher_sources)
 tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
 tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
 

@@ -45,6 +45,7 @@ static void help(void) {
                "  kube-credential NAME [--scope S]\n"
                "                           Answer kubectl's exec credential plugin with the account's token\n"
                "  credential-helper get    Answer Bazel's credential helper protocol ({\"uri\"} on stdin)\n"
+               "  goauth [URL]             Answer Go's GOAUTH command with the accounts' tokens\n"
                "  exec --env VAR=NAME... [--] COMMAND [ARGS]\n"
                "                           Run COMMAND with access tokens in its environment\n"
                "  warmup                   Fetch tokens for accounts with Warmup=true\n"
@@ -72,6 +73,7 @@ static const struct {
         { "kube-credential", verb_kube_credential },
         { "exec", verb_exec },
         { "credential-helper", verb_credential_helper },
+        { "goauth", verb_goauth },
         { "token", verb_token },
         { "curl", verb_curl },
         { "revoke", verb_revoke },

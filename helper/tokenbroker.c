@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tokenbroker: the command line's launcher. `tokenbroker token NAME [--scope S] [--resource URI]`, the verb scripts and curl
  * run all day, is answered here over the token socket, by a process that loads libc and json-c only; so are
- * `kube-credential`, `credential-helper` and `exec` (launcher-tools.c), which kubectl and wrapped programs run as often.
+ * `kube-credential`, `credential-helper`, `goauth URL` and `exec` (launcher-tools.c), which kubectl and wrapped programs run as often.
  * Everything else, `token --json` included, and `token` whenever the socket is absent or refuses us, is the
  * full command line's (tokenbroker-cli, exec()ed with the same arguments), so that help, usage errors and
  * every other message and exit status are that one program's; what is printed here matches it. */
@@ -114,6 +114,12 @@ int main(int argc, char *argv[]) {
         if (argc >= 2 && streq(argv[1], "kube-credential")) {
                 _cleanup_free_ char **args = memdup(argv + 1, sizeof(char *) * (size_t) argc);
                 int r = args ? launcher_kube_credential(argc - 1, args) : -1;
+                if (r >= 0)
+                        return r;
+        }
+        if (argc >= 2 && streq(argv[1], "goauth")) {
+                _cleanup_free_ char **args = memdup(argv + 1, sizeof(char *) * (size_t) argc);
+                int r = args ? launcher_goauth(argc - 1, args) : -1;
                 if (r >= 0)
                         return r;
         }

@@ -37,13 +37,15 @@ dist_bashcompletion_DATA = %reldir%/bash-completion/tokenbroker
 install-data-hook: packaging-install-data-hook
 packaging-install-data-hook:
 	cd $(DESTDIR)$(bashcompletiondir) && \
-		rm -f git-credential-tokenbroker docker-credential-tokenbroker && \
+		rm -f git-credential-tokenbroker docker-credential-tokenbroker terraform-credentials-tokenbroker && \
 		$(LN_S) tokenbroker git-credential-tokenbroker && \
-		$(LN_S) tokenbroker docker-credential-tokenbroker
+		$(LN_S) tokenbroker docker-credential-tokenbroker && \
+		$(LN_S) tokenbroker terraform-credentials-tokenbroker
 uninstall-hook: packaging-uninstall-hook
 packaging-uninstall-hook:
 	rm -f $(DESTDIR)$(bashcompletiondir)/git-credential-tokenbroker \
-		$(DESTDIR)$(bashcompletiondir)/docker-credential-tokenbroker
+		$(DESTDIR)$(bashcompletiondir)/docker-credential-tokenbroker \
+		$(DESTDIR)$(bashcompletiondir)/terraform-credentials-tokenbroker
 .PHONY: packaging-install-data-hook packaging-uninstall-hook
 
 # zsh completion: zsh's site-functions directory under our $(datadir), which zsh searches for its own prefix
@@ -60,7 +62,8 @@ fishcompletiondir = $(shell $(PKG_CONFIG) --define-variable=datadir='$(datadir)'
 dist_fishcompletion_DATA = \
 	%reldir%/fish-completion/tokenbroker.fish \
 	%reldir%/fish-completion/git-credential-tokenbroker.fish \
-	%reldir%/fish-completion/docker-credential-tokenbroker.fish
+	%reldir%/fish-completion/docker-credential-tokenbroker.fish \
+	%reldir%/fish-completion/terraform-credentials-tokenbroker.fish
 
 examplesdir = $(docdir)/examples
 dist_examples_DATA = \

@@ -133,6 +133,7 @@ complete -c tokenbroker -n $no_verb -a dpop-proof -d 'Print a DPoP proof for one
 complete -c tokenbroker -n $no_verb -a kube-credential \
     -d "Answer kubectl's exec credential plugin with the account's token"
 complete -c tokenbroker -n $no_verb -a credential-helper -d "Answer Bazel's credential helper protocol"
+complete -c tokenbroker -n $no_verb -a goauth -d "Answer Go's GOAUTH command with the accounts' tokens"
 complete -c tokenbroker -n $no_verb -a exec -d 'Run a command with access tokens in its environment'
 
 # The first argument of these verbs is an account.

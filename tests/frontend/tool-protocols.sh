@@ -157,6 +157,45 @@ ln -sf "$TB" "$RIG_DIR/tokenbroker-credential-helper"
 out=$(printf '{"uri": "https://registry.example.com/x"}' | "$RIG_DIR/tokenbroker-credential-helper" get); rc=$?
 tap_like "$rc:$out" '^0:\{.*"headers":\{"Authorization":\["Bearer ' "run as tokenbroker-credential-helper get (Bazel runs a helper by its path): the same"
 
+# --- terraform-credentials-tokenbroker (Terraform and OpenTofu's credentials helper protocol) -----------------
+TF="$abs_top_builddir/terraform-credentials-tokenbroker"
+out=$(timeout -k 5 30 "$TF" get registry.example.com); rc=$?
+tap_is "$rc" 0 "terraform get for a host an account serves"
+tap_like "$out" '^\{"token":"[^"]+"\}$' "... answers {\"token\": ...}"
+tap_is "$(rel_whoami TS <<<"$(rig_json_get token "$out")")" "basic-client" "... the account's token"
+tap_is "$(timeout -k 5 30 "$TF" get other.example.com)" "{}" "a host no account serves: {}, exit 0"
+t1=$(rig_json_get token "$("$TF" get registry.example.com)")
+timeout -k 5 30 "$TF" forget registry.example.com; rc=$?
+tap_is "$rc" 0 "terraform forget"
+tap_isnt "$(rig_json_get token "$("$TF" get registry.example.com)")" "$t1" "... drops the cached token"
+printf '{"token":"from-terraform-login"}' | timeout -k 5 30 "$TF" store registry.example.com; rc=$?
+tap_is "$rc" 0 "store for a host an account serves: accepted, nothing kept"
+out=$(printf '{"token":"x"}' | timeout -k 5 30 "$TF" store other.example.com 2>&1); rc=$?
+tap_is "$rc" 1 "store for another host: refused"
+tap_like "$out" "come from tokenbroker, not from 'terraform login'" "... saying why"
+out=$(timeout -k 5 30 "$TF" get "https://registry.example.com/x" 2>&1); rc=$?
+tap_is "$rc" 1 "a URL where a host name belongs: refused"
+out=$(timeout -k 5 30 "$TF" get 2>&1); rc=$?
+tap_is "$rc" 1 "no host: a usage error (the protocol's failure, exit 1)"
+
+# --- goauth (Go 1.24's GOAUTH command, in the format `go help goauth` publishes) ----------------------------
+out=$(printf 'HTTP/1.1 401 Unauthorized\nWww-Authenticate: Bearer\n\n' |
+        timeout -k 5 30 "$TB" goauth https://registry.example.com/mod/@v/list); rc=$?
+tap_is "$rc" 0 "goauth URL (go's call after a 401, the response on stdin)"
+tap_like "$out" $'^https://registry.example.com/mod/@v/list\n\nAuthorization: Bearer [^\n]+$' \
+        "... one credential set: the URL, a blank line, the Authorization header (and a blank line after)"
+printf 'HTTP/1.1 401 Unauthorized\n\n' | "$TB" goauth https://registry.example.com/x >"$RIG_DIR/goauth.out"
+tap_is "$(tail -c 2 "$RIG_DIR/goauth.out" | od -An -c | tr -d ' ')" '\n\n' "... ending in the blank line"
+tap_is "$(sed -n 's/^Authorization: Bearer //p' <<<"$out" | rel_whoami TS)" "basic-client" "... with the account's token"
+tap_is "$(timeout -k 5 30 "$TB" goauth https://elsewhere.example.com/x </dev/null)" "" "a URL no account serves: nothing"
+out=$(timeout -k 5 30 "$TB" goauth </dev/null); rc=$?
+tap_is "$rc" 0 "goauth without a URL (go's prefetch)"
+tap_like "$out" $'https://registry.example.com/\nhttps://ghcr.example.com/acme/\n\nAuthorization: Bearer [^\n]+\n\n' \
+        "... a set for an account whose Hosts= are literal hosts, a path pattern's prefix up to its wildcard"
+tap_like "$out" $'https://api.floriday.example/\n\nAuthorization: Bearer [^\n]+\nX-Api-Key: the-api-key\n' \
+        "... with the account's extra headers"
+tap_unlike "$out" "cluster" "... and nothing for an account without Hosts="
+
 # --- exec ---------------------------------------------------------------------------------------------------------
 out=$(rig_tb exec --env API_TOKEN=cluster --env REG_TOKEN=reg -- sh -c 'printf "%s\n%s\n" "$API_TOKEN" "$REG_TOKEN"')
 rc=$?
@@ -178,7 +217,7 @@ out=$(rig_tb exec --env T=cluster -- sh -c 'cat /proc/$$/cmdline | tr "\0" " "')
 tap_unlike "$out" "$(rig_tb token cluster)" "the token is not on the command's command line"
 
 # --- the front ends load no D-Bus, GLib, libcurl or libsecret ---------------------------------------------------
-for prog in "$DOCKER" "$TB"; do
+for prog in "$DOCKER" "$TB" "$abs_top_builddir/terraform-credentials-tokenbroker"; do
         libs=$(ldd "$prog" 2>/dev/null)
         tap_unlike "$libs" "libsystemd|libglib|libcurl|libsecret|libgio" "$(basename "$prog") links none of the heavy libraries"
 done

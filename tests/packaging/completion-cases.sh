@@ -4,7 +4,7 @@
 # the world completion_setup makes. A case is "LINE|WANT|DESCRIPTION": LINE is typed and completed at its
 # end, WANT is every word offered, sorted, each followed by a space.
 
-completion_verbs="add credential-helper curl doctor dpop-proof exec keygen kube-credential list login public-key reload remove revoke set-secret setup-git status token warmup "
+completion_verbs="add credential-helper curl doctor dpop-proof exec goauth keygen kube-credential list login public-key reload remove revoke set-secret setup-git status token warmup "
 
 completion_cases=(
         "tokenbroker |$completion_verbs|verbs"
@@ -40,12 +40,15 @@ completion_cases=(
         "tokenbroker kube-credential work --|--scope |kube-credential's option"
         "tokenbroker credential-helper |get |credential-helper's operation"
         "tokenbroker credential-helper get ||nothing after get"
+        "tokenbroker goauth ||goauth: a URL, nothing offered"
         "tokenbroker exec --|--env |exec's option"
         "tokenbroker exec --env GH_TOKEN=|GH_TOKEN=flume-home GH_TOKEN=work |exec's --env VAR= takes an account name"
         "git-credential-tokenbroker --account |flume-home work |the helper's --account"
         "git-credential-tokenbroker -|--account |the helper's option"
         "git-credential-tokenbroker |erase get store |the helper's operations"
         "docker-credential-tokenbroker |erase get list store version |the docker helper's operations"
+        "terraform-credentials-tokenbroker |forget get store |the terraform helper's operations"
+        "terraform-credentials-tokenbroker get ||a host name: nothing offered"
 )
 
 # completion_setup DIR: DIR/config is an XDG_CONFIG_HOME with the accounts work and flume-home (and a file

@@ -70,10 +70,12 @@ tap_ok "the helper's completion is linked by its command name" \
 zshdir=/usr/share/zsh/vendor-completions
 tap_ok "zsh completion is in $zshdir" test -f "$root$zshdir/_tokenbroker"
 tap_like "$(head -n 1 "$root$zshdir/_tokenbroker" 2>/dev/null)" \
-        '^#compdef tokenbroker git-credential-tokenbroker docker-credential-tokenbroker$' "... and completes all three commands"
+        '^#compdef tokenbroker git-credential-tokenbroker docker-credential-tokenbroker terraform-credentials-tokenbroker$' \
+        "... and completes all four commands"
 tap_ok "the docker helper's bash completion is linked by its command name" \
         test -e "$root/usr/share/bash-completion/completions/docker-credential-tokenbroker"
 tap_ok "the docker helper is installed" test -x "$root/usr/bin/docker-credential-tokenbroker"
+tap_ok "the terraform helper is installed" test -x "$root/usr/bin/terraform-credentials-tokenbroker"
 tap_is "$(readlink "$root/usr/bin/tokenbroker-credential-helper")" "tokenbroker" \
         "tokenbroker-credential-helper (Bazel's path to a helper) is the launcher by another name"
 if command -v zsh >/dev/null; then
