@@ -92,7 +92,7 @@ static int parse_server_url(const char *text, char **ret_server, Credential *c) 
 static int lookup(const char *input, char **ret_server, Credential *c, WireReply *reply) {
         int r = parse_server_url(input, ret_server, c);
 
-        return r < 0 ? r : url_credential_get(c, "docker", reply);
+        return r < 0 ? r : url_credential_get(c, "docker", NULL, reply);
 }
 
 static int op_get(void) {
@@ -134,7 +134,7 @@ static int op_erase(void) {
         if (r < 0)
                 return r;
         r = parse_server_url(input, &server, &c);
-        return r < 0 ? r : url_credential_forget(&c, "docker");
+        return r < 0 ? r : url_credential_forget(&c, "docker", NULL);
 }
 
 static int op_store(void) {

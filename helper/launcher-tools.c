@@ -180,7 +180,7 @@ int launcher_credential_helper(int argc, char *argv[]) {
                 return -1;
         if (read_uri_request(&c) < 0)
                 return fail("credential-helper", "expected {\"uri\": \"https://...\"} on standard input.", -EINVAL);
-        r = url_credential_get(&c, NULL, &reply);
+        r = url_credential_get(&c, NULL, NULL, &reply);
         if (r < 0)
                 return exit_status_from_errno(r);
         out = json_object_new_object();
@@ -242,7 +242,7 @@ int launcher_goauth(int argc, char *argv[]) {
         r = url_credential_parse(argv[1], &c);
         if (r < 0)
                 return exit_status_from_errno(r);
-        r = url_credential_get(&c, NULL, &reply);
+        r = url_credential_get(&c, NULL, NULL, &reply);
         if (r < 0)
                 return exit_status_from_errno(r);
         if (r == 0)

@@ -40,6 +40,13 @@ terraform_credentials_tokenbroker_SOURCES = %reldir%/terraform-credentials-token
 	$(launcher_sources)
 terraform_credentials_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
 terraform_credentials_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
+
+# Cargo's credential provider protocol (registries with authentication).
+bin_PROGRAMS += cargo-credential-tokenbroker
+cargo_credential_tokenbroker_SOURCES = %reldir%/cargo-credential-tokenbroker.c $(url_credential_sources) \
+	$(launcher_sources)
+cargo_credential_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
+cargo_credential_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
 # ---- end docker-credential-tokenbroker -----------------------------------------------------------------
 
 # ---- tokenbroker (the command line) --------------------------------------------------------------------

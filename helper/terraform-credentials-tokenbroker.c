@@ -38,7 +38,7 @@ static int op_get(const char *host) {
         r = parse_host(host, &c);
         if (r < 0)
                 return r;
-        r = url_credential_get(&c, NULL, &reply);
+        r = url_credential_get(&c, NULL, NULL, &reply);
         if (r < 0)
                 return r;
         answer = json_object_new_object();
@@ -66,7 +66,7 @@ static int op_store(const char *host) {
         r = parse_host(host, &c);
         if (r < 0)
                 return r;
-        r = url_credential_get(&c, NULL, &reply);
+        r = url_credential_get(&c, NULL, NULL, &reply);
         if (r < 0)
                 return r;
         if (r == 0)
@@ -82,7 +82,7 @@ static int op_forget(const char *host) {
         int r;
 
         r = parse_host(host, &c);
-        return r < 0 ? r : url_credential_forget(&c, NULL);
+        return r < 0 ? r : url_credential_forget(&c, NULL, NULL);
 }
 
 int main(int argc, char *argv[]) {

@@ -21,13 +21,14 @@ int url_credential_parse(const char *url_or_host, Credential *c) {
         return 0;
 }
 
-static json_object *request_new(const Credential *c, const char *tool, const char *token) {
+static json_object *request_new(const Credential *c, const char *tool, const char *account, const char *token) {
         _cleanup_json_ json_object *p = json_object_new_object();
 
         if (!p || json_object_object_add(p, "protocol", json_object_new_string(c->protocol)) < 0 ||
             json_object_object_add(p, "host", json_object_new_string(c->host)) < 0 ||
             (c->path && json_object_object_add(p, "path", json_object_new_string(c->path)) < 0) ||
             (tool && json_object_object_add(p, "tool", json_object_new_string(tool)) < 0) ||
+            (account && json_object_object_add(p, "account", json_object_new_string(account)) < 0) ||
             (token && json_object_object_add(p, "token", json_object_new_string(token)) < 0))
                 return NULL;
         return TAKE_PTR(p);
@@ -50,9 +51,9 @@ static int call(const char *method, json_object *p, WireReply *reply) {
         return 0;
 }
 
-int url_credential_get(const Credential *c, const char *tool, WireReply *reply) {
-        _cleanup_json_ json_object *p = request_new(c, tool, NULL);
-        const char *account = NULL, *token = NULL;
+int url_credential_get(const Credential *c, const char *tool, const char *account, WireReply *reply) {
+        _cleanup_json_ json_object *p = request_new(c, tool, account, NULL);
+        const char *served = NULL, *token = NULL;
         int r;
 
         if (!p)
@@ -60,15 +61,15 @@ int url_credential_get(const Credential *c, const char *tool, WireReply *reply) 
         r = call(WIRE_METHOD_GIT_CREDENTIAL, p, reply);
         if (r < 0)
                 return r;
-        (void) wire_json_get_string(reply->parameters, "account", &account);
-        if (isempty(account))
+        (void) wire_json_get_string(reply->parameters, "account", &served);
+        if (isempty(served))
                 return 0;
         if (wire_json_get_string(reply->parameters, "token", &token) <= 0 || isempty(token))
-                return log_error_errno(EBADMSG, "The daemon answered an empty token for account '%s'.", account);
+                return log_error_errno(EBADMSG, "The daemon answered an empty token for account '%s'.", served);
         return 1;
 }
 
-int url_credential_forget(const Credential *c, const char *tool) {
+int url_credential_forget(const Credential *c, const char *tool, const char *account) {
         _cleanup_(wire_reply_done) WireReply reply = {}, invalidated = {};
         _cleanup_json_ json_object *p = NULL;
         const char *token = NULL;
@@ -76,11 +77,11 @@ int url_credential_forget(const Credential *c, const char *tool) {
 
         /* The token the tool was given is the cached one: asked for, then dropped by its value (Invalidate
          * without a token would mean every token of the account). */
-        r = url_credential_get(c, tool, &reply);
+        r = url_credential_get(c, tool, account, &reply);
         if (r <= 0)
                 return r;
         (void) wire_json_get_string(reply.parameters, "token", &token);
-        p = request_new(c, tool, token);
+        p = request_new(c, tool, account, token);
         if (!p)
                 return log_oom();
         return call(WIRE_METHOD_INVALIDATE, p, &invalidated);

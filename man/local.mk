@@ -6,6 +6,7 @@ dist_man_MANS += \
 	%reldir%/tokenbroker.1 \
 	%reldir%/git-credential-tokenbroker.1 \
 	%reldir%/docker-credential-tokenbroker.1 \
+	%reldir%/cargo-credential-tokenbroker.1 \
 	%reldir%/terraform-credentials-tokenbroker.1 \
 	%reldir%/tokenbroker.conf.5 \
 	%reldir%/org.tokenbroker.Broker1.5 \

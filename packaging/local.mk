@@ -37,21 +37,24 @@ dist_bashcompletion_DATA = %reldir%/bash-completion/tokenbroker
 install-data-hook: packaging-install-data-hook
 packaging-install-data-hook:
 	cd $(DESTDIR)$(bashcompletiondir) && \
-		rm -f git-credential-tokenbroker docker-credential-tokenbroker terraform-credentials-tokenbroker && \
+		rm -f git-credential-tokenbroker docker-credential-tokenbroker terraform-credentials-tokenbroker \
+			cargo-credential-tokenbroker && \
 		$(LN_S) tokenbroker git-credential-tokenbroker && \
 		$(LN_S) tokenbroker docker-credential-tokenbroker && \
-		$(LN_S) tokenbroker terraform-credentials-tokenbroker
+		$(LN_S) tokenbroker terraform-credentials-tokenbroker && \
+		$(LN_S) tokenbroker cargo-credential-tokenbroker
 uninstall-hook: packaging-uninstall-hook
 packaging-uninstall-hook:
 	rm -f $(DESTDIR)$(bashcompletiondir)/git-credential-tokenbroker \
 		$(DESTDIR)$(bashcompletiondir)/docker-credential-tokenbroker \
-		$(DESTDIR)$(bashcompletiondir)/terraform-credentials-tokenbroker
+		$(DESTDIR)$(bashcompletiondir)/terraform-credentials-tokenbroker \
+		$(DESTDIR)$(bashcompletiondir)/cargo-credential-tokenbroker
 .PHONY: packaging-install-data-hook packaging-uninstall-hook
 
 # zsh completion: zsh's site-functions directory under our $(datadir), which zsh searches for its own prefix
 # (/usr/share/zsh/site-functions on Fedora and Arch) and Debian's zsh for /usr/local. Debian's packages use
 # /usr/share/zsh/vendor-completions, which debian/rules passes as `make zshcompletiondir=...`. One file: its
-# #compdef names the three commands.
+# #compdef names every command.
 zshcompletiondir = $(datadir)/zsh/site-functions
 dist_zshcompletion_DATA = %reldir%/zsh-completion/_tokenbroker
 
@@ -63,7 +66,8 @@ dist_fishcompletion_DATA = \
 	%reldir%/fish-completion/tokenbroker.fish \
 	%reldir%/fish-completion/git-credential-tokenbroker.fish \
 	%reldir%/fish-completion/docker-credential-tokenbroker.fish \
-	%reldir%/fish-completion/terraform-credentials-tokenbroker.fish
+	%reldir%/fish-completion/terraform-credentials-tokenbroker.fish \
+	%reldir%/fish-completion/cargo-credential-tokenbroker.fish
 
 examplesdir = $(docdir)/examples
 dist_examples_DATA = \

@@ -274,6 +274,11 @@ const char *broker_git_username(const Account *a) {
         return a->config->git_username ?: "oauth2";
 }
 
+const char *broker_cargo_token_prefix(const Account *a) {
+        /* Cargo sends the token as the whole Authorization header: an OAuth server wants its scheme. */
+        return streq_ptr(a->config->cargo_token_prefix, "none") ? "" : "Bearer ";
+}
+
 const char *broker_docker_username(const Account *a) {
         /* The convention of registries that take an OAuth access token as the password (Google's). */
         return a->config->docker_username ?: "oauth2accesstoken";

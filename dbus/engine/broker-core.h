@@ -59,6 +59,9 @@ int broker_git_token_lookup(Engine *eng, const Caller *c, Account *a, TokenEntry
 /* The username git is given with the token: GitUsername=, default "oauth2". */
 /* DockerUsername=, or "oauth2accesstoken": the username docker-credential-tokenbroker answers with. */
 const char *broker_docker_username(const Account *a);
+/* What cargo-credential-tokenbroker puts before the token: "Bearer " (CargoTokenPrefix=Bearer, the default)
+ * or "" (CargoTokenPrefix=none: registries that take the raw token). */
+const char *broker_cargo_token_prefix(const Account *a);
 const char *broker_git_username(const Account *a);
 
 /* GetDPoPProof: the caller's uid, the account, AllowedCallers= (a proof is a credential for one request, as

@@ -43,15 +43,18 @@ static int param_min_validity(json_object *p, uint32_t *ret, Failure *f) {
         return 0;
 }
 
-/* GitCredential's answer: the account, the username (git's, or docker's for "tool": "docker"), and the token
- * as GetToken gives it (its type, expiry and extra headers, for the front ends that send them). */
-static json_object *git_reply(const TokenEntry *e, bool docker) {
+/* GitCredential's answer: the account, the username (git's, or docker's for "tool": "docker"), the prefix
+ * cargo sends the token with (for "tool": "cargo"), and the token as GetToken gives it (its type, expiry and
+ * extra headers, for the front ends that send them). */
+static json_object *git_reply(const TokenEntry *e, const char *tool) {
         _cleanup_json_erase_ json_object *o = token_reply_json(e);
         const Account *a = e->account;
-        const char *username = docker ? broker_docker_username(a) : broker_git_username(a);
+        const char *username = streq_ptr(tool, "docker") ? broker_docker_username(a) : broker_git_username(a);
 
         if (!o || json_object_object_add(o, "account", json_object_new_string(a->name)) < 0 ||
-            json_object_object_add(o, "username", json_object_new_string(username)) < 0)
+            json_object_object_add(o, "username", json_object_new_string(username)) < 0 ||
+            (streq_ptr(tool, "cargo") &&
+             json_object_object_add(o, "token_prefix", json_object_new_string(broker_cargo_token_prefix(a))) < 0))
                 return NULL;
         return TAKE_PTR(o);
 }
@@ -65,7 +68,7 @@ static json_object *account_reply(const char *name) {
 }
 
 static void reply_token(TokenConn *c, const char *method, const TokenEntry *e) {
-        token_conn_reply(c, streq(method, WIRE_METHOD_GIT_CREDENTIAL) ? git_reply(e, c->pending_docker)
+        token_conn_reply(c, streq(method, WIRE_METHOD_GIT_CREDENTIAL) ? git_reply(e, c->pending_tool)
                                                                       : token_reply_json(e));
 }
 
@@ -173,9 +176,14 @@ static int method_git_credential(TokenConn *c, json_object *p, Failure *f) {
         r = param_string(p, "tool", false, &tool, f);
         if (r < 0)
                 return r;
-        if (tool && !streq(tool, "git") && !streq(tool, "docker"))
+        if (!tool || streq(tool, "git"))
+                c->pending_tool = "git";
+        else if (streq(tool, "docker"))
+                c->pending_tool = "docker";
+        else if (streq(tool, "cargo"))
+                c->pending_tool = "cargo";
+        else
                 return failure_set(f, -EINVAL, "Bad value for option '%s'.", "tool");
-        c->pending_docker = streq_ptr(tool, "docker");
         if (!a) {
                 token_conn_reply(c, account_reply(""));
                 return 0;

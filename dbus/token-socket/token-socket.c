@@ -155,7 +155,7 @@ static void conn_send(TokenConn *c, json_object *message) {
 static void conn_answered(TokenConn *c) {
         c->busy = false;
         c->pending_method = NULL;
-        c->pending_docker = false;
+        c->pending_tool = NULL;
         free(c->pending_account);
         c->pending_account = NULL;
         if (c->closed)

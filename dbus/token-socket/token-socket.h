@@ -40,7 +40,7 @@ typedef struct TokenConn {
         bool closed;                    /* dropped; only references of waiters keep it */
         const char *pending_method;     /* the request waiting for a fetch (token-socket-methods.c) */
         char *pending_account;          /* ... and the account it is for */
-        bool pending_docker;            /* ... and whether its username is the docker one (GitCredential) */
+        const char *pending_tool;       /* ... and GitCredential's "tool": "git", "docker" or "cargo" (static) */
 } TokenConn;
 
 TokenConn *token_conn_ref(TokenConn *c);

@@ -75,6 +75,7 @@ static const KeyInfo key_table[] = {
         KEY("Warmup", KEY_BOOL, warmup),
         KEY("GitUsername", KEY_STRING, git_username),
         KEY("DockerUsername", KEY_STRING, docker_username),
+        KEY("CargoTokenPrefix", KEY_STRING, cargo_token_prefix),
         KEY_MIN("RefreshSkew", KEY_SECONDS, refresh_skew_sec, 0),
         KEY_MIN("DefaultLifetime", KEY_SECONDS, default_lifetime_sec, 1),
         KEY_MIN("Timeout", KEY_SECONDS, timeout_sec, 1),

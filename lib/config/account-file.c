@@ -88,6 +88,7 @@ AccountConfig *account_config_free(AccountConfig *a) {
         free(a->audience);
         free(a->environment);
         free(a->docker_username);
+        free(a->cargo_token_prefix);
         free(a->resource);
         free(a->key_id);
         free(a->api_key_header);
@@ -205,6 +206,10 @@ static int load_data(AccountFileParser *p, const char *path, const char *data, s
                     !streq(a->revocation_auth, "bearer"))
                         (void) report(p, true, key_line(p, "RevocationAuth"), "RevocationAuth",
                                       "invalid value \"%s\" (expected client or bearer)", a->revocation_auth);
+                if (a->cargo_token_prefix && !streq(a->cargo_token_prefix, "Bearer") &&
+                    !streq(a->cargo_token_prefix, "none"))
+                        (void) report(p, true, key_line(p, "CargoTokenPrefix"), "CargoTokenPrefix",
+                                      "invalid value \"%s\" (expected Bearer or none)", a->cargo_token_prefix);
                 if (a->environment && !provider_environment_is_valid(a->provider, a->environment))
                         (void) report(p, true, key_line(p, "Environment"), "Environment",
                                       streq_ptr(a->provider, "floriday")

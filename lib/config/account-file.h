@@ -69,6 +69,7 @@ typedef struct AccountConfig {
         bool warmup;
         char *git_username;             /* default "oauth2" */
         char *docker_username;          /* DockerUsername=, default "oauth2accesstoken" */
+        char *cargo_token_prefix;       /* CargoTokenPrefix=: Bearer (default) or none */
 
         uint64_t refresh_skew_sec;      /* min-validity: a token is handed out only with this much life left */
         uint64_t default_lifetime_sec;  /* when neither expires_in nor a JWT exp says */

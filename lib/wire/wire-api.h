@@ -13,12 +13,13 @@
  *   <- {"parameters": {"token": S, "token_type": S, "expires_at": N, "headers": {S: S, ...}}}
  *
  *   -> {"method": "org.tokenbroker.Broker1.GitCredential",
- *       "parameters": {"protocol": S, "host": S, "path": S?, "account": S?, "tool": "git"|"docker"?}}
+ *       "parameters": {"protocol": S, "host": S, "path": S?, "account": S?, "tool": "git"|"docker"|"cargo"?}}
  *   <- {"parameters": {"account": ""}}             no account serves the request: git asks its next helper
  *   <- {"parameters": {"account": S, "username": S, "token": S, "token_type": S, "expires_at": N,
  *                      "headers": {S: S, ...}}}
  *      Every front end that finds its account by URL asks here; "username" is GitUsername= (or, for
- *      "tool": "docker", DockerUsername=).
+ *      "tool": "docker", DockerUsername=); for "tool": "cargo" the answer adds "token_prefix" ("Bearer " or
+ *      "", CargoTokenPrefix=).
  *
  *   -> {"method": "org.tokenbroker.Broker1.Invalidate", "parameters": {"account": S, "token": S}}
  *   <- {"parameters": {}}

@@ -160,7 +160,7 @@ complete -c tokenbroker -n '__tokenbroker_at add' -l hosts -x -d 'URL patterns f
 complete -c tokenbroker -n '__tokenbroker_at add' -l warmup -d 'Fetch a token at login'
 complete -c tokenbroker -n '__tokenbroker_at add' -l set -x -d 'Any other key of the account file' \
     -a 'Provider= TokenURL= Issuer= Environment= ClientID= ClientAuth= Grant= Scopes= Username= Hosts=
-        Warmup= GitUsername= DockerUsername= RefreshSkew= DefaultLifetime= Timeout= LoginTimeout= CAFile= RequestEncoding=
+        Warmup= GitUsername= DockerUsername= CargoTokenPrefix= RefreshSkew= DefaultLifetime= Timeout= LoginTimeout= CAFile= RequestEncoding=
         TokenPath= TokenURLQuery= ExtraParams= GrantTypeValue= AuthorizeURL= DeviceAuthorizationURL=
         RedirectURI= AuthorizeParamNames= TokenParamNames= ClientCertFile= ClientKeyFile= RevocationURL=
         RevocationAuth= SubjectAccount= ActorAccount= Audience= Resource= KeyID= PAR= DPoP= ApiKeyHeader=

@@ -196,6 +196,44 @@ tap_like "$out" $'https://api.floriday.example/\n\nAuthorization: Bearer [^\n]+\
         "... with the account's extra headers"
 tap_unlike "$out" "cluster" "... and nothing for an account without Hosts="
 
+# --- cargo-credential-tokenbroker (cargo's credential provider protocol, version 1) -----------------------------
+# Cargo 1.74's protocol text (Debian 12's cargo is older): the exchange is checked line by line.
+CARGO="$abs_top_builddir/cargo-credential-tokenbroker"
+req() { printf '{"v":1,"registry":{"index-url":"%s","name":"r"},"kind":"%s","operation":"read","args":[]}\n' "$1" "$2"; }
+out=$(req "sparse+https://registry.example.com/index/" get | timeout -k 5 30 "$CARGO" --cargo-plugin); rc=$?
+tap_is "$rc" 0 "cargo get for a registry an account's Hosts= serve"
+tap_is "$(head -n 1 <<<"$out")" '{"v":[1]}' "... the hello first: protocol version 1"
+ok=$(sed -n 2p <<<"$out")
+tap_is "$(python3 -c 'import json,sys; d=json.load(sys.stdin)["Ok"]; print(d["kind"], d["cache"], d["operation_independent"], d["token"].split(" ")[0])' <<<"$ok")" \
+        "get expires True Bearer" "... Ok: the token with its Bearer prefix, cached until it expires, for every operation"
+tap_is "$(rel_whoami TS <<<"$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Ok"]["token"].split(" ")[1])' <<<"$ok")")" \
+        "basic-client" "... the account's token"
+tap_is "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Ok"]["expiration"])' <<<"$ok")" \
+        "$(rig_json_get expires_at "$(rig_tb token reg --json)")" "... expiring when the token does"
+out=$(req "sparse+https://crates.elsewhere.example/index/" get | "$CARGO" --cargo-plugin | sed -n 2p)
+tap_is "$out" '{"Err":{"kind":"not-found"}}' "a registry no account serves: not-found, so cargo asks its next provider"
+rig_tb add rawreg --token-url "$TS_TOKEN_URL" --client-id basic-client --hosts "https://raw.example.com" \
+        --set CargoTokenPrefix=none >/dev/null 2>&1
+printf 'basic-secret' | rig_tb set-secret rawreg client-secret >/dev/null
+raw=$(req "sparse+https://raw.example.com/" get | "$CARGO" --cargo-plugin | sed -n 2p |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["Ok"]["token"])')
+tap_is "$(rel_whoami TS <<<"$raw")" "basic-client" "CargoTokenPrefix=none: the token alone"
+out=$({ req "sparse+https://registry.example.com/index/" login; req "sparse+https://crates.elsewhere.example/" login; \
+        req "sparse+https://registry.example.com/index/" logout; req "sparse+https://registry.example.com/index/" publish; } |
+        "$CARGO" --cargo-plugin)
+tap_is "$(sed -n '2,5p' <<<"$out" | tr '\n' ' ')" \
+        '{"Ok":{"kind":"login"}} {"Err":{"kind":"operation-not-supported"}} {"Ok":{"kind":"logout"}} {"Err":{"kind":"operation-not-supported"}} ' \
+        "several requests on one run: login accepted where an account serves, refused elsewhere; logout; an unknown kind"
+out=$(req "sparse+https://registry.example.com/index/" get | "$CARGO" --account cluster --cargo-plugin | sed -n 2p)
+tap_like "$out" '"Ok"' "--account NAME among the provider's arguments (an account without Hosts= serves any https host)"
+out=$(rig_tb add badprefix --token-url "$TS_TOKEN_URL" --client-id c --set CargoTokenPrefix=Basic 2>&1); rc=$?
+tap_is "$rc" 9 "CargoTokenPrefix= other than Bearer or none: refused (exit 9)"
+tap_like "$out" 'CargoTokenPrefix: invalid value "Basic" \(expected Bearer or none\)' "... saying what it takes"
+out=$(printf 'garbage\n' | "$CARGO" --cargo-plugin | sed -n 2p)
+tap_like "$out" '^\{"Err":\{"kind":"other","message":' "a line that is no request: an error, and the provider goes on"
+out=$("$CARGO" 2>&1); rc=$?
+tap_is "$rc" 1 "run without --cargo-plugin: refused"
+
 # --- exec ---------------------------------------------------------------------------------------------------------
 out=$(rig_tb exec --env API_TOKEN=cluster --env REG_TOKEN=reg -- sh -c 'printf "%s\n%s\n" "$API_TOKEN" "$REG_TOKEN"')
 rc=$?
@@ -217,7 +255,7 @@ out=$(rig_tb exec --env T=cluster -- sh -c 'cat /proc/$$/cmdline | tr "\0" " "')
 tap_unlike "$out" "$(rig_tb token cluster)" "the token is not on the command's command line"
 
 # --- the front ends load no D-Bus, GLib, libcurl or libsecret ---------------------------------------------------
-for prog in "$DOCKER" "$TB" "$abs_top_builddir/terraform-credentials-tokenbroker"; do
+for prog in "$DOCKER" "$TB" "$abs_top_builddir/terraform-credentials-tokenbroker" "$CARGO"; do
         libs=$(ldd "$prog" 2>/dev/null)
         tap_unlike "$libs" "libsystemd|libglib|libcurl|libsecret|libgio" "$(basename "$prog") links none of the heavy libraries"
 done

@@ -49,6 +49,8 @@ completion_cases=(
         "docker-credential-tokenbroker |erase get list store version |the docker helper's operations"
         "terraform-credentials-tokenbroker |forget get store |the terraform helper's operations"
         "terraform-credentials-tokenbroker get ||a host name: nothing offered"
+        "cargo-credential-tokenbroker --|--account --cargo-plugin --help |the cargo provider's options"
+        "cargo-credential-tokenbroker --account |flume-home work |--account takes an account name"
 )
 
 # completion_setup DIR: DIR/config is an XDG_CONFIG_HOME with the accounts work and flume-home (and a file

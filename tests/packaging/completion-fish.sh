@@ -12,7 +12,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/tb-completion-fish.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 completion_setup "$tmp" && mkdir -p "$tmp/home" "$tmp/data" "$tmp/bin" || tap_bail "cannot set up $tmp"
 # fish loads the completions of a command only when there is such a command.
-for cmd in tokenbroker git-credential-tokenbroker docker-credential-tokenbroker terraform-credentials-tokenbroker; do
+for cmd in tokenbroker git-credential-tokenbroker docker-credential-tokenbroker terraform-credentials-tokenbroker \
+           cargo-credential-tokenbroker; do
         printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/$cmd" && chmod +x "$tmp/bin/$cmd"
 done
 

@@ -70,12 +70,13 @@ tap_ok "the helper's completion is linked by its command name" \
 zshdir=/usr/share/zsh/vendor-completions
 tap_ok "zsh completion is in $zshdir" test -f "$root$zshdir/_tokenbroker"
 tap_like "$(head -n 1 "$root$zshdir/_tokenbroker" 2>/dev/null)" \
-        '^#compdef tokenbroker git-credential-tokenbroker docker-credential-tokenbroker terraform-credentials-tokenbroker$' \
-        "... and completes all four commands"
+        '^#compdef tokenbroker git-credential-tokenbroker docker-credential-tokenbroker terraform-credentials-tokenbroker cargo-credential-tokenbroker$' \
+        "... and completes all five commands"
 tap_ok "the docker helper's bash completion is linked by its command name" \
         test -e "$root/usr/share/bash-completion/completions/docker-credential-tokenbroker"
 tap_ok "the docker helper is installed" test -x "$root/usr/bin/docker-credential-tokenbroker"
 tap_ok "the terraform helper is installed" test -x "$root/usr/bin/terraform-credentials-tokenbroker"
+tap_ok "the cargo provider is installed" test -x "$root/usr/bin/cargo-credential-tokenbroker"
 tap_is "$(readlink "$root/usr/bin/tokenbroker-credential-helper")" "tokenbroker" \
         "tokenbroker-credential-helper (Bazel's path to a helper) is the launcher by another name"
 if command -v zsh >/dev/null; then
