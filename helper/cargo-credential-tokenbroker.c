@@ -9,8 +9,9 @@
  *   provider: {"Ok":{"kind":"get","token":...,"cache":"expires","expiration":UNIX,"operation_independent":true}}
  *             {"Err":{"kind":"not-found"}}                     no account serves the registry
  *   cargo:    {"kind":"login",...}  ->  {"Ok":{"kind":"login"}} for a registry an account serves (its tokens
- *             are the broker's), else {"Err":{"kind":"operation-not-supported"}}
- *   cargo:    {"kind":"logout",...} ->  the cached token dropped, {"Ok":{"kind":"logout"}}
+ *             are the broker's), else {"Err":{"kind":"url-not-supported"}} (cargo asks its next provider)
+ *   cargo:    {"kind":"logout",...} ->  the cached token dropped, {"Ok":{"kind":"logout"}}; the same
+ *             url-not-supported for a registry no account serves
  *
  * until cargo closes stdin. The account is the one whose Hosts= match the index URL (without its "sparse+"),
  * or --account NAME among the provider's arguments, still bound by its Hosts=, as git's helper's --account
@@ -123,18 +124,23 @@ static void op_login(json_object *req) {
         k = lookup(&c, &r);
         if (k < 0)
                 return reply_err("other", "tokenbrokerd did not answer: see the message above.");
+        /* Not ours: cargo asks its next provider only after url-not-supported (or not-found). */
         if (k == 0)
-                return reply_err("operation-not-supported", NULL);
+                return reply_err("url-not-supported", NULL);
         reply_ok_kind("login");
 }
 
 static void op_logout(json_object *req) {
         _cleanup_(credential_clear) Credential c = {};
+        int k;
 
         if (registry_of(req, &c) < 0)
                 return reply_err("other", "The request names no registry index-url.");
-        if (url_credential_forget(&c, "cargo", arg_account) < 0)
+        k = url_credential_forget(&c, "cargo", arg_account);
+        if (k < 0)
                 return reply_err("other", "tokenbrokerd did not drop the token: see the message above.");
+        if (k == 0)
+                return reply_err("url-not-supported", NULL);
         reply_ok_kind("logout");
 }
 
@@ -201,7 +207,7 @@ int main(int argc, char *argv[]) {
                                "The account is the one whose Hosts= match the registry's index URL.\n\n"
                                "Set it up in ~/.cargo/config.toml:\n"
                                "  [registry]\n"
-                               "  global-credential-providers = [\"cargo-credential-tokenbroker\"]\n");
+                               "  global-credential-providers = [\"cargo:token\", \"cargo-credential-tokenbroker\"]\n");
                         return EXIT_SUCCESS;
                 default:
                         return EXIT_FAILURE;

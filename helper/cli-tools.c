@@ -29,9 +29,10 @@ int verb_credential_helper(int argc, char *argv[]) {
 }
 
 /* A Hosts= pattern as a URL line of GOAUTH: https only, a literal host (go matches URL prefixes, not
- * wildcards), the path up to a trailing '*'. NULL for a pattern it cannot say. */
+ * wildcards), a path only when it is literal or ends in '*' (then up to it); without a trailing '/', which
+ * Go 1.24 never matches (golang/go#71889). NULL for a pattern it cannot say. */
 static char *goauth_url(const char *pattern) {
-        const char *rest = startswith(pattern, "https://");
+        const char *rest = startswith(pattern, "https://"), *star;
         _cleanup_free_ char *url = NULL;
         size_t n;
 
@@ -40,18 +41,19 @@ static char *goauth_url(const char *pattern) {
                         return NULL;
                 rest = pattern;
         }
-        if (strchr(rest, '*') && strcspn(rest, "*") < strcspn(rest, "/"))
-                return NULL;
+        star = strchr(rest, '*');
+        if (star && star[1] != 0)
+                return NULL;            /* a wildcard inside: no prefix says it */
         url = strjoin("https://", rest);
         if (!url)
                 return NULL;
         n = strcspn(url, "*");
+        while (n > strlen("https://") && url[n - 1] == '/')
+                n--;
         url[n] = 0;
-        if (!strchr(url + strlen("https://"), '/')) {
-                char *slash = strjoin(url, "/");
-                free(url);
-                url = slash;
-        }
+        /* A wildcard host ("*" alone, or "*.example.com" cut to nothing) is no URL. */
+        if (n <= strlen("https://"))
+                return NULL;
         return TAKE_PTR(url);
 }
 

@@ -48,12 +48,14 @@ static int read_input(char **ret) {
                         break;
                 n += k;
         }
-        if (ferror(stdin))
-                return log_error_errno(EIO, "Cannot read standard input.");
-        if (n >= INPUT_MAX && fgetc(stdin) != EOF)
-                return log_error_errno(EBADMSG, "The input is longer than %u bytes.", INPUT_MAX);
-        if (memchr(buf, 0, n))
-                return log_error_errno(EBADMSG, "The input holds a NUL byte.");
+        /* store's input holds the secret `docker login` was given: wiped on every way out. */
+        if (ferror(stdin) || (n >= INPUT_MAX && fgetc(stdin) != EOF) || memchr(buf, 0, n)) {
+                erase_buffer(buf, n);
+                if (ferror(stdin))
+                        return log_error_errno(EIO, "Cannot read standard input.");
+                return log_error_errno(EBADMSG, n >= INPUT_MAX ? "The input is longer than any server URL."
+                                                               : "The input holds a NUL byte.");
+        }
         *ret = TAKE_PTR(buf);
         return 0;
 }
@@ -134,7 +136,8 @@ static int op_erase(void) {
         if (r < 0)
                 return r;
         r = parse_server_url(input, &server, &c);
-        return r < 0 ? r : url_credential_forget(&c, "docker", NULL);
+        r = r < 0 ? r : url_credential_forget(&c, "docker", NULL);
+        return MIN(r, 0);
 }
 
 static int op_store(void) {
@@ -149,7 +152,7 @@ static int op_store(void) {
         if (r < 0)
                 return r;
         req = json_tokener_parse(input);
-        /* The secret `docker login` typed is in `input`: it is wiped with it, and stored nowhere. */
+        /* The secret `docker login` typed is in `input` and in the parsed object: both wiped, nothing kept. */
         erase_buffer(input, strlen(input));
         if (!req || wire_json_get_string(req, "ServerURL", &server) <= 0)
                 return log_error_errno(EBADMSG, "store: expected {\"ServerURL\", \"Username\", \"Secret\"} on "
@@ -172,9 +175,13 @@ static int op_store(void) {
 
 static int op_list(void) {
         char *argv[] = { (char *) BROKER_FULL_CLI, (char *) "docker-list", NULL };
+        int r;
 
-        /* Not a hot path: the full command line lists the accounts over D-Bus. */
-        return launcher_exec(BROKER_FULL_CLI, argv);
+        /* Not a hot path: the full command line lists the accounts over D-Bus, on our stdout; its exit
+         * status is the protocol's, 0 or 1. */
+        (void) fflush(stdout);
+        r = launcher_run_output(BROKER_FULL_CLI, argv);
+        return r == 0 ? 0 : log_error_errno(EIO, "Cannot list the accounts (tokenbroker-cli docker-list: %d).", r);
 }
 
 static int run(int argc, char *argv[]) {
@@ -206,6 +213,11 @@ int main(int argc, char *argv[]) {
         int r;
 
         log_setup("docker-credential-tokenbroker");
+        /* The tools show a helper's stdout, not its stderr, when it fails (as docker-credential-helpers'
+         * own helpers write their errors): each error goes there too. */
+        log_errors_also_to(stdout);
+        /* No stdio buffer keeps a copy of what store reads: it goes straight into the buffer wiped after. */
+        (void) setvbuf(stdin, NULL, _IONBF, 0);
         r = run(argc, argv);
         if (fflush(stdout) != 0 && r >= 0)
                 r = log_error_errno(errno, "Cannot write to standard output: %m");

@@ -236,9 +236,11 @@ int launcher_goauth(int argc, char *argv[]) {
         /* Without a URL: every account's credentials at once (the full command line lists the accounts). */
         if (argc != 2 || !startswith(argv[1], "https://"))
                 return -1;
-        /* The server's refusal (status line and headers) comes on stdin; the answer is the same for any. */
-        while (fread(buf, 1, sizeof(buf), stdin) > 0)
-                ;
+        /* The server's refusal (status line and headers) comes on stdin; the answer is the same for any. Run
+         * by hand at a terminal, there is none to wait for. */
+        if (!isatty(STDIN_FILENO))
+                while (fread(buf, 1, sizeof(buf), stdin) > 0)
+                        ;
         r = url_credential_parse(argv[1], &c);
         if (r < 0)
                 return exit_status_from_errno(r);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,7 @@ static char *full_program(const char *name) {
         return path ?: strjoin(PKGLIBEXECDIR, "/", name);
 }
 
-int launcher_run(const char *name, char *argv[]) {
+static int run(const char *name, char *argv[], bool keep_stdout) {
         _cleanup_free_ char *path = full_program(name);
         int status;
         pid_t pid;
@@ -64,7 +65,8 @@ int launcher_run(const char *name, char *argv[]) {
                 int null = open("/dev/null", O_RDWR | O_CLOEXEC);
                 if (null >= 0) {
                         (void) dup2(null, STDIN_FILENO);
-                        (void) dup2(null, STDOUT_FILENO);
+                        if (!keep_stdout)
+                                (void) dup2(null, STDOUT_FILENO);
                 }
                 (void) execv(path, argv);
                 _exit(127);
@@ -73,6 +75,14 @@ int launcher_run(const char *name, char *argv[]) {
                 if (errno != EINTR)
                         return -errno;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int launcher_run(const char *name, char *argv[]) {
+        return run(name, argv, false);
+}
+
+int launcher_run_output(const char *name, char *argv[]) {
+        return run(name, argv, true);
 }
 
 int launcher_exec(const char *name, char *argv[]) {

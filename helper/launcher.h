@@ -13,6 +13,8 @@ int launcher_exec(const char *name, char *argv[]);
  * status, or -errno when it could not be started. For a front end that needs the daemon started (D-Bus
  * activation) before it tries the token socket again. */
 int launcher_run(const char *name, char *argv[]);
+/* The same, its stdout ours. */
+int launcher_run_output(const char *name, char *argv[]);
 
 /* The token socket (wire_connect()); when it is absent, the full command line is run once to start the
  * daemon, and the socket is tried again. -errno when there is still none. For the front ends that have no

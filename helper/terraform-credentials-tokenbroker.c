@@ -59,10 +59,10 @@ static int op_store(const char *host) {
         char buf[4096];
         int r;
 
-        /* What `terraform login` obtained is read and wiped unused: the account's tokens are the broker's. */
-        while (fread(buf, 1, sizeof(buf), stdin) > 0)
-                ;
-        erase_buffer(buf, sizeof(buf));
+        /* What `terraform login` obtained is read and wiped unused, unbuffered (main()), chunk by chunk: the
+         * account's tokens are the broker's. */
+        for (size_t n; (n = fread(buf, 1, sizeof(buf), stdin)) > 0;)
+                erase_buffer(buf, n);
         r = parse_host(host, &c);
         if (r < 0)
                 return r;
@@ -82,13 +82,15 @@ static int op_forget(const char *host) {
         int r;
 
         r = parse_host(host, &c);
-        return r < 0 ? r : url_credential_forget(&c, NULL, NULL);
+        r = r < 0 ? r : url_credential_forget(&c, NULL, NULL);
+        return MIN(r, 0);
 }
 
 int main(int argc, char *argv[]) {
         int r;
 
         log_setup("terraform-credentials-tokenbroker");
+        (void) setvbuf(stdin, NULL, _IONBF, 0);
         if (argc == 2 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
                 printf("terraform-credentials-tokenbroker get|store|forget HOST\n\n"
                        "Terraform's credentials helper protocol, answered with tokens from tokenbrokerd.\n"

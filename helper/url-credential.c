@@ -71,7 +71,7 @@ int url_credential_get(const Credential *c, const char *tool, const char *accoun
 
 int url_credential_forget(const Credential *c, const char *tool, const char *account) {
         _cleanup_(wire_reply_done) WireReply reply = {}, invalidated = {};
-        _cleanup_json_ json_object *p = NULL;
+        _cleanup_json_erase_ json_object *p = NULL;
         const char *token = NULL;
         int r;
 
@@ -84,5 +84,6 @@ int url_credential_forget(const Credential *c, const char *tool, const char *acc
         p = request_new(c, tool, account, token);
         if (!p)
                 return log_oom();
-        return call(WIRE_METHOD_INVALIDATE, p, &invalidated);
+        r = call(WIRE_METHOD_INVALIDATE, p, &invalidated);
+        return r < 0 ? r : 1;
 }

@@ -15,7 +15,7 @@
 int url_credential_get(const Credential *c, const char *tool, const char *account, WireReply *reply);
 
 /* Drops the cached token of the account that serves the URL (what a tool says when the server refused it):
- * 0, also when no account serves it. */
+ * 1 when an account serves it, 0 when none does. */
 int url_credential_forget(const Credential *c, const char *tool, const char *account);
 
 /* Splits a URL, or a bare host name (then https), as Hosts= are matched. */

@@ -9,6 +9,7 @@
 static const char *program = "tokenbroker";
 static int max_level = LOG_INFO;
 static int journal_prefix = -1;
+static FILE *errors_also;
 
 void log_setup(const char *program_name) {
         const char *e;
@@ -36,6 +37,10 @@ int log_get_max_level(void) {
         return max_level;
 }
 
+void log_errors_also_to(FILE *f) {
+        errors_also = f;
+}
+
 int log_internal(int level, int error, const char *file, int line, const char *format, ...) {
         char buf[2048];
         va_list ap;
@@ -57,6 +62,8 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                 (void) fprintf(stderr, "<%d>%s\n", level, buf);
         else
                 (void) fprintf(stderr, "%s: %s\n", program, buf);
+        if (errors_also && level <= LOG_ERR)
+                (void) fprintf(errors_also, "%s\n", buf);
 
         errno = saved;
         return -ERRNO_VALUE(error);

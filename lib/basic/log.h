@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdio.h>
+
 #include <errno.h>
 #include <syslog.h>
 
@@ -13,6 +15,9 @@
 void log_setup(const char *program_name);
 void log_set_max_level(int level);
 int log_get_max_level(void);
+/* Errors are also written, as bare lines, to `f` (NULL: not): for a protocol whose caller reads only stdout
+ * (docker-credential-helpers). */
+void log_errors_also_to(FILE *f);
 
 int log_internal(int level, int error, const char *file, int line, const char *format, ...) _printf_(5, 6);
 
