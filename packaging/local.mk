@@ -100,7 +100,8 @@ EXTRA_DIST += \
 	debian/tokenbroker.dirs \
 	debian/tests/control \
 	debian/tests/demo \
-	debian/tests/activation
+	debian/tests/activation \
+	debian/tests/integration
 
 # `make deb`: Debian packages built from a fresh copy of the release tree (the distdir), so that the build
 # tree and the source tree stay untouched; the .deb files end up in deb/.

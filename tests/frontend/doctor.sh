@@ -80,11 +80,17 @@ tap_like "$OUT" "FAIL +keyring: collection .* is locked
 rel_keyring_unlock
 rig_check_daemon_log
 
-# No daemon (and none to activate: the rig's bus has no activation file for it).
+# No daemon, and none to activate (the rig's bus has no activation file for it; where the package is
+# installed, as in the autopkgtest, the bus would start one).
 rig_stop_daemon
-doctor
-tap_is "$RC" 6 "no daemon: exit 6"
-tap_like "$OUT" "FAIL +daemon: not reachable: .*
+if rig_bus_activates; then
+        tap_skip "no daemon: exit 6" "the bus can activate an installed daemon"
+        tap_skip "... and how to start it" "the bus can activate an installed daemon"
+else
+        doctor
+        tap_is "$RC" 6 "no daemon: exit 6"
+        tap_like "$OUT" "FAIL +daemon: not reachable: .*
  +fix: systemctl --user start tokenbrokerd" "... and how to start it"
+fi
 
 tap_done

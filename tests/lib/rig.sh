@@ -17,10 +17,19 @@
 : "${PYTHON3:=python3}"
 export abs_top_srcdir abs_top_builddir PYTHON3
 
-export TB="$abs_top_builddir/tokenbroker"
-export TBD="$abs_top_builddir/tokenbrokerd"
-# The launchers ($TB, the git helper) exec() their full programs from the build tree, not $(pkglibexecdir).
-export TOKENBROKER_LIBEXECDIR="$abs_top_builddir"
+if [ "${TOKENBROKER_TEST_INSTALLED:-0}" = 1 ]; then
+        # The installed programs (the autopkgtest, debian/tests/integration): found on $PATH, their full
+        # programs where they were installed.
+        TB=$(command -v tokenbroker) TBD=$(command -v tokenbrokerd)
+        export TB TBD
+        unset TOKENBROKER_LIBEXECDIR
+else
+        export TB="$abs_top_builddir/tokenbroker"
+        export TBD="$abs_top_builddir/tokenbrokerd"
+        # The launchers ($TB, the git helper) exec() their full programs from the build tree, not
+        # $(pkglibexecdir).
+        export TOKENBROKER_LIBEXECDIR="$abs_top_builddir"
+fi
 
 # ---------------------------------------------------------------------------------------------------------
 # TAP
@@ -501,6 +510,12 @@ rig_stop_daemon() {
         RIG_DAEMON_STATUS=$RIG_LAST_STATUS
         unset TBD_PID
         return "${RIG_DAEMON_STATUS:-0}"
+}
+
+# rig_bus_activates: whether the session bus would start a tokenbrokerd of its own (an installed package's
+# activation file, as in the autopkgtest): then "no daemon" cannot be tested.
+rig_bus_activates() {
+        busctl --user list --activatable --no-legend 2>/dev/null | grep -q '^org.tokenbroker.Broker1 '
 }
 
 # rig_kill9_daemon: a crash: SIGKILL, no chance to clean up.
