@@ -63,10 +63,17 @@ tap_is "$(rig_server_stats TS grants.password)" 1 "only one password grant in al
 tap_is "$(rig_server_stats TS rt_reuse)" 0 "the server never saw a rotated refresh token reused"
 
 # --- an expired token is never handed out -------------------------------------------------------------------
-bad=0
+# A machine slow enough (valgrind, a loaded CI) may spend a 2-second token's life on its refresh: the daemon
+# then answers an error rather than a token; what is asserted is that no token it hands out is expired.
+bad=0 handed=0
 for i in $(seq 28); do
         asked=$(date +%s.%N)
-        json=$(rig_tb token user --json)
+        if ! json=$(rig_tb token user --json 2>"$RIG_DIR/token.err"); then
+                tap_diag "asked at $asked: no token handed out ($(head -c 200 "$RIG_DIR/token.err"))"
+                sleep 0.2
+                continue
+        fi
+        handed=$((handed + 1))
         exp=$(rig_json_get expires_at "$json")
         # Handed out with at least a second left, after it was asked for: its whole-second expiry lies
         # beyond the second it was asked in.
@@ -75,7 +82,8 @@ for i in $(seq 28); do
                 { bad=$((bad + 1)); tap_diag "not valid at $asked, expires_at $exp"; }
         sleep 0.2
 done
-tap_is "$bad" 0 "over 7 s of 2-second tokens, every token handed out was unexpired and accepted"
+tap_is "$bad" 0 "over 7 s of 2-second tokens, every token handed out ($handed) was unexpired and accepted"
+tap_ok "... and tokens were handed out" test "$handed" -gt 0
 # Let the account go idle (unused for longer than its tokens live, at least 5 s): its background refreshes
 # stop, and the request counts below see only what they cause.
 sleep 5.5
