@@ -33,9 +33,14 @@ static int claim_time(json_object *claims, const char *name, int64_t *ret) {
                 return -ENOENT;
         if (json_object_is_type(v, json_type_int))
                 *ret = json_object_get_int64(v);
-        else if (json_object_is_type(v, json_type_double))
-                *ret = (int64_t) json_object_get_double(v);
-        else
+        else if (json_object_is_type(v, json_type_double)) {
+                double d = json_object_get_double(v);
+
+                /* Not a time an int64 holds (NaN, infinite, 1e300): no conversion, which would be undefined. */
+                if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0))
+                        return -EINVAL;
+                *ret = (int64_t) d;
+        } else
                 return -EINVAL;
         return 0;
 }
