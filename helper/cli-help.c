@@ -142,6 +142,15 @@ static const VerbHelp verbs[] = {
           "  --system               the machine's git configuration\n"
           "  --file FILE            that git configuration file\n",
           "tokenbroker setup-git" },
+        { "setup-docker", "[--registry HOST]... [--docker-config FILE] [--auth-file FILE]",
+          "Make docker, podman, skopeo and buildah ask docker-credential-tokenbroker for each registry HOST\n"
+          "(default: the hosts of every account's Hosts=): a credHelpers entry in docker's config.json and in\n"
+          "the containers' auth.json, everything else in them kept.",
+          "  --registry HOST        a registry (HOST or HOST:PORT); repeatable\n"
+          "  --docker-config FILE   docker's file (default $DOCKER_CONFIG/config.json, ~/.docker/config.json)\n"
+          "  --auth-file FILE       the containers' file (default $REGISTRY_AUTH_FILE,\n"
+          "                         ~/.config/containers/auth.json)\n",
+          "tokenbroker setup-docker --registry registry.example.com" },
 };
 
 int cli_verb_help(const char *verb) {

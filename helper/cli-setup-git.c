@@ -24,24 +24,6 @@
 #define GIT_HELPER_NAME "git-credential-tokenbroker"
 #define CONFIG_KEY "credential.helper"
 
-/* The helper git would start for `credential.helper = tokenbroker`: the first on $PATH. */
-static char *find_helper(void) {
-        _cleanup_strv_free_ char **dirs = NULL;
-        const char *path = getenv("PATH");
-
-        dirs = strv_split(isempty(path) ? "/usr/local/bin:/usr/bin:/bin" : path, ":");
-        STRV_FOREACH(d, dirs) {
-                _cleanup_free_ char *p = NULL;
-
-                if ((*d)[0] != '/')     /* a relative $PATH entry would name another file from elsewhere */
-                        continue;
-                p = strjoin(*d, "/", GIT_HELPER_NAME);
-                if (p && access(p, X_OK) == 0)
-                        return TAKE_PTR(p);
-        }
-        return NULL;
-}
-
 /* Runs git with `args` after "config" and the scope. Returns git's exit status, or -errno. With `out`, its
  * standard output is read into it (config values are short; 64 KiB is plenty). */
 static int run_git_config(char **scope, const char *const *args, char **out) {
@@ -137,7 +119,7 @@ int verb_setup_git(int argc, char *argv[]) {
         if (argc != optind)
                 return cli_usage_error("setup-git takes no arguments.");
 
-        helper = find_helper();
+        helper = cli_find_on_path(GIT_HELPER_NAME);
         if (!helper) {
                 fprintf(stderr, "tokenbroker: setup-git: %s is not on $PATH; install it first.\n",
                         GIT_HELPER_NAME);

@@ -275,7 +275,7 @@ static void print_details(const AccountInfo *i) {
         printf("  %-15s %s\n", "problem", p ?: "-");
 }
 
-static int names_get(sd_bus *bus, const char *verb, char ***ret) {
+int cli_account_names(sd_bus *bus, const char *verb, char ***ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
@@ -352,7 +352,7 @@ int verb_list(int argc, char *argv[]) {
 
         r = begin(argc, argv, "list", 0, &bus, &json);
         if (r == EXIT_OK)
-                r = names_get(bus, "list", &names);
+                r = cli_account_names(bus, "list", &names);
         if (r != EXIT_OK)
                 return r;
         if (!json) {
@@ -474,7 +474,7 @@ int verb_status(int argc, char *argv[]) {
                 return EXIT_OK;
         }
 
-        r = names_get(bus, "status", &names);
+        r = cli_account_names(bus, "status", &names);
         if (r == EXIT_OK)
                 r = refused_get(bus, &refused);
         if (r != EXIT_OK)
@@ -579,7 +579,7 @@ int verb_docker_list(int argc, char *argv[]) {
         r = cli_connect(&bus);
         if (r > 0)
                 return r;
-        r = names_get(bus, "list", &names);
+        r = cli_account_names(bus, "list", &names);
         if (r != EXIT_OK)
                 return r;
         fputc('{', stdout);

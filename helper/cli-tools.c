@@ -60,8 +60,6 @@ static char *goauth_url(const char *pattern) {
 /* `tokenbroker goauth` without a URL: go's prefetch, every account with Hosts= it can say as URLs. */
 int verb_goauth(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_strv_free_ char **names = NULL;
         int r;
 
@@ -70,11 +68,9 @@ int verb_goauth(int argc, char *argv[]) {
         r = cli_connect(&bus);
         if (r > 0)
                 return r;
-        r = broker_call(bus, "ListAccounts", &error, &reply, NULL);
-        if (r >= 0)
-                r = sd_bus_message_read_strv(reply, &names);
-        if (r < 0)
-                return cli_fail("goauth", &error, r);
+        r = cli_account_names(bus, "goauth", &names);
+        if (r != EXIT_OK)
+                return r;
 
         STRV_FOREACH(n, names) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;

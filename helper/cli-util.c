@@ -3,7 +3,10 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include "alloc-util.h"
 #include "bus-client.h"
 #include "cli.h"
 #include "exit-status.h"
@@ -103,4 +106,21 @@ void json_print_pairs(FILE *f, char * const *pairs) {
 
 void json_print_pairs_raw(FILE *f, char * const *pairs) {
         print_pairs(f, pairs, true);
+}
+
+char *cli_find_on_path(const char *name) {
+        _cleanup_strv_free_ char **dirs = NULL;
+        const char *path = getenv("PATH");
+
+        dirs = strv_split(isempty(path) ? "/usr/local/bin:/usr/bin:/bin" : path, ":");
+        STRV_FOREACH(d, dirs) {
+                _cleanup_free_ char *p = NULL;
+
+                if ((*d)[0] != '/')     /* a relative $PATH entry would name another file from elsewhere */
+                        continue;
+                p = strjoin(*d, "/", name);
+                if (p && access(p, X_OK) == 0)
+                        return TAKE_PTR(p);
+        }
+        return NULL;
 }

@@ -28,6 +28,7 @@ int verb_revoke(int argc, char *argv[]);
 int verb_curl(int argc, char *argv[]);
 int verb_login(int argc, char *argv[]);
 int verb_setup_git(int argc, char *argv[]);
+int verb_setup_docker(int argc, char *argv[]);
 int verb_keygen(int argc, char *argv[]);
 int verb_public_key(int argc, char *argv[]);
 int verb_dpop_proof(int argc, char *argv[]);
@@ -51,6 +52,11 @@ void cli_print_next_steps(sd_bus *bus, const char *name, bool replaced, char * c
 int cli_account_flag(sd_bus *bus, const char *name, const char *key, bool *ret);
 /* A list entry of GetAccount (NULL when the daemon sends none): an exit status, the error printed. */
 int cli_account_strv(sd_bus *bus, const char *name, const char *key, char ***ret);
+/* The names of the accounts the daemon serves (ListAccounts): an exit status, the error printed for `verb`. */
+int cli_account_names(sd_bus *bus, const char *verb, char ***ret);
+/* An executable `name` in an absolute $PATH directory, as a tool that runs it by name would find it; NULL
+ * when none is. */
+char *cli_find_on_path(const char *name);
 /* The secret kinds the account's file needs (GetAccount's needed-secrets): an exit status. */
 int cli_account_needed_secrets(sd_bus *bus, const char *name, char ***ret);
 

@@ -86,9 +86,10 @@ tokenbroker_cli_SOURCES = \
 	%reldir%/cli-dpop.c \
 	%reldir%/cli-login.c \
 	%reldir%/cli-setup-git.c \
+	%reldir%/cli-setup-docker.c \
 	%reldir%/qr-code.h \
 	%reldir%/qr-code.c
 # libqrencode's header only: the library is dlopen()ed by `login`, never linked.
-tokenbroker_cli_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS) $(QRENCODE_CFLAGS)
-tokenbroker_cli_LDADD = lib/libtb-client.la $(SYSTEMD_LIBS)
+tokenbroker_cli_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMD_CFLAGS) $(QRENCODE_CFLAGS) $(JSONC_CFLAGS)
+tokenbroker_cli_LDADD = lib/libtb-client.la $(SYSTEMD_LIBS) $(JSONC_LIBS)
 # ---- end tokenbroker -----------------------------------------------------------------------------------

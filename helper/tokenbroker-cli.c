@@ -51,6 +51,7 @@ static void help(void) {
                "  warmup                   Fetch tokens for accounts with Warmup=true\n"
                "  reload                   Re-read the account files now (a change is noticed by itself)\n"
                "  setup-git [--global|--system|--file F]\n"
+               "  setup-docker [--registry HOST]...\n"
                "                           Make git use git-credential-tokenbroker by its path\n\n"
                "  -h --help                Show this help; 'tokenbroker VERB --help' or 'tokenbroker help\n"
                "                           VERB' shows a verb's\n"
@@ -81,6 +82,7 @@ static const struct {
         { "warmup", verb_warmup },
         { "reload", verb_reload },
         { "setup-git", verb_setup_git },
+        { "setup-docker", verb_setup_docker },
         { "keygen", verb_keygen },
         { "public-key", verb_public_key },
         { "dpop-proof", verb_dpop_proof },

@@ -12,6 +12,8 @@ packages=(
         # the real parts the tests run against
         gnome-keyring libsecret-tools dbus dbus-daemon libglib2.0-bin systemd procps psmisc pamtester
         git python3 curl ca-certificates openssl valgrind
+        # skopeo for the container-registry end-to-end test (docker-credential-tokenbroker through credHelpers)
+        skopeo
         # libFuzzer for the fuzz harnesses (make fuzz, .ci/run's bounded run)
         clang libclang-rt-14-dev
         # the benchmark's peer (oidc-token); make bench says "not installed" without it

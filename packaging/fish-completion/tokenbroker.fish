@@ -15,7 +15,8 @@ end
 # counted), and 1 when the word being completed is the value of an option, else 0.
 function __tokenbroker_state
     set -l value_options --token-url --client-id --client-auth --grant --scopes --scope --set --provider \
-        --environment --issuer --username --hosts --type --resource --nonce --min-validity --env
+        --environment --issuer --username --hosts --type --resource --nonce --min-validity --env --registry \
+        --docker-config --auth-file
     set -l verb
     set -l nargs 0
     set -l prev
@@ -127,6 +128,7 @@ complete -c tokenbroker -n $no_verb -a remove -d 'Delete an account, its file an
 complete -c tokenbroker -n $no_verb -a warmup -d 'Fetch tokens for the accounts with Warmup=yes'
 complete -c tokenbroker -n $no_verb -a reload -d 'Read the account files again'
 complete -c tokenbroker -n $no_verb -a setup-git -d 'Make git use the credential helper'
+complete -c tokenbroker -n $no_verb -a setup-docker -d 'Make docker and podman use the docker credential helper'
 complete -c tokenbroker -n $no_verb -a keygen -d 'Make the private key of an account'
 complete -c tokenbroker -n $no_verb -a public-key -d 'Print the public key of an account'
 complete -c tokenbroker -n $no_verb -a dpop-proof -d 'Print a DPoP proof for one request'
@@ -215,6 +217,11 @@ complete -c tokenbroker -n '__tokenbroker_at kube-credential' -l scope -x -d 'A 
 # credential-helper: its one operation.
 complete -c tokenbroker -n '__tokenbroker_at credential-helper 0' -a get \
     -d 'Print the headers for the URI read on standard input'
+
+# setup-docker: a registry is a host name, nothing to offer for it; the two configuration files are files.
+complete -c tokenbroker -n '__tokenbroker_at setup-docker' -l registry -x -d 'A registry (HOST or HOST:PORT)'
+complete -c tokenbroker -n '__tokenbroker_at setup-docker' -l docker-config -r -F -d "Docker's config.json"
+complete -c tokenbroker -n '__tokenbroker_at setup-docker' -l auth-file -r -F -d "The containers' auth.json"
 
 # exec: --env before the command; the command and its arguments as fish completes them on their own.
 complete -c tokenbroker -n '__tokenbroker_exec_part options' -l env -x -a '(__tokenbroker_env_value)' \

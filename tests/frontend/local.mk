@@ -1,6 +1,7 @@
 # tests/frontend/: the front ends' two paths, the launchers over the token socket and their full programs
 # over D-Bus (fallback.sh: the same output and exit status on every path), and the token socket itself
-# (token-socket.sh: framing, limits, idle connections, other uids, single-flight with D-Bus callers).
+# (token-socket.sh: framing, limits, idle connections, other uids, single-flight with D-Bus callers);
+# other tools' protocols (tool-protocols.sh) and container registries through skopeo (container-registry.sh).
 frontend_tests = \
 	%reldir%/fallback.sh \
 	%reldir%/token-socket.sh \
@@ -8,7 +9,8 @@ frontend_tests = \
 	%reldir%/accounts-watch.sh \
 	%reldir%/first-use.sh \
 	%reldir%/doctor.sh \
-	%reldir%/tool-protocols.sh
+	%reldir%/tool-protocols.sh \
+	%reldir%/container-registry.sh
 
 TESTS += $(frontend_tests)
 dist_check_SCRIPTS += $(frontend_tests)

@@ -4,7 +4,7 @@
 # the world completion_setup makes. A case is "LINE|WANT|DESCRIPTION": LINE is typed and completed at its
 # end, WANT is every word offered, sorted, each followed by a space.
 
-completion_verbs="add credential-helper curl doctor dpop-proof exec goauth keygen kube-credential list login public-key reload remove revoke set-secret setup-git status token warmup "
+completion_verbs="add credential-helper curl doctor dpop-proof exec goauth keygen kube-credential list login public-key reload remove revoke set-secret setup-docker setup-git status token warmup "
 
 completion_cases=(
         "tokenbroker |$completion_verbs|verbs"
@@ -43,6 +43,10 @@ completion_cases=(
         "tokenbroker goauth ||goauth: a URL, nothing offered"
         "tokenbroker exec --|--env |exec's option"
         "tokenbroker exec --env GH_TOKEN=|GH_TOKEN=flume-home GH_TOKEN=work |exec's --env VAR= takes an account name"
+        "tokenbroker setup-docker --|--auth-file --docker-config --registry |setup-docker's options"
+        "tokenbroker setup-docker --registry ||setup-docker's --registry: a host name, nothing offered"
+        "tokenbroker setup-docker --docker-config da|data.json |setup-docker's --docker-config takes a file"
+        "tokenbroker setup-docker --registry r --auth-file da|data.json |setup-docker's --auth-file takes a file"
         "git-credential-tokenbroker --account |flume-home work |the helper's --account"
         "git-credential-tokenbroker -|--account |the helper's option"
         "git-credential-tokenbroker |erase get store |the helper's operations"

@@ -47,7 +47,9 @@ call_other() {
                 grep -q 'org\.tokenbroker\.Error\.' <<<"$out" || echo "$out"
         fi
 }
+denied_methods=" "
 denied() { # METHOD ARGS...: the other user's call of METHOD is refused
+        denied_methods+="$1 "
         tap_is "$(call_other "$@")" org.tokenbroker.Error.AccessDenied "uid $other calling $1: AccessDenied"
 }
 denied GetToken acct "{}"
@@ -71,6 +73,14 @@ denied GenerateKey acct ec "{'replace': <true>}"
 denied GetPublicKey acct
 denied GetDPoPProof acct GET https://api.example.com/x "{'access-token': <'t'>}"
 denied GetToken acct "{'resource': <'urn:x:y'>}"
+denied ListRefusedAccounts
+denied CheckAccount acct
+# Every method of the interface is in the list above: a new one cannot be forgotten here.
+missing=
+for m in $(grep -oE '<method name="[A-Za-z]+"' "$abs_top_srcdir/dbus/org.tokenbroker.Broker1.xml" | cut -d'"' -f2); do
+        [[ $denied_methods == *" $m "* ]] || missing+="$m "
+done
+tap_is "$missing" "" "every method of org.tokenbroker.Broker1.xml was called by the other uid and refused"
 tap_like "$(cat "$(rel_daemon_log)")" "Refused a call from :[0-9.]+ of uid $other: only uid $(id -u) is served" \
         "the daemon logs the refusals with the caller's uid"
 

@@ -3,6 +3,7 @@
 EXTRA_DIST += \
 	%reldir%/emulator_common.py \
 	%reldir%/kube-api-server.py \
+	%reldir%/registry-server.py \
 	%reldir%/provider-server.py \
 	%reldir%/providers/flaik.py \
 	%reldir%/providers/floriday.py \
