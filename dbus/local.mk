@@ -21,6 +21,8 @@ noinst_LTLIBRARIES += %reldir%/libtb-daemon.la
 	%reldir%/engine/account.h \
 	%reldir%/engine/account.c \
 	%reldir%/engine/account-load.c \
+	%reldir%/engine/account-index.h \
+	%reldir%/engine/account-index.c \
 	%reldir%/engine/account-check.h \
 	%reldir%/engine/account-check.c \
 	%reldir%/engine/account-secrets.h \

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "account.h"
+#include "account-index.h"
 #include "account-admin.h"
 #include "account-secrets.h"
 #include "alloc-util.h"
@@ -206,6 +207,7 @@ static void on_secrets_cleared(int r, char **secrets, void *userdata) {
         if (a) {
                 account_fail_all(a, -ESRCH, "The account was removed.");
                 g_hash_table_remove(eng->accounts, j->account);
+                account_index_invalidate(eng);
         }
         log_info("Account '%s' removed with its secrets.", j->account);
         engine_emit_accounts_changed(eng);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "account-index.h"
 #include "alloc-util.h"
 #include "engine.h"
 #include "log.h"
@@ -214,6 +215,8 @@ int engine_load_accounts(Engine *eng) {
                 changed = true;
         }
 
+        /* Any file may have changed its Hosts=. */
+        account_index_invalidate(eng);
         log_info("%u account(s) loaded.", loaded);
         if (changed)
                 engine_emit_accounts_changed(eng);

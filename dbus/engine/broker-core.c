@@ -6,6 +6,7 @@
 
 #include "alloc-util.h"
 #include "broker-core.h"
+#include "account-index.h"
 #include "host-match.h"
 #include "io.h"
 #include "log.h"
@@ -221,25 +222,9 @@ int broker_token_lookup(Engine *eng, const Caller *c, const char *name, const To
 
 int broker_match_account(Engine *eng, const char *protocol, const char *host, const char *path, Account **ret,
                          Failure *f) {
-        _cleanup_strv_free_ char **names = NULL;
-
         if (isempty(host))
                 return failure_set(f, -EINVAL, "No host given.");
-
-        names = broker_account_names(eng);
-        if (!names)
-                return -ENOMEM;
-        STRV_FOREACH(n, names) {
-                Account *a = engine_account(eng, *n);
-
-                STRV_FOREACH(p, a->config->hosts)
-                        if (host_pattern_match(*p, protocol, host, isempty(path) ? NULL : path)) {
-                                *ret = a;
-                                return 0;
-                        }
-        }
-        *ret = NULL;
-        return 0;
+        return account_index_match(eng, protocol, host, isempty(path) ? NULL : path, ret);
 }
 
 int broker_git_account(Engine *eng, const Caller *c, const char *protocol, const char *host, const char *path,

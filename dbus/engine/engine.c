@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "account.h"
+#include "account-index.h"
 #include "account-check.h"
 #include "discovery.h"
 #include "issuer-keys.h"
@@ -25,6 +26,7 @@ void engine_done(Engine *eng) {
         account_check_cancel_all(eng);
         token_revoke_cancel_all(eng);
         login_free_all(eng);
+        account_index_invalidate(eng);
         if (eng->accounts) {
                 g_hash_table_destroy(eng->accounts);
                 eng->accounts = NULL;

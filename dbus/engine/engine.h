@@ -16,6 +16,7 @@
  * the I/O of tests/unit/engine/fake-io.c. GLib's hash tables because libsecret brings GLib anyway. */
 
 typedef struct Account Account;
+typedef struct AccountIndex AccountIndex;
 
 /* What the engine tells its transports. Each may be NULL. */
 typedef struct EngineEvents {
@@ -32,6 +33,7 @@ typedef struct Engine {
         KeyringWorker *keyring;
 
         GHashTable *accounts;           /* name -> Account* */
+        AccountIndex *account_index;    /* the accounts by their Hosts= (account-index.c); NULL: to build */
         GHashTable *refused;            /* account name -> why its file was not loaded (for callers) */
         char *config_dir;               /* the user's account files */
         char *config_dir_refused;       /* why the whole accounts directory was refused, or NULL */

@@ -314,6 +314,45 @@ bool host_pattern_match(const char *pattern, const char *protocol, const char *h
         return true;
 }
 
+static char *name_lowercase(const char *name, size_t n) {
+        char *k = strndup(name, n);
+
+        if (k)
+                for (char *c = k; *c; c++)
+                        if (*c >= 'A' && *c <= 'Z')
+                                *c = (char) (*c - 'A' + 'a');
+        return k;
+}
+
+char *host_pattern_key(const char *pattern, bool *ret_wildcard) {
+        const char *rest, *scheme_end;
+        Authority pa;
+
+        if (isempty(pattern))
+                return NULL;
+        scheme_end = strstr(pattern, "://");
+        rest = scheme_end ? scheme_end + 3 : pattern;
+        if (scheme_end == pattern || !parse_authority(rest, strcspn(rest, "/"), true, &pa))
+                return NULL;
+        *ret_wildcard = pa.name_len >= 2 && pa.name[0] == '*' && pa.name[1] == '.';
+        return *ret_wildcard ? name_lowercase(pa.name + 2, pa.name_len - 2) : name_lowercase(pa.name, pa.name_len);
+}
+
+char *host_request_key(const char *host, const char **ret_parent) {
+        Authority ra;
+        char *k, *dot;
+
+        if (isempty(host) || !parse_authority(host, strlen(host), false, &ra))
+                return NULL;
+        k = name_lowercase(ra.name, ra.name_len);
+        if (k && ret_parent) {
+                /* As name_match() reads "*.rest": one non-empty label, then the rest. */
+                dot = strchr(k, '.');
+                *ret_parent = dot && dot != k ? dot + 1 : NULL;
+        }
+        return k;
+}
+
 bool hosts_serve(char * const *patterns, const char *protocol, const char *host, const char *path) {
         if (strv_length(patterns) == 0)
                 return strcasecmp(protocol, "https") == 0 ||

@@ -29,6 +29,17 @@
  * Patterns with userinfo ("user@host"), an empty host, or a malformed port match nothing. */
 bool host_pattern_match(const char *pattern, const char *protocol, const char *host, const char *path);
 
+/* For an index of patterns by host (the daemon's, so that a request is compared with the few patterns that can
+ * match it, not with every account's): the host name a pattern names, lowercased, without brackets, port
+ * and trailing dot, or for "*.rest" the "rest" with *ret_wildcard set. NULL when the pattern matches no
+ * request at all (malformed), or on ENOMEM. host_pattern_match() of a request is true only when its
+ * host_request_key() equals the pattern's key, or (for a wildcard) its parent does. */
+char *host_pattern_key(const char *pattern, bool *ret_wildcard);
+/* A request host's key (see host_pattern_key()), and in *ret_parent (may be NULL) the key's part after its
+ * first label, which "*." patterns are indexed by (NULL when it has none). NULL when no pattern can match the
+ * host, or on ENOMEM. */
+char *host_request_key(const char *host, const char **ret_parent);
+
 /* Whether HOST (with optional ":port") names this machine by loopback: "localhost", "*.localhost",
  * 127.0.0.0/8 or [::1]. */
 bool host_is_loopback(const char *host);

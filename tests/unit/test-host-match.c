@@ -2,8 +2,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdlib.h>
+
+#include "alloc-util.h"
 #include "host-match.h"
 #include "macro.h"
+#include "string-util.h"
 #include "tap.h"
 
 static const struct {
@@ -145,7 +149,53 @@ static const struct {
         { "https://example.com/", "https", "example.com", "team\\x", true },
 };
 
+/* What the daemon's index of accounts by host relies on (dbus/engine/account-index.c): a pattern matches a
+ * request only when the request's key is the pattern's key, or, for a "*." pattern, the key's parent is. Every
+ * pattern of the table is tried against every request of it. Returns the number of pairs that broke it. */
+static unsigned index_keys_break(void) {
+        unsigned broken = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                for (size_t j = 0; j < ELEMENTSOF(cases); j++) {
+                        _cleanup_free_ char *pk = NULL, *rk = NULL;
+                        const char *parent = NULL;
+                        bool wildcard = false, keyed;
+
+                        if (!host_pattern_match(cases[i].pattern, cases[j].protocol, cases[j].host, cases[j].path))
+                                continue;
+                        pk = host_pattern_key(cases[i].pattern, &wildcard);
+                        rk = host_request_key(cases[j].host, &parent);
+                        keyed = pk && rk && (wildcard ? parent && streq(pk, parent) : streq(pk, rk));
+                        if (!keyed) {
+                                tap_diag("\"%s\" matches %s://%s but is keyed %s%s, the request %s (parent %s)",
+                                     cases[i].pattern, cases[j].protocol, cases[j].host, wildcard ? "*." : "",
+                                     pk ?: "(none)", rk ?: "(none)", parent ?: "(none)");
+                                broken++;
+                        }
+                }
+        return broken;
+}
+
 int main(void) {
+        is_int(index_keys_break(), 0, "every match is found under the pattern's host key (the daemon's index)");
+        {
+                bool w = false, w1 = true, w2 = false;
+                _cleanup_free_ char *k1 = host_pattern_key("HTTPS://Git.Example.COM.:8443/org", &w1);
+                _cleanup_free_ char *k2 = host_pattern_key("*.Example.org", &w2);
+                _cleanup_free_ char *k3 = host_pattern_key("https://[::1]:8080", &w);
+                const char *parent = NULL;
+                _cleanup_free_ char *r1 = host_request_key("A.Example.ORG.:443", &parent);
+
+                is_str(k1, "git.example.com", "a pattern's key: its host, lowercased, no port, dot or path");
+                is_str(k2, "example.org", "a \"*.\" pattern's key: what follows the star");
+                ok(w2 && !w1, "... said to be a wildcard, and only that one");
+                is_str(k3, "::1", "an IPv6 literal's key: without brackets");
+                is_str(r1, "a.example.org", "a request's key");
+                is_str(parent, "example.org", "... and its parent");
+                ok(!host_pattern_key("user@host", &w) && !host_pattern_key("://h", &w), "no key for a pattern "
+                   "that matches nothing");
+                ok(!host_request_key("a b", NULL), "no key for a host no pattern matches");
+        }
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 is_int(host_pattern_match(cases[i].pattern, cases[i].protocol, cases[i].host, cases[i].path),
                        cases[i].want, "\"%s\" vs %s://%s%s%s", cases[i].pattern, cases[i].protocol,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "account-file.h"
+#include "account-index.h"
 #include "engine-fixture.h"
 #include "io.h"
 #include "string-util.h"
@@ -89,6 +90,7 @@ Account *fixture_account(const char *name, const char *settings) {
         if (account_new(&engine, c, &a) < 0)
                 abort();
         g_hash_table_insert(engine.accounts, a->name, a);
+        account_index_invalidate(&engine);      /* as a reload does */
         return a;
 }
 

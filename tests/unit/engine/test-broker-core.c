@@ -217,6 +217,33 @@ static void test_git_matching(void) {
         ok(a == NULL, "... does not (the pattern says https)");
         is_int(broker_git_account(&engine, CALLER(geteuid() + 1, NULL), "https", "git.example", NULL, NULL, &a, &f),
                -EACCES, "another uid: AccessDenied");
+
+        /* The index by host (account-index.c) answers as a scan by name would: across exact and wildcard
+         * patterns, among many accounts, and after a change. */
+        for (unsigned i = 0; i < 2000; i++) {
+                char name[32], settings[160];
+
+                snprintf(name, sizeof(name), "many-%04u", i);
+                snprintf(settings, sizeof(settings), "TokenURL=https://auth.example/token\nClientID=c\n"
+                         "Hosts=https://h%u.example.net https://*.h%u.example.net/team", i, i);
+                (void) fixture_account(name, settings);
+        }
+        is_int(broker_git_account(&engine, ME, "https", "h1234.example.net", "x.git", NULL, &a, &f), 0,
+               "among 2000 accounts");
+        is_str(a ? a->name : NULL, "many-1234", "... the one of the host");
+        is_int(broker_git_account(&engine, ME, "https", "A.H77.example.net.", "team/x.git", NULL, &a, &f), 0,
+               "a wildcard pattern with a path, the host in capitals with a trailing dot");
+        is_str(a ? a->name : NULL, "many-0077", "... matches");
+        is_int(broker_git_account(&engine, ME, "https", "a.h77.example.net", "other/x.git", NULL, &a, &f), 0,
+               "... outside its path");
+        ok(a == NULL, "... does not");
+        (void) fixture_account("0-wild", "TokenURL=https://auth.example/token\nClientID=c\nHosts=*.example.net");
+        is_int(broker_git_account(&engine, ME, "https", "h1234.example.net", NULL, NULL, &a, &f), 0,
+               "an account added after the index was built");
+        is_str(a ? a->name : NULL, "0-wild", "... is found, and comes first by name over an exact host");
+        is_int(broker_git_account(&engine, ME, "https", "h1234.example.net:8443", NULL, NULL, &a, &f), 0,
+               "another port");
+        ok(a == NULL, "... matches no pattern without that port");
         failure_clear(&f);
         fixture_teardown();
 }
