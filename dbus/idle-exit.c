@@ -48,6 +48,8 @@ static const char *busy_reason(Manager *m) {
                         return "an account has Warmup=yes";
                 if (a->refresh_token_unsaved)
                         return "a refresh token waits for the keyring";
+                if (!a->tokens)
+                        continue;
                 g_hash_table_iter_init(&j, a->tokens);
                 while (g_hash_table_iter_next(&j, NULL, (void **) &e))
                         if (entry_in_use(e, now_mono))

@@ -123,6 +123,11 @@ static bool load_one(Engine *eng, const char *name, const char *path, bool provi
         Account *a;
         int r;
 
+        /* The same file as last time: nothing to read (a reload of many accounts costs a stat each). */
+        a = engine_account(eng, name);
+        if (a && a->config->provisioned == provisioned && account_config_file_unchanged(a->config, path))
+                return true;
+
         r = provisioned ? account_config_load_provisioned(path, &c, &diagnostics)
                         : account_config_load(path, &c, &diagnostics);
         STRV_FOREACH(diag, diagnostics)

@@ -50,7 +50,7 @@ int account_new(Engine *eng, AccountConfig *config, Account **ret) {
         a->engine = eng;
         a->config = config;
         a->name = strdup(config->name);
-        a->tokens = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, token_entry_free_void);
+        /* a->tokens is made with the first token: most of 10,000 accounts never have one. */
         if (!a->name) {
                 account_free(a);
                 return -ENOMEM;
@@ -95,7 +95,7 @@ static bool config_changes_tokens(const AccountConfig *x, const AccountConfig *y
 }
 
 void account_update_config(Account *a, AccountConfig *config) {
-        if (config_changes_tokens(a->config, config)) {
+        if (a->tokens && g_hash_table_size(a->tokens) > 0 && config_changes_tokens(a->config, config)) {
                 log_info("Account '%s' changed its endpoint, client, grant, scopes or resources; dropping its "
                          "cached tokens.", a->name);
                 g_hash_table_remove_all(a->tokens);
@@ -250,6 +250,11 @@ TokenEntry *account_get_entry(Account *a, const char *key, bool create) {
         const char *sep = strchr(key, KEY_SEPARATOR);
         TokenEntry *e;
 
+        if (!a->tokens) {
+                if (!create)
+                        return NULL;
+                a->tokens = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, token_entry_free_void);
+        }
         e = g_hash_table_lookup(a->tokens, key);
         if (e || !create)
                 return e;
@@ -282,6 +287,8 @@ unsigned account_invalidate(Account *a, const char *token) {
         TokenEntry *e;
         unsigned n = 0;
 
+        if (!a->tokens)
+                return 0;
         g_hash_table_iter_init(&i, a->tokens);
         while (g_hash_table_iter_next(&i, NULL, (void **) &e)) {
                 if (!e->access_token)
@@ -298,6 +305,8 @@ void account_fail_all(Account *a, int error, const char *message) {
         GHashTableIter i;
         TokenEntry *e;
 
+        if (!a->tokens)
+                return;
         g_hash_table_iter_init(&i, a->tokens);
         while (g_hash_table_iter_next(&i, NULL, (void **) &e))
                 waiters_finish(&e->waiters, e, error, message);

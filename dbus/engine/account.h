@@ -75,7 +75,7 @@ struct Account {
         char *tls_key;                  /* PEM, the key of ClientCertFile= unless ClientKeyFile= names one */
         char *refresh_token;
 
-        GHashTable *tokens;             /* scope -> TokenEntry* */
+        GHashTable *tokens;             /* scope -> TokenEntry*; NULL until the first */
         bool login_required;            /* the grant is dead until a login or a new secret */
         bool warmup_after_unlock;       /* a warmup met a locked keyring: retried when it opens (warmup.c) */
         bool refresh_token_unsaved;     /* the keyring refused the newest refresh token: it is held in memory

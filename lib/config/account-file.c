@@ -21,6 +21,7 @@
 #include "fs-util.h"
 #include "provider-presets.h"
 #include "string-util.h"
+#include "time-util.h"
 
 #define report(p, ...) diagnostics_report(&(p)->diag, __VA_ARGS__)
 #define key_line(p, key) account_file_key_line(p, key)
@@ -277,7 +278,33 @@ int account_config_load_data(const char *path, const char *data, size_t size, Ac
         return parser_finish(&p, r, a, ret, diagnostics);
 }
 
-static int read_file(AccountFileParser *p, const char *path, bool provisioned, char **ret, size_t *ret_size) {
+static void stamp_from_stat(AccountFileStamp *s, const struct stat *st) {
+        *s = (AccountFileStamp) {
+                .dev = st->st_dev, .ino = st->st_ino, .size = st->st_size, .mode = st->st_mode, .uid = st->st_uid,
+                .mtim = st->st_mtim, .ctim = st->st_ctim,
+        };
+}
+
+static bool timespec_eq(struct timespec a, struct timespec b) {
+        return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+static usec_t timespec_usec(struct timespec t) {
+        return (usec_t) t.tv_sec * USEC_PER_SEC + (usec_t) t.tv_nsec / 1000;
+}
+
+bool account_config_file_unchanged(const AccountConfig *c, const char *path) {
+        const AccountFileStamp *s = &c->stamp;
+        struct stat st;
+
+        if (!s->settled || !streq_ptr(c->path, path) || lstat(path, &st) < 0)
+                return false;
+        return st.st_dev == s->dev && st.st_ino == s->ino && st.st_size == s->size && st.st_mode == s->mode &&
+               st.st_uid == s->uid && timespec_eq(st.st_mtim, s->mtim) && timespec_eq(st.st_ctim, s->ctim);
+}
+
+static int read_file(AccountFileParser *p, const char *path, bool provisioned, char **ret, size_t *ret_size,
+                     AccountFileStamp *ret_stamp) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         struct stat st;
@@ -329,6 +356,9 @@ static int read_file(AccountFileParser *p, const char *path, bool provisioned, c
         r = check_size(p, (uint64_t) st.st_size);
         if (r < 0)
                 return r;
+        stamp_from_stat(ret_stamp, &st);
+        ret_stamp->settled = timespec_usec(st.st_ctim) + USEC_PER_SEC < now_usec(CLOCK_REALTIME) &&
+                             timespec_usec(st.st_mtim) + USEC_PER_SEC < now_usec(CLOCK_REALTIME);
 
         /* Read up to one byte past the cap, in case the file grew since fstat(). */
         buf = malloc(ACCOUNT_FILE_SIZE_MAX + 1);
@@ -360,17 +390,20 @@ static int load_file(const char *path, bool provisioned, AccountConfig **ret, ch
                 .diag.path = path,
         };
         AccountConfig *a = NULL;
+        AccountFileStamp stamp = {};
         size_t n = 0;
         int r;
 
         assert(path);
         assert(ret);
 
-        r = read_file(&p, path, provisioned, &buf, &n);
+        r = read_file(&p, path, provisioned, &buf, &n, &stamp);
         if (r >= 0)
                 r = load_data(&p, path, buf, n, &a);
-        if (r >= 0)
+        if (r >= 0) {
                 a->provisioned = provisioned;
+                a->stamp = stamp;
+        }
         else if (p.diag.oom)
                 r = -ENOMEM;
         return parser_finish(&p, r, a, ret, diagnostics);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <sys/stat.h>
+#include <time.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,10 +53,25 @@ typedef enum RequestEncoding {
         _REQUEST_ENCODING_INVALID = -1,
 } RequestEncoding;
 
+/* What identifies the version of an account file that was read: a reload skips a file whose stamp is the
+ * same (account_config_file_unchanged()). */
+typedef struct AccountFileStamp {
+        dev_t dev;
+        ino_t ino;
+        off_t size;
+        mode_t mode;
+        uid_t uid;
+        struct timespec mtim, ctim;
+        /* Its last change was at least a second before it was read: no write can have landed in the same
+         * timestamp tick as the read and left the stamp as it was (git's "racy" files). */
+        bool settled;
+} AccountFileStamp;
+
 typedef struct AccountConfig {
         char *name;                     /* file name without .conf */
         char *path;
         bool provisioned;               /* from the administrator's directory, not the user's */
+        AccountFileStamp stamp;         /* zero for an account loaded from memory */
 
         char *provider;                 /* generic, flaik, floriday, flixcheck, flume, sharetribe */
         char *token_url;
@@ -129,6 +147,11 @@ int account_config_load(const char *path, AccountConfig **ret, char ***diagnosti
 /* As above, for a file an administrator provisioned (account_config_system_dir()): it must be owned by root
  * (or by us) and writable by nobody else; others may read it, as it holds no secret. */
 int account_config_load_provisioned(const char *path, AccountConfig **ret, char ***diagnostics);
+
+/* Whether the file at `path` is still the one `c` was read from (the same inode, size, times, owner and mode,
+ * and read well after its last change), so that loading it again would give the same account. A symbolic
+ * link in its place is a change. */
+bool account_config_file_unchanged(const AccountConfig *c, const char *path);
 
 /* As account_config_load(), from memory; `path` is used for messages and to derive the name. */
 int account_config_load_data(const char *path, const char *data, size_t size, AccountConfig **ret,

@@ -174,7 +174,7 @@ row ratio "tokenbroker kube-credential" "$RIG_DIR/tools" 2 "git-credential-token
 rig_stop_daemon
 export XDG_CONFIG_HOME="$RIG_DIR/rss-config"
 rig_start_daemon || die "tokenbrokerd did not restart"
-add one
+add one --hosts "https://git.example.test/"
 rig_tb token one >/dev/null || die "no token for 'one'"
 sleep 1
 rss1=$(rss VmRSS) rss1_parts=$(rss_parts)
@@ -186,24 +186,67 @@ floor_pss=$(awk '$1 == "Pss:" { print $2 }' "/proc/$FLOOR_PID/smaps_rollup")
 exec {FLOOR[1]}>&-
 wait "$FLOOR_PID" 2>/dev/null
 dir="$XDG_CONFIG_HOME/tokenbroker/accounts"
+many="$RIG_DIR/many-accounts"
+mkdir -m 0700 "$many"
 (
         umask 0077
         for i in $(seq -w 1 9999); do
-                printf '[Account]\nTokenURL=%s\nClientID=basic-client\nClientAuth=basic\n' "$TS_TOKEN_URL" \
-                        >"$dir/many$i.conf"
+                printf '[Account]\nTokenURL=%s\nClientID=basic-client\nClientAuth=basic\nHosts=https://h%s.example.test/\n' \
+                        "$TS_TOKEN_URL" "$i" >"$many/many$i.conf"
         done
 )
-start=${EPOCHREALTIME/[.,]/}
-bus_call Reload >/dev/null || die "Reload failed"
-reload_time=$(stats fmt $((${EPOCHREALTIME/[.,]/} - start)))
-n=$(bus_call ListAccounts | awk '{ print $2 }')
-[ "$n" = 10000 ] || die "the daemon lists $n accounts, not 10000"
+# accounts N: the daemon serves 1 or 10,000 accounts (the 9,999 files moved in or out, then Reload), and its
+# own reload after the folder watch saw the change is over. Prints how long the Reload call took.
+accounts() {
+        local start took
+        if [ "$1" = 1 ]; then
+                find "$dir" -name 'many*.conf' -exec mv -t "$many" {} +
+        else
+                find "$many" -name 'many*.conf' -exec mv -t "$dir" {} +
+        fi
+        start=${EPOCHREALTIME/[.,]/}
+        bus_call Reload >/dev/null || die "Reload failed"
+        took=$((${EPOCHREALTIME/[.,]/} - start))
+        [ "$(bus_call ListAccounts | awk '{ print $2 }')" = "$1" ] || die "the daemon does not list $1 accounts"
+        sleep 2
+        echo "$took"
+}
+
+# --- matching a URL among 10,000 accounts: git's helper and git credential fill ------------------------------
+# The same daemon and cached token with 1 account and with 10,000 (each with its own Hosts=), in alternating
+# blocks; the rows pair the blocks' runs in order.
+: "${BENCH_MATCH_BLOCKS:=8}" "${BENCH_MATCH_ROUNDS:=40}"
+: >"$RIG_DIR/match-1" && : >"$RIG_DIR/match-10000"
+for block in $(seq "$BENCH_MATCH_BLOCKS"); do
+        for n in 1 10000; do
+                accounts "$n" >>"$RIG_DIR/reload-$n" || exit 1
+                ts_before=$(rig_server_stats TS token_requests)
+                "$BIN/bench-spawn" "$BENCH_MATCH_ROUNDS" /dev/null \
+                        -- "<$RIG_DIR/git-get.in" "$abs_top_builddir/git-credential-tokenbroker" get \
+                        -- "<$RIG_DIR/fill.in" git -c "credential.helper=$setup_helper" credential fill \
+                        >>"$RIG_DIR/match-$n" || die "the matching runs failed"
+                [ "$(rig_server_stats TS token_requests)" = "$ts_before" ] || die "the matching runs fetched a token"
+        done
+done
+paste "$RIG_DIR/match-1" "$RIG_DIR/match-10000" >"$RIG_DIR/match"
+row ratio "git-credential-tokenbroker get, 10,000 accounts" "$RIG_DIR/match" 2 "1 account" 0 "<=" 1.1
+row ratio "git credential fill, 10,000 accounts" "$RIG_DIR/match" 3 "1 account" 1 "<=" 1.1
+row limit "Reload: 1 to 10,000 accounts" "$RIG_DIR/reload-10000" 0 150000
+# A reload that finds the same 10,000 files.
+for i in 1 2 3 4 5; do
+        start=${EPOCHREALTIME/[.,]/}
+        bus_call Reload >/dev/null || die "Reload failed"
+        echo $((${EPOCHREALTIME/[.,]/} - start)) >>"$RIG_DIR/reload-same"
+done
+row limit "Reload: 10,000 accounts, unchanged" "$RIG_DIR/reload-same" 0 150000
+
 sleep 1
 row value "daemon RSS idle, 1 account" "$rss1" 8 "fresh daemon, one token cached: $rss1_parts"
 row value "floor: its libraries, its work once" "$floor_rss" 8 \
         "bench-rss-floor.c (bus, keyring lookup, one token request): PSS $(mib "$floor_pss")"
-row value "daemon RSS idle, 10,000 accounts" "$(rss VmRSS)" 40 \
-        "after Reload (took $reload_time): $(rss_parts)"
+rss10k=$(rss VmRSS)
+row value "daemon RSS idle, 10,000 accounts" "$rss10k" 40 "after the matching rows: $(rss_parts)"
+row per "memory per account" "$rss1" "$rss10k" 9999 1024 "RSS of 10,000 accounts less that of 1, over 9,999"
 
 echo
 stats table "$ROWS"

@@ -8,6 +8,7 @@ Each row command prints one tab-separated row: what, median, p99, comparison, ra
                                                            "info": a row that explains another, no verdict)
     stats.py limit WHAT FILE COL LIMIT_USEC                median(COL) < LIMIT_USEC
     stats.py value WHAT VALUE_KIB LIMIT_MIB COMMENT        a memory size against a limit
+    stats.py per   WHAT KIB_A KIB_B N LIMIT_B COMMENT     (KIB_B - KIB_A) / N bytes each, against LIMIT_B bytes
     stats.py count WHAT GOT WANT COMMENT                   an exact count
     stats.py note  WHAT TEXT                               a row that could not be measured, and why
     stats.py fmt   USEC                                    a duration as the table writes it
@@ -68,6 +69,11 @@ def cmd_value(what, kib, limit_mib, comment):
     row(what, f"{mib:.1f} MiB", "-", comment, "-", f"< {limit_mib} MiB", verdict(mib < float(limit_mib)))
 
 
+def cmd_per(what, kib_a, kib_b, n, limit, comment):
+    each = (float(kib_b) - float(kib_a)) * 1024 / float(n)
+    row(what, f"{each:.0f} B", "-", comment, "-", f"<= {float(limit):.0f} B each", verdict(each <= float(limit)))
+
+
 def cmd_count(what, got, want, comment):
     row(what, got, "-", comment, "-", f"= {want}", verdict(got == want))
 
@@ -91,7 +97,7 @@ def cmd_table(path):
             print("  ".join("-" * w for w in widths))
 
 
-COMMANDS = {"ratio": (cmd_ratio, 7), "limit": (cmd_limit, 4), "value": (cmd_value, 4),
+COMMANDS = {"ratio": (cmd_ratio, 7), "limit": (cmd_limit, 4), "value": (cmd_value, 4), "per": (cmd_per, 6),
             "count": (cmd_count, 4), "note": (cmd_note, 2), "fmt": (cmd_fmt, 1), "table": (cmd_table, 1)}
 
 if __name__ == "__main__":

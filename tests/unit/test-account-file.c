@@ -557,6 +557,54 @@ static void test_file_checks(void) {
         strv_free(d);
 }
 
+/* account_config_file_unchanged(), which lets a reload skip a file: any change to what was read counts, even
+ * one that keeps the size and puts the modification time back. The file is made to look settled (old enough
+ * at its reading) by the test, not by waiting. */
+static void test_file_unchanged(void) {
+        _cleanup_free_ char *path = write_file("stamp.conf", MINIMAL, 0600);
+        _cleanup_free_ char *moved = strjoin(tmpdir, "/stamp-moved.conf");
+        AccountConfig *a = NULL;
+        struct stat before;
+        char **d = NULL;
+        int fd;
+
+        is_int(account_config_load(path, &a, &d), 0, "a file loads");
+        if (!a)
+                return;
+        ok(!a->stamp.settled, "a file written just now is not settled: a reload reads it again");
+        ok(!account_config_file_unchanged(a, path), "... so it counts as changed");
+        a->stamp.settled = true;
+        ok(account_config_file_unchanged(a, path), "settled and untouched: unchanged");
+        ok(!account_config_file_unchanged(a, moved), "another path: changed");
+
+        ok(stat(path, &before) == 0, "stat");
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        ok(fd >= 0 && pwrite(fd, "#", 1, 0) == 1, "the first byte overwritten, the size kept");
+        if (fd >= 0) {
+                (void) futimens(fd, (struct timespec[]) { before.st_atim, before.st_mtim });
+                close(fd);
+        }
+        ok(!account_config_file_unchanged(a, path), "... with its mtime put back: changed (the ctime moved)");
+        a = account_config_free(a);
+
+        free(write_file("stamp.conf", MINIMAL, 0600));
+        is_int(account_config_load(path, &a, &d), 0, "loaded again");
+        if (!a)
+                return;
+        a->stamp.settled = true;
+        ok(chmod(path, 0400) == 0 && !account_config_file_unchanged(a, path), "chmod: changed");
+        ok(rename(path, moved) == 0 && symlink(moved, path) == 0 && !account_config_file_unchanged(a, path),
+           "a symbolic link in its place: changed");
+        (void) unlink(path);
+        ok(!account_config_file_unchanged(a, path), "gone: changed");
+        a = account_config_free(a);
+
+        is_int(account_config_load_data("/x/mem.conf", MINIMAL, strlen(MINIMAL), &a, &d), 0, "from memory");
+        ok(a && !account_config_file_unchanged(a, "/x/mem.conf"), "... never unchanged: it has no file");
+        account_config_free(a);
+        strv_free(d);
+}
+
 int main(void) {
         _cleanup_free_ char *cmd = NULL;
 
@@ -575,6 +623,7 @@ int main(void) {
         test_many_diagnostics();
         test_syntax();
         test_file_checks();
+        test_file_unchanged();
 
         cmd = strjoin("rm -rf '", tmpdir, "'");
         (void) system(cmd);
