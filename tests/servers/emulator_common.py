@@ -36,10 +36,13 @@ import os
 import re
 import secrets
 import socket
+import ssl
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_BODY = 1 << 20
@@ -502,6 +505,38 @@ def write_port_file(path, port):
     with open(tmp, "w") as f:
         f.write(f"{port}\n")
     os.rename(tmp, path)
+
+
+def token_accepted(whoami_url, token):
+    """Whether the token server's /api/whoami at whoami_url takes this access token (asked each time)."""
+    req = urllib.request.Request(whoami_url, headers={"Authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def serve_https(handler, cert, key, port_file=None, **attrs):
+    """The resource servers' loop (kube-api-server.py, registry-server.py): a ThreadingHTTPServer of `handler`
+    on 127.0.0.1:0 over TLS with cert and key, `attrs` set on the server with a lock, announced as serve()
+    does, served until killed."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    server.lock = threading.Lock()
+    for name, value in attrs.items():
+        setattr(server, name, value)
+    port = server.server_address[1]
+    if port_file:
+        write_port_file(port_file, port)
+    print(port, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
 
 
 def serve(make_app, port_file=None):

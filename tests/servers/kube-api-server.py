@@ -14,14 +14,10 @@ GET /_stats gives the counters: requests, ok, unauthorized, and the tokens seen 
 
 import argparse
 import json
-import ssl
 import sys
-import threading
-import urllib.error
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from emulator_common import write_port_file
+from emulator_common import serve_https, token_accepted
 
 DISCOVERY = {
     "/api": {"kind": "APIVersions", "versions": ["v1"],
@@ -62,14 +58,6 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.stats[key] = self.server.stats.get(key, 0) + 1
 
-    def token_is_valid(self, token):
-        req = urllib.request.Request(self.server.whoami, headers={"Authorization": "Bearer " + token})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                return resp.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
     def do_GET(self):
         path = self.path.split("?")[0]
         if path == "/_stats":
@@ -78,13 +66,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.count("requests")
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip() or not self.token_is_valid(token.strip()):
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token or not token_accepted(self.server.whoami, token):
             self.count("unauthorized")
             self.send_json(401, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                                  "message": "Unauthorized", "reason": "Unauthorized", "code": 401})
             return
         with self.server.lock:
-            self.server.tokens.add(token.strip())
+            self.server.tokens.add(token)
         self.count("ok")
         if path in DISCOVERY:
             self.send_json(200, DISCOVERY[path])
@@ -103,23 +92,8 @@ def main():
     ap.add_argument("--port-file", help="write the bound port here")
     args = ap.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(args.cert, args.key)
-    server.socket = tls.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    server.whoami = args.whoami
-    server.lock = threading.Lock()
-    server.stats = {"requests": 0, "ok": 0, "unauthorized": 0}
-    server.tokens = set()
-    port = server.server_address[1]
-    if args.port_file:
-        write_port_file(args.port_file, port)
-    print(port, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve_https(Handler, args.cert, args.key, args.port_file, whoami=args.whoami,
+                stats={"requests": 0, "ok": 0, "unauthorized": 0}, tokens=set())
 
 
 if __name__ == "__main__":

@@ -23,14 +23,10 @@ import base64
 import hashlib
 import json
 import secrets
-import ssl
 import sys
-import threading
-import urllib.error
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from emulator_common import write_port_file
+from emulator_common import serve_https, token_accepted
 
 SERVICE = "tokenbroker-test-registry"
 REPOSITORY = "demo/app"
@@ -79,14 +75,6 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.stats[key] = self.server.stats.get(key, 0) + 1
 
-    def access_token_is_valid(self, token):
-        req = urllib.request.Request(self.server.whoami, headers={"Authorization": "Bearer " + token})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                return resp.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
     def issue_token(self, query):
         scheme, _, cred = self.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "basic":
@@ -100,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
             user, password = "", ""
         with self.server.lock:
             self.server.passwords.add(password)
-        if user != self.server.username or not password or not self.access_token_is_valid(password):
+        if user != self.server.username or not password or not token_accepted(self.server.whoami, password):
             self.count("token_refused")
             self.send_error_json(401, "UNAUTHORIZED", "invalid username or password")
             return
@@ -164,25 +152,9 @@ def main():
     ap.add_argument("--port-file", help="write the bound port here")
     args = ap.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(args.cert, args.key)
-    server.socket = tls.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    server.whoami = args.whoami
-    server.username = args.username
-    server.lock = threading.Lock()
-    server.stats = {"token_ok": 0, "token_refused": 0, "token_anonymous": 0, "api_ok": 0, "api_unauthorized": 0}
-    server.passwords = set()
-    server.registry_tokens = set()
-    port = server.server_address[1]
-    if args.port_file:
-        write_port_file(args.port_file, port)
-    print(port, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve_https(Handler, args.cert, args.key, args.port_file, whoami=args.whoami, username=args.username,
+                stats={"token_ok": 0, "token_refused": 0, "token_anonymous": 0, "api_ok": 0, "api_unauthorized": 0},
+                passwords=set(), registry_tokens=set())
 
 
 if __name__ == "__main__":
