@@ -139,7 +139,7 @@ static int config_read(const char *path, json_object **ret) {
 
 /* Writes `text` in place of `path` (a symbolic link's target, for the dotfiles kept in a repository): a new
  * file beside it, of the old one's mode (0600 for a new one: the file may hold other registries'
- * passwords), renamed over it. The folder is made (0700) when missing. */
+ * passwords), renamed over it. The folders on the way are made (0700) when missing. */
 static int config_write(const char *path, const char *text) {
         _cleanup_free_ char *target = NULL, *dir = NULL, *tmp = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -164,8 +164,16 @@ static int config_write(const char *path, const char *text) {
         slash = strrchr(dir, '/');
         if (slash && slash != dir) {
                 *slash = '\0';
-                if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-                        return -errno;
+                /* Each missing folder on the way, as `mkdir -p` (~/.config may not exist yet). */
+                for (char *p = strchr(dir + 1, '/');; p = strchr(p + 1, '/')) {
+                        if (p)
+                                *p = '\0';
+                        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                                return -errno;
+                        if (!p)
+                                break;
+                        *p = '/';
+                }
         }
         tmp = strjoin(target, ".tokenbroker-XXXXXX");
         if (!tmp)

@@ -89,6 +89,9 @@ tap_is "$rc:$(cat "$RIG_DIR/cut.json")" '9:{"auths": {' "a file that is no JSON:
 tap_like "$out" "cut.json is not a JSON object" "... naming it"
 out=$(setup --registry "$REGISTRY" --docker-config /dev/zero 2>&1); rc=$?
 tap_is "$rc" 9 "a device in place of the file: exit 9, nothing read"
+out=$(setup --registry "$REGISTRY" --auth-file "$RIG_DIR/new/dirs/auth.json" 2>&1); rc=$?
+tap_is "$rc:$(helper_of "$RIG_DIR/new/dirs/auth.json" "$REGISTRY")" "0:tokenbroker" "folders that do not exist yet are made"
+tap_is "$(stat -c %a "$RIG_DIR/new/dirs")" 700 "... private to the user"
 out=$(setup --registry "bad host" 2>&1); rc=$?
 tap_is "$rc" 2 "--registry with something that is no host: a usage error"
 out=$(PATH=/usr/bin:/bin setup --registry "$REGISTRY" --docker-config "$RIG_DIR/nohelper.json" 2>&1); rc=$?
