@@ -10,7 +10,11 @@ bench_programs += \
 	%reldir%/bench-crowd \
 	%reldir%/bench-spawn \
 	%reldir%/bench-bus-floor \
-	%reldir%/bench-rss-floor
+	%reldir%/bench-socket-floor \
+	%reldir%/bench-echo-server \
+	%reldir%/bench-socket-load \
+	%reldir%/bench-rss-floor \
+	%reldir%/bench-refresh-floor
 EXTRA_PROGRAMS = $(bench_programs)
 
 %canon_reldir%_bench_hit_SOURCES = %reldir%/bench-hit.c $(bench_util_sources)
@@ -29,10 +33,22 @@ EXTRA_PROGRAMS = $(bench_programs)
 %canon_reldir%_bench_bus_floor_SOURCES = %reldir%/bench-bus-floor.c
 %canon_reldir%_bench_bus_floor_CPPFLAGS = $(BENCH_CPPFLAGS)
 %canon_reldir%_bench_bus_floor_LDADD = $(SYSTEMD_LIBS)
+# The floor for a client of the token socket: libc only.
+%canon_reldir%_bench_socket_floor_SOURCES = %reldir%/bench-socket-floor.c
+# The token socket's throughput against a bare server of the same framing.
+%canon_reldir%_bench_echo_server_SOURCES = %reldir%/bench-echo-server.c
+%canon_reldir%_bench_socket_load_SOURCES = %reldir%/bench-socket-load.c $(bench_util_sources)
+%canon_reldir%_bench_socket_load_CPPFLAGS = $(BENCH_CPPFLAGS)
+%canon_reldir%_bench_socket_load_LDADD = $(SYSTEMD_LIBS)
 # The memory floor for the daemon: its libraries, nothing of ours.
 %canon_reldir%_bench_rss_floor_SOURCES = %reldir%/bench-rss-floor.c
 %canon_reldir%_bench_rss_floor_CPPFLAGS = $(BENCH_CPPFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(SECRET_CFLAGS)
 %canon_reldir%_bench_rss_floor_LDADD = $(SYSTEMD_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SECRET_LIBS) $(GLIB_LIBS)
+
+# The floor of a refresh with rotation: one request with libcurl, one store with libsecret.
+%canon_reldir%_bench_refresh_floor_SOURCES = %reldir%/bench-refresh-floor.c $(bench_util_sources)
+%canon_reldir%_bench_refresh_floor_CPPFLAGS = $(BENCH_CPPFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(SECRET_CFLAGS)
+%canon_reldir%_bench_refresh_floor_LDADD = $(SYSTEMD_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(SECRET_LIBS) $(GLIB_LIBS)
 
 EXTRA_DIST += %reldir%/bench.sh %reldir%/oidc-setup.sh %reldir%/stats.py
 

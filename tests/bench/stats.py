@@ -6,8 +6,11 @@ Each row command prints one tab-separated row: what, median, p99, comparison, ra
 
     stats.py ratio WHAT FILE COL VS_NAME VS_COL OP LIMIT   median(COL)/median(VS_COL) OP LIMIT (OP < or <=;
                                                            "info": a row that explains another, no verdict)
+    stats.py rate  WHAT FILE COL VS_NAME VS_COL LIMIT     calls/s: median(COL)/median(VS_COL) >= LIMIT
+    stats.py p99   WHAT FILE COL LIMIT_USEC                p99(COL) < LIMIT_USEC
     stats.py limit WHAT FILE COL LIMIT_USEC                median(COL) < LIMIT_USEC
     stats.py value WHAT VALUE_KIB LIMIT_MIB COMMENT        a memory size against a limit
+    stats.py mem   WHAT VALUE_KIB COMMENT                 a memory size for comparison, no target
     stats.py per   WHAT KIB_A KIB_B N LIMIT_B COMMENT     (KIB_B - KIB_A) / N bytes each, against LIMIT_B bytes
     stats.py count WHAT GOT WANT COMMENT                   an exact count
     stats.py note  WHAT TEXT                               a row that could not be measured, and why
@@ -58,15 +61,33 @@ def cmd_ratio(what, path, col, vs_name, vs_col, op, limit):
         "info" if op == "info" else verdict(ok))
 
 
+def cmd_rate(what, path, col, vs_name, vs_col, limit):
+    a, b = column(path, int(col)), column(path, int(vs_col))
+    ratio, limit = statistics.median(a) / statistics.median(b), float(limit)
+    row(what, f"{statistics.median(a):.0f}/s", f"min {min(a):.0f}/s",
+        f"{vs_name}: {statistics.median(b):.0f}/s (min {min(b):.0f}/s)", f"{ratio:.2f}x",
+        f"ratio >= {limit:g} (n={len(a)})", verdict(ratio >= limit))
+
+
 def cmd_limit(what, path, col, limit):
     a, limit = column(path, int(col)), float(limit)
     row(what, usec(statistics.median(a)), usec(p99(a)), "-", "-", f"median < {usec(limit)} (n={len(a)})",
         verdict(statistics.median(a) < limit))
 
 
+def cmd_p99(what, path, col, limit):
+    a, limit = column(path, int(col)), float(limit)
+    row(what, usec(statistics.median(a)), usec(p99(a)), f"min {usec(min(a))}, max {usec(max(a))}", "-",
+        f"p99 < {usec(limit)} (n={len(a)})", verdict(p99(a) < limit))
+
+
 def cmd_value(what, kib, limit_mib, comment):
     mib = float(kib) / 1024
     row(what, f"{mib:.1f} MiB", "-", comment, "-", f"< {limit_mib} MiB", verdict(mib < float(limit_mib)))
+
+
+def cmd_mem(what, kib, comment):
+    row(what, f"{float(kib) / 1024:.1f} MiB", "-", comment, "-", "-", "info")
 
 
 def cmd_per(what, kib_a, kib_b, n, limit, comment):
@@ -97,7 +118,7 @@ def cmd_table(path):
             print("  ".join("-" * w for w in widths))
 
 
-COMMANDS = {"ratio": (cmd_ratio, 7), "limit": (cmd_limit, 4), "value": (cmd_value, 4), "per": (cmd_per, 6),
+COMMANDS = {"ratio": (cmd_ratio, 7), "rate": (cmd_rate, 6), "limit": (cmd_limit, 4), "p99": (cmd_p99, 4), "value": (cmd_value, 4), "per": (cmd_per, 6), "mem": (cmd_mem, 3),
             "count": (cmd_count, 4), "note": (cmd_note, 2), "fmt": (cmd_fmt, 1), "table": (cmd_table, 1)}
 
 if __name__ == "__main__":

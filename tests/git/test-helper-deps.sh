@@ -4,7 +4,8 @@
 # The launchers git and scripts run (git-credential-tokenbroker, tokenbroker) link libc and json-c only: no
 # libsystemd, whose dependencies (libgcrypt, libzstd, liblzma, ...) would cost most of a spawn. The full
 # programs they exec() for everything else (tokenbroker-cli, git-credential-tokenbroker-bus) link libc and
-# libsystemd. GLib, libsecret and libcurl belong to the daemon alone.
+# libsystemd; tokenbroker-cli json-c too, for the other tools' JSON files it edits (setup-docker). GLib,
+# libsecret and libcurl belong to the daemon alone.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 
 command -v ldd >/dev/null 2>&1 || tap_skip_all "ldd is not installed"
@@ -35,7 +36,6 @@ check() {
 for prog in git-credential-tokenbroker tokenbroker; do
         check "$prog" json-c systemd glib gio gobject secret curl gnutls ssl nghttp gcrypt zstd lzma
 done
-for prog in git-credential-tokenbroker-bus tokenbroker-cli; do
-        check "$prog" systemd glib gio gobject secret curl json-c gnutls ssl nghttp
-done
+check git-credential-tokenbroker-bus systemd glib gio gobject secret curl json-c gnutls ssl nghttp
+check tokenbroker-cli systemd glib gio gobject secret curl gnutls ssl nghttp
 tap_done
