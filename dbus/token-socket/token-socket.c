@@ -160,9 +160,13 @@ static void conn_answered(TokenConn *c) {
         c->pending_account = NULL;
         if (c->closed)
                 return;
-        (void) sd_event_source_set_time_relative(c->idle_source, WIRE_IDLE_TIMEOUT_USEC);
-        (void) sd_event_source_set_enabled(c->idle_source, SD_EVENT_ONESHOT);
-        (void) sd_event_source_set_enabled(c->defer_source, SD_EVENT_ONESHOT);
+        /* The idle timer stays where it is and looks at this time when it fires (on_idle()): moving it for
+         * every answer would cost a timerfd_settime() each. */
+        c->last_active_usec = now_usec(CLOCK_MONOTONIC);
+        /* A request that came in while this one waited is in the buffer already, and no EPOLLIN will say
+         * so; nor will one about an end of input seen meanwhile. Otherwise the next request wakes us. */
+        if (c->in_size > 0 || c->eof)
+                (void) sd_event_source_set_enabled(c->defer_source, SD_EVENT_ONESHOT);
         conn_update_events(c);
 }
 
@@ -300,6 +304,12 @@ static int on_idle(sd_event_source *s, uint64_t usec, void *userdata) {
         /* A request waiting for a token fetch is no idleness: the fetch has time-outs of its own. */
         if (c->busy) {
                 (void) sd_event_source_set_time_relative(s, WIRE_IDLE_TIMEOUT_USEC);
+                (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        /* Answered since the timer was set: idle since that answer, not since then. */
+        if (c->last_active_usec + WIRE_IDLE_TIMEOUT_USEC > usec) {
+                (void) sd_event_source_set_time(s, c->last_active_usec + WIRE_IDLE_TIMEOUT_USEC);
                 (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
                 return 0;
         }

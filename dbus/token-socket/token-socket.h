@@ -29,7 +29,8 @@ typedef struct TokenConn {
         sd_event_source *io_source;
         sd_event_source *idle_source;   /* closes a connection idle for WIRE_IDLE_TIMEOUT_USEC */
         sd_event_source *defer_source;  /* takes the next request once an answer was sent from a callback */
-        uint64_t last_active_usec;      /* CLOCK_MONOTONIC of its last request, for making room at the cap */
+        uint64_t last_active_usec;      /* CLOCK_MONOTONIC of its last request or answer: the idle time-out
+                                         * counts from it, and making room at the cap */
         char *in;                       /* received, not yet taken: may hold a token (Invalidate); wiped */
         size_t in_size, in_allocated;
         char *out;                      /* an answer not yet written: holds a token; wiped */
