@@ -303,6 +303,15 @@ bool account_config_file_unchanged(const AccountConfig *c, const char *path) {
                st.st_uid == s->uid && timespec_eq(st.st_mtim, s->mtim) && timespec_eq(st.st_ctim, s->ctim);
 }
 
+/* The loading process never changes its uid: asked once, not for every one of thousands of files. */
+static uid_t self_uid(void) {
+        static uid_t self = (uid_t) -1;
+
+        if (self == (uid_t) -1)
+                self = geteuid();
+        return self;
+}
+
 static int read_file(AccountFileParser *p, const char *path, bool provisioned, char **ret, size_t *ret_size,
                      AccountFileStamp *ret_stamp) {
         _cleanup_close_ int fd = -1;
@@ -328,9 +337,9 @@ static int read_file(AccountFileParser *p, const char *path, bool provisioned, c
         /* An administrator's file holds no secret (those are in each user's keyring), so all may read it;
          * but only root (or we) may own it and nobody else may write it, for the same reason as below. */
         if (provisioned) {
-                if (st.st_uid != 0 && st.st_uid != geteuid()) {
+                if (st.st_uid != 0 && st.st_uid != self_uid()) {
                         (void) report(p, true, 0, NULL, "owned by uid %u, neither root nor us (uid %u), refusing",
-                                      (unsigned) st.st_uid, (unsigned) geteuid());
+                                      (unsigned) st.st_uid, (unsigned) self_uid());
                         return -EPERM;
                 }
                 if (st.st_mode & 0022) {
@@ -341,9 +350,9 @@ static int read_file(AccountFileParser *p, const char *path, bool provisioned, c
                 }
         }
         /* Another user who owns or may write our account file could point our tokens at their server. */
-        else if (st.st_uid != geteuid()) {
+        else if (st.st_uid != self_uid()) {
                 (void) report(p, true, 0, NULL, "owned by uid %u, not by us (uid %u), refusing",
-                              (unsigned) st.st_uid, (unsigned) geteuid());
+                              (unsigned) st.st_uid, (unsigned) self_uid());
                 return -EPERM;
         }
         else if (st.st_mode & 0077) {
@@ -360,23 +369,33 @@ static int read_file(AccountFileParser *p, const char *path, bool provisioned, c
         ret_stamp->settled = timespec_usec(st.st_ctim) + USEC_PER_SEC < now_usec(CLOCK_REALTIME) &&
                              timespec_usec(st.st_mtim) + USEC_PER_SEC < now_usec(CLOCK_REALTIME);
 
-        /* Read up to one byte past the cap, in case the file grew since fstat(). */
-        buf = malloc(ACCOUNT_FILE_SIZE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, ACCOUNT_FILE_SIZE_MAX + 1 - n);
+        /* As large as fstat() says, and one byte more to see it grew since; then, if it did, up to one byte
+         * past the cap. A short read of a regular file is its end: no second read() to learn that. */
+        for (size_t cap = (size_t) st.st_size + 1;;) {
+                ssize_t k;
+
+                if (!buf || n == cap) {
+                        char *bigger;
+
+                        if (buf)
+                                cap = ACCOUNT_FILE_SIZE_MAX + 1;
+                        bigger = realloc(buf, cap);
+                        if (!bigger)
+                                return -ENOMEM;
+                        buf = bigger;
+                }
+                k = read(fd, buf + n, cap - n);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -errno;
                 }
-                if (k == 0)
-                        break;
-                n += k;
+                n += (size_t) k;
                 r = check_size(p, n);
                 if (r < 0)
                         return r;
+                if (k == 0 || n < cap)
+                        break;
         }
 
         *ret = TAKE_PTR(buf);
