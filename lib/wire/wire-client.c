@@ -74,12 +74,17 @@ static int send_all(int fd, const char *buf, size_t size) {
 
 /* Reads up to the NUL that ends one message. The buffer is wiped on every path (it holds a token): one byte
  * more than a message may have keeps it a string for erase_and_free(). */
+#define WIRE_REPLY_START (16U * 1024U)
+
 static int receive_message(int fd, usec_t deadline, json_object **ret) {
         _cleanup_erase_ char *buf = NULL;
-        size_t size = 0;
+        size_t size = 0, allocated = WIRE_REPLY_START;
         int r;
 
-        buf = calloc(1, WIRE_REPLY_MAX + 1);
+        /* Most answers are a token of a few hundred bytes: a buffer of the largest answer would be an mmap()
+         * and munmap() in every call. It grows, by copies that leave no token behind, when an answer is
+         * longer. */
+        buf = calloc(1, allocated + 1);
         if (!buf)
                 return -ENOMEM;
         for (;;) {
@@ -99,7 +104,18 @@ static int receive_message(int fd, usec_t deadline, json_object **ret) {
                 if (r == 0)
                         return -ETIMEDOUT;
 
-                n = recv(fd, buf + size, WIRE_REPLY_MAX - size, 0);
+                if (size == allocated) {
+                        size_t more = MIN(allocated * 4, (size_t) WIRE_REPLY_MAX);
+                        char *bigger = calloc(1, more + 1);
+
+                        if (!bigger)
+                                return -ENOMEM;
+                        memcpy(bigger, buf, size);
+                        erase_and_free(buf);
+                        buf = bigger;
+                        allocated = more;
+                }
+                n = recv(fd, buf + size, allocated - size, 0);
                 if (n < 0) {
                         if (errno == EINTR || errno == EAGAIN)
                                 continue;
