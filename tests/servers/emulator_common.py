@@ -507,6 +507,18 @@ def write_port_file(path, port):
     os.rename(tmp, path)
 
 
+def announce_and_serve(server, port_file=None):
+    """Writes the bound port to port_file (atomically) and to stdout, then serves until killed."""
+    port = server.server_address[1]
+    if port_file:
+        write_port_file(port_file, port)
+    print(port, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
 def token_accepted(whoami_url, token):
     """Whether the token server's /api/whoami at whoami_url takes this access token (asked each time)."""
     req = urllib.request.Request(whoami_url, headers={"Authorization": "Bearer " + token})
@@ -529,26 +541,12 @@ def serve_https(handler, cert, key, port_file=None, **attrs):
     server.lock = threading.Lock()
     for name, value in attrs.items():
         setattr(server, name, value)
-    port = server.server_address[1]
-    if port_file:
-        write_port_file(port_file, port)
-    print(port, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    announce_and_serve(server, port_file)
 
 
 def serve(make_app, port_file=None):
     """Binds 127.0.0.1:0, builds the App with make_app(port), announces the port and serves until killed."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    port = server.server_address[1]
-    server.app = make_app(port)
-    if port_file:
-        write_port_file(port_file, port)
-    print(port, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    server.app = make_app(server.server_address[1])
+    announce_and_serve(server, port_file)
