@@ -85,7 +85,7 @@ static int registries_of_accounts(char ***ret) {
 /* Reads `path` as a JSON object: a new empty one when the file does not exist. The error is printed. */
 static int config_read(const char *path, json_object **ret) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
+        _cleanup_erase_ char *buf = NULL;     /* the file may hold other registries' passwords */
         json_tokener *tok;
         json_object *obj;
         const char *why;
@@ -102,7 +102,7 @@ static int config_read(const char *path, json_object **ret) {
                 fprintf(stderr, "tokenbroker: setup-docker: %s %s; not touching it.\n", path, why);
                 return EXIT_CONFIG;
         }
-        buf = malloc(CONFIG_MAX_SIZE + 1);
+        buf = calloc(1, CONFIG_MAX_SIZE + 1);  /* zeroed: erase_and_free() wipes up to its NUL */
         if (!buf)
                 return cli_fail("setup-docker", NULL, -ENOMEM);
         while (len < CONFIG_MAX_SIZE && (k = read(fd, buf + len, CONFIG_MAX_SIZE - len)) != 0) {
