@@ -192,7 +192,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         /* A folder may have appeared (or gone) since: watch the folder itself now, or its parent again. */
         arm_all(m);
         log_debug("An account file changed: reloading.");
-        (void) engine_load_accounts(&m->engine);
+        (void) engine_reload_accounts(&m->engine, NULL, NULL);
         (void) sd_event_now(m->event, CLOCK_MONOTONIC, &m->accounts_reloaded_usec);
         return 0;
 }

@@ -21,6 +21,8 @@ noinst_LTLIBRARIES += %reldir%/libtb-daemon.la
 	%reldir%/engine/account.h \
 	%reldir%/engine/account.c \
 	%reldir%/engine/account-load.c \
+	%reldir%/engine/account-scan.h \
+	%reldir%/engine/account-scan.c \
 	%reldir%/engine/account-index.h \
 	%reldir%/engine/account-index.c \
 	%reldir%/engine/account-check.h \

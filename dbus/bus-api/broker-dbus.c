@@ -413,6 +413,20 @@ static int method_invalidate(sd_bus_message *msg, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+static void on_reloaded(int r, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (r >= 0) {
+                (void) sd_bus_reply_method_return(call, NULL);
+                return;
+        }
+        (void) bus_error_setf(&e, r, "Failed to reload the accounts: %s", strerror(-r));
+        (void) sd_bus_reply_method_error(call, &e);
+}
+
+/* Answered when the accounts are served as the files now say; they are read on a thread meanwhile, while
+ * other callers get their cached tokens. */
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         int r;
@@ -422,10 +436,12 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return r;
         /* The folders are looked at again too: one made, moved or replaced is watched from now on. */
         (void) accounts_watch_start(m);
-        r = manager_load_accounts(m);
-        if (r < 0)
+        r = engine_reload_accounts(&m->engine, on_reloaded, sd_bus_message_ref(msg));
+        if (r < 0) {
+                sd_bus_message_unref(msg);
                 return bus_error_setf(error, r, "Failed to reload the accounts: %s", strerror(-r));
-        return sd_bus_reply_method_return(msg, NULL);
+        }
+        return 1;
 }
 
 static int method_warmup(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

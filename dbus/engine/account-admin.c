@@ -208,6 +208,8 @@ static void on_secrets_cleared(int r, char **secrets, void *userdata) {
                 account_fail_all(a, -ESRCH, "The account was removed.");
                 g_hash_table_remove(eng->accounts, j->account);
                 account_index_invalidate(eng);
+                /* A reload reading the folders now may have seen its file. */
+                eng->accounts_generation++;
         }
         log_info("Account '%s' removed with its secrets.", j->account);
         engine_emit_accounts_changed(eng);

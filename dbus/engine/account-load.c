@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +9,10 @@
 
 #include "account.h"
 #include "account-index.h"
+#include "account-scan.h"
 #include "alloc-util.h"
 #include "engine.h"
+#include "io.h"
 #include "log.h"
 #include "string-util.h"
 
@@ -36,176 +37,89 @@ static void remember_refused(Engine *eng, char *name, int error, char **diagnost
         g_hash_table_insert(eng->refused, name, g_string_free(g_steal_pointer(&why), false));
 }
 
-/* A directory of account files must be writable by nobody but its owner, wherever a symbolic link to it
- * leads: whoever may add or replace files in it decides where our secrets are sent. The user's must be
- * ours; the administrator's root's (or ours). Returns the reason for refusing it, or NULL. */
-static char *dir_refusal(int fd, const char *dir, bool provisioned) {
-        struct stat st;
-        char *why = NULL;
-        int r = 0;
-
-        if (fstat(fd, &st) < 0)
-                r = asprintf(&why, "The accounts directory %s cannot be examined: %m.", dir);
-        else if (st.st_uid != geteuid() && !(provisioned && st.st_uid == 0))
-                r = asprintf(&why, "The accounts directory %s belongs to uid %u, not to %s (uid %u): no account "
-                                   "of it is loaded.",
-                             dir, (unsigned) st.st_uid, provisioned ? "root or us" : "us", (unsigned) geteuid());
-        else if (st.st_mode & 0022)
-                r = asprintf(&why, "The accounts directory %s is writable by other users (mode %04o): no account "
-                                   "of it is loaded; fix with: chmod %s '%s'",
-                             dir, (unsigned) (st.st_mode & 07777), provisioned ? "0755" : "0700", dir);
-        else
-                return NULL;
-        return r < 0 ? strdup("An accounts directory is refused.") : why;
-}
-
-/* What a look at one folder found. */
-typedef struct FolderScan {
-        char *refused;          /* why the folder is not trusted (its files are not loaded), or NULL */
-        char **refused_names;   /* the account names in a refused folder, to say why each is not served */
-        bool unreadable;        /* it exists but could not be read now: its accounts stay as they were */
-} FolderScan;
-
-static void folder_scan_done(FolderScan *f) {
-        free(f->refused);
-        f->refused = NULL;
-        strv_free(f->refused_names);
-        f->refused_names = NULL;
-}
-
-/* Notes the account files of `dir` in `files` (name -> path): a later folder's file takes the place of an
- * earlier one's. */
-static void collect_files(const char *dir, bool provisioned, GHashTable *files, GHashTable *provisioned_names,
-                          FolderScan *ret) {
-        struct dirent *de;
-        DIR *d;
-
-        *ret = (FolderScan) {};
-        if (isempty(dir))
-                return;
-        d = opendir(dir);
-        if (!d) {
-                if (errno != ENOENT) {
-                        /* A transient failure (no file descriptors, no memory) must not take every account
-                         * away; one that lasts (an administrator's folder users may not read) is reported. */
-                        log_error_errno(errno, "Failed to open %s, keeping its accounts as they were: %m", dir);
-                        ret->unreadable = true;
-                        if (asprintf(&ret->refused, "The accounts directory %s cannot be read: %m.", dir) < 0)
-                                ret->refused = NULL;
-                }
-                return;
-        }
-        ret->refused = dir_refusal(dirfd(d), dir, provisioned);
-        while ((de = readdir(d))) {
-                char *name;
-
-                if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf"))
-                        continue;
-                name = g_strndup(de->d_name, strlen(de->d_name) - 5);
-                if (ret->refused) {
-                        (void) strv_extend(&ret->refused_names, name);
-                        g_free(name);
-                        continue;
-                }
-                g_hash_table_replace(files, name, g_strjoin("/", dir, de->d_name, NULL));
-                if (provisioned)
-                        g_hash_table_add(provisioned_names, g_strdup(name));
-                else
-                        g_hash_table_remove(provisioned_names, name);
-        }
-        closedir(d);
-}
-
-/* Loads one file; returns whether the account is (still) served. Takes nothing. */
-static bool load_one(Engine *eng, const char *name, const char *path, bool provisioned, bool *changed) {
-        _cleanup_strv_free_ char **diagnostics = NULL;
-        AccountConfig *c = NULL;
+/* Serves what the scan found for one file; returns whether the account is (still) served. */
+static bool apply_file(Engine *eng, ScannedFile *f, bool *changed) {
         Account *a;
         int r;
 
-        /* The same file as last time: nothing to read (a reload of many accounts costs a stat each). */
-        a = engine_account(eng, name);
-        if (a && a->config->provisioned == provisioned && account_config_file_unchanged(a->config, path))
-                return true;
+        a = engine_account(eng, f->name);
+        if (f->unchanged)
+                /* The scan knew it from this very account (the engine's accounts change only here or with
+                 * a newer generation, whose scans are not applied). */
+                return a != NULL;
 
-        r = provisioned ? account_config_load_provisioned(path, &c, &diagnostics)
-                        : account_config_load(path, &c, &diagnostics);
-        STRV_FOREACH(diag, diagnostics)
+        STRV_FOREACH(diag, f->diagnostics)
                 log_warning("%s", *diag);
+        r = f->result;
         if (r < 0) {
-                log_error_errno(r, "Account file '%s' not loaded: %m", path);
+                log_error_errno(r, "Account file '%s' not loaded: %m", f->path);
                 /* A file broken by an edit keeps an already loaded account as it was, so that a typo does not
                  * cut the user off. A file refused for safety (owner, mode, symbolic link) does not: someone
                  * else may have written it, and serving on would use our secrets for what it now says. */
-                if (r != -EPERM && engine_account(eng, name))
+                if (r != -EPERM && a)
                         return true;
-                remember_refused(eng, g_strdup(name), r, diagnostics);
+                remember_refused(eng, g_strdup(f->name), r, f->diagnostics);
                 return false;
         }
 
-        a = engine_account(eng, c->name);
+        a = engine_account(eng, f->config->name);
         if (a) {
-                account_update_config(a, c);
+                account_update_config(a, TAKE_PTR(f->config));
                 return true;
         }
-        r = account_new(eng, c, &a);
+        r = account_new(eng, TAKE_PTR(f->config), &a);
         if (r < 0) {
                 log_oom();
                 return false;
         }
-        g_hash_table_insert(eng->accounts, a->name, a);
+        g_hash_table_insert(eng->accounts, a->config->name, a);
         *changed = true;
         return true;
 }
 
-int engine_load_accounts(Engine *eng) {
-        g_autoptr(GHashTable) files = NULL, provisioned = NULL;
-        FolderScan system = {}, user = {};
+/* Makes the engine serve what `s` found; returns the number of accounts served. */
+static int apply_scan(Engine *eng, AccountScan *s) {
+        g_autoptr(GHashTable) served = NULL;
         GHashTableIter i;
-        const char *name, *path;
+        const char *name;
         Account *a;
         unsigned loaded = 0;
         bool changed = false;
 
-        files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-        provisioned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_hash_table_remove_all(eng->refused);
         free(eng->config_dir_refused);
         free(eng->system_dir_refused);
-
-        /* The administrator's first: a user's file of the same name takes its place. */
-        collect_files(eng->system_config_dir, true, files, provisioned, &system);
-        collect_files(eng->config_dir, false, files, provisioned, &user);
-        eng->system_dir_refused = TAKE_PTR(system.refused);
-        eng->config_dir_refused = user.unreadable ? NULL : TAKE_PTR(user.refused);
-        if (eng->system_dir_refused && !system.unreadable)
+        eng->system_dir_refused = TAKE_PTR(s->system.refused);
+        eng->config_dir_refused = s->user.unreadable ? NULL : TAKE_PTR(s->user.refused);
+        if (s->system.error)
+                log_error("%s", s->system.error);
+        if (s->user.error)
+                log_error("%s", s->user.error);
+        if (eng->system_dir_refused && !s->system.unreadable)
                 log_error("%s", eng->system_dir_refused);
-        /* An unsafe administrator's folder: each of its accounts the user has no file for says why. */
-        STRV_FOREACH(n, system.refused_names)
-                if (!g_hash_table_contains(files, *n))
-                        remember_refused(eng, g_strdup(*n), -EPERM, (char *[]) { eng->system_dir_refused, NULL });
-        folder_scan_done(&system);
-        folder_scan_done(&user);
-        if (eng->config_dir_refused) {
-                /* Nothing in a directory others may write to is ours to trust: every account goes, the
-                 * administrator's too, as a file there could replace any of them. */
+        if (eng->config_dir_refused)
                 log_error("%s", eng->config_dir_refused);
-                g_hash_table_remove_all(files);
-        }
 
-        g_hash_table_iter_init(&i, files);
-        while (g_hash_table_iter_next(&i, (void **) &name, (void **) &path))
-                if (load_one(eng, name, path, g_hash_table_contains(provisioned, name), &changed))
+        served = g_hash_table_new(g_str_hash, g_str_equal);
+        for (unsigned k = 0; k < s->files->len; k++) {
+                ScannedFile *f = g_ptr_array_index(s->files, k);
+
+                if (apply_file(eng, f, &changed)) {
+                        g_hash_table_add(served, f->name);
                         loaded++;
-                else
-                        g_hash_table_iter_remove(&i);
+                }
+        }
+        /* An unsafe administrator's folder: each of its accounts the user has no file for says why. */
+        STRV_FOREACH(n, s->system.refused_names)
+                if (!g_hash_table_contains(served, *n) && !g_hash_table_contains(eng->refused, *n))
+                        remember_refused(eng, g_strdup(*n), -EPERM, (char *[]) { eng->system_dir_refused, NULL });
 
         g_hash_table_iter_init(&i, eng->accounts);
         while (g_hash_table_iter_next(&i, (void **) &name, (void **) &a)) {
-                if (g_hash_table_contains(files, name))
+                if (g_hash_table_contains(served, name))
                         continue;
                 /* Its folder could not be read this time: it stays as it was. */
-                if (a->config->provisioned ? system.unreadable : user.unreadable) {
+                if (a->config->provisioned ? s->system.unreadable : s->user.unreadable) {
                         loaded++;
                         continue;
                 }
@@ -226,4 +140,164 @@ int engine_load_accounts(Engine *eng) {
         if (changed)
                 engine_emit_accounts_changed(eng);
         return (int) loaded;
+}
+
+/* A scan that knows every account loaded now. */
+static AccountScan *scan_new(Engine *eng) {
+        g_autoptr(AccountScan) s = NULL;
+        GHashTableIter i;
+        Account *a;
+
+        s = account_scan_new(eng->system_config_dir, eng->config_dir);
+        if (!s)
+                return NULL;
+        g_hash_table_iter_init(&i, eng->accounts);
+        while (g_hash_table_iter_next(&i, NULL, (void **) &a))
+                if (account_scan_know(s, a->config) < 0)
+                        return NULL;
+        return g_steal_pointer(&s);
+}
+
+int engine_load_accounts(Engine *eng) {
+        g_autoptr(AccountScan) s = NULL;
+
+        /* A reload on its thread has read the folders before this: what it found may be older than what is
+         * loaded now, so it is not applied but made again (account_reload_done()). */
+        eng->accounts_generation++;
+        s = scan_new(eng);
+        if (!s)
+                return log_oom();
+        account_scan_run(s);
+        return apply_scan(eng, s);
+}
+
+/* --- a reload on a thread of its own ------------------------------------------------------------------- */
+
+typedef struct ReloadWaiter {
+        engine_reload_fn fn;
+        void *userdata;
+} ReloadWaiter;
+
+struct AccountReload {
+        Engine *engine;
+        IoJob *job;
+        AccountScan *scan;
+        uint64_t generation;    /* eng->accounts_generation when the scan was made */
+        GArray *waiters;        /* ReloadWaiter: told when this scan is served */
+        GArray *next_waiters;   /* asked while it ran: a file they wrote may be past what it read */
+};
+
+static void reload_work(void *userdata) {
+        AccountReload *rl = userdata;
+        account_scan_run(rl->scan);
+}
+
+static void reload_tell(GArray *waiters, int r) {
+        for (unsigned k = 0; waiters && k < waiters->len; k++) {
+                ReloadWaiter *w = &g_array_index(waiters, ReloadWaiter, k);
+
+                if (w->fn)
+                        w->fn(r, w->userdata);
+        }
+}
+
+static void reload_free(AccountReload *rl) {
+        if (!rl)
+                return;
+        io_job_free(rl->job);
+        account_scan_free(rl->scan);
+        if (rl->waiters)
+                g_array_free(rl->waiters, true);
+        if (rl->next_waiters)
+                g_array_free(rl->next_waiters, true);
+        free(rl);
+}
+
+static int reload_start(Engine *eng, GArray *waiters);
+
+static void reload_done(void *userdata) {
+        AccountReload *rl = userdata;
+        Engine *eng = rl->engine;
+        g_autoptr(GArray) waiters = NULL, next_waiters = NULL;
+        int r;
+
+        rl->job = NULL;         /* finished: the io layer is done with it */
+        eng->reload = NULL;
+        waiters = TAKE_PTR(rl->waiters);
+        next_waiters = TAKE_PTR(rl->next_waiters);
+        if (rl->generation != eng->accounts_generation) {
+                /* The accounts changed on the loop while the files were read: read them again, for all. */
+                reload_free(rl);
+                g_array_append_vals(waiters, next_waiters->data, next_waiters->len);
+                r = reload_start(eng, waiters);
+                if (r >= 0)
+                        return;
+                reload_tell(waiters, engine_load_accounts(eng));
+                return;
+        }
+        r = apply_scan(eng, rl->scan);
+        reload_free(rl);
+        reload_tell(waiters, r);
+        if (next_waiters->len == 0)
+                return;
+        if (reload_start(eng, next_waiters) < 0)
+                reload_tell(next_waiters, engine_load_accounts(eng));
+}
+
+/* Takes the waiters' entries (copies them) on success. */
+static int reload_start(Engine *eng, GArray *waiters) {
+        AccountReload *rl;
+        int r;
+
+        rl = calloc(1, sizeof(*rl));
+        if (!rl)
+                return -ENOMEM;
+        rl->engine = eng;
+        rl->generation = eng->accounts_generation;
+        rl->waiters = g_array_new(false, false, sizeof(ReloadWaiter));
+        rl->next_waiters = g_array_new(false, false, sizeof(ReloadWaiter));
+        rl->scan = scan_new(eng);
+        if (!rl->scan) {
+                reload_free(rl);
+                return -ENOMEM;
+        }
+        if (waiters)
+                g_array_append_vals(rl->waiters, waiters->data, waiters->len);
+        r = io_job_start(eng->event, reload_work, reload_done, rl, &rl->job);
+        if (r < 0) {
+                reload_free(rl);
+                return r;
+        }
+        eng->reload = rl;
+        if (waiters)
+                g_array_set_size(waiters, 0);
+        return 0;
+}
+
+int engine_reload_accounts(Engine *eng, engine_reload_fn fn, void *userdata) {
+        ReloadWaiter w = { fn, userdata };
+        g_autoptr(GArray) waiters = NULL;
+
+        /* One in flight read the folders before this call: this caller waits for the next. */
+        if (eng->reload) {
+                g_array_append_val(eng->reload->next_waiters, w);
+                return 0;
+        }
+        waiters = g_array_new(false, false, sizeof(ReloadWaiter));
+        g_array_append_val(waiters, w);
+        if (reload_start(eng, waiters) >= 0)
+                return 0;
+        /* No thread: the same reload, on the loop. */
+        reload_tell(waiters, engine_load_accounts(eng));
+        return 0;
+}
+
+void engine_reload_cancel(Engine *eng) {
+        AccountReload *rl = TAKE_PTR(eng->reload);
+
+        if (!rl)
+                return;
+        reload_tell(rl->waiters, -ECANCELED);
+        reload_tell(rl->next_waiters, -ECANCELED);
+        reload_free(rl);
 }

@@ -49,12 +49,9 @@ int account_new(Engine *eng, AccountConfig *config, Account **ret) {
         }
         a->engine = eng;
         a->config = config;
-        a->name = strdup(config->name);
+        /* The configuration's own string, kept across its replacements (account_update_config()). */
+        a->name = config->name;
         /* a->tokens is made with the first token: most of 10,000 accounts never have one. */
-        if (!a->name) {
-                account_free(a);
-                return -ENOMEM;
-        }
         *ret = a;
         return 0;
 }
@@ -80,7 +77,6 @@ Account *account_free(Account *a) {
         account_forget_secrets(a);
         account_config_free(a->config);
         free(a->last_error);
-        free(a->name);
         free(a);
         return NULL;
 }
@@ -100,6 +96,10 @@ void account_update_config(Account *a, AccountConfig *config) {
                          "cached tokens.", a->name);
                 g_hash_table_remove_all(a->tokens);
         }
+        /* a->name is the key of the accounts table: the new configuration takes over its string (the same
+         * name) rather than freeing it under the table. */
+        free(config->name);
+        config->name = TAKE_PTR(a->config->name);
         account_config_free(a->config);
         a->config = config;
 }

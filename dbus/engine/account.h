@@ -62,7 +62,7 @@ struct TokenEntry {
 
 struct Account {
         Engine *engine;
-        char *name;
+        const char *name;               /* config->name */
         AccountConfig *config;
 
         SecretsState secrets_state;

@@ -17,6 +17,7 @@
 
 typedef struct Account Account;
 typedef struct AccountIndex AccountIndex;
+typedef struct AccountReload AccountReload;
 
 /* What the engine tells its transports. Each may be NULL. */
 typedef struct EngineEvents {
@@ -34,6 +35,8 @@ typedef struct Engine {
 
         GHashTable *accounts;           /* name -> Account* */
         AccountIndex *account_index;    /* the accounts by their Hosts= (account-index.c); NULL: to build */
+        AccountReload *reload;          /* a reload reading the folders on its thread (account-load.c), or NULL */
+        uint64_t accounts_generation;   /* counts changes of `accounts` not made by such a reload */
         GHashTable *refused;            /* account name -> why its file was not loaded (for callers) */
         char *config_dir;               /* the user's account files */
         char *config_dir_refused;       /* why the whole accounts directory was refused, or NULL */
@@ -72,3 +75,14 @@ void engine_emit_accounts_changed(Engine *eng);
  * an edit keeps the account as it was; one refused for safety removes it. Returns the number of accounts
  * loaded. */
 int engine_load_accounts(Engine *eng);
+
+/* The same without stopping the loop: the folders and changed files are read on a thread of their own
+ * (account-scan.h) while cached tokens are served, and what they hold is served all at once after, on the
+ * loop. fn (may be NULL) hears the number of accounts loaded, or -ECANCELED when the engine ends first. A
+ * call while one runs waits for the next, which starts when that one ends: its caller may have just written
+ * a file the running one read before. Accounts changed on the loop meanwhile (engine_load_accounts(), a
+ * removal) make the running one read again. */
+typedef void (*engine_reload_fn)(int r, void *userdata);
+int engine_reload_accounts(Engine *eng, engine_reload_fn fn, void *userdata);
+/* Ends a reload in flight (waiting for its thread), its callers told -ECANCELED. */
+void engine_reload_cancel(Engine *eng);

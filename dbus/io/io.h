@@ -24,3 +24,14 @@ typedef void (*io_timer_fn)(void *userdata);
 int io_timer_start(sd_event *event, uint64_t delay_usec, uint64_t accuracy_usec, io_timer_fn fn, void *userdata,
                    IoTimer **ret);
 IoTimer *io_timer_free(IoTimer *t);
+
+/* Work that blocks for long (reading thousands of account files) runs on a thread of its own, so that the
+ * loop goes on serving cached tokens meanwhile. work(userdata) runs on that thread and must touch nothing
+ * the loop uses; done(userdata) runs on the loop after it, once, when the job is freed already (its owner
+ * forgets it there). event: the daemon's loop (NULL for the fake,
+ * whose jobs run when the test says). */
+typedef struct IoJob IoJob;
+typedef void (*io_job_fn)(void *userdata);
+int io_job_start(sd_event *event, io_job_fn work, io_job_fn done, void *userdata, IoJob **ret);
+/* Waits for the work if it is still running and drops the job: done is not called. */
+IoJob *io_job_free(IoJob *j);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -293,34 +294,49 @@ static usec_t timespec_usec(struct timespec t) {
         return (usec_t) t.tv_sec * USEC_PER_SEC + (usec_t) t.tv_nsec / 1000;
 }
 
-bool account_config_file_unchanged(const AccountConfig *c, const char *path) {
-        const AccountFileStamp *s = &c->stamp;
+/* The file name of `path`, which openat() finds in the folder's descriptor without walking the path again. */
+static const char *file_name(const char *path) {
+        const char *slash = strrchr(path, '/');
+
+        return slash ? slash + 1 : path;
+}
+
+bool account_file_stamp_unchanged_at(int dir_fd, const char *path, const AccountFileStamp *s) {
         struct stat st;
 
-        if (!s->settled || !streq_ptr(c->path, path) || lstat(path, &st) < 0)
+        if (!s->settled || fstatat(dir_fd, dir_fd == AT_FDCWD ? path : file_name(path), &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return false;
         return st.st_dev == s->dev && st.st_ino == s->ino && st.st_size == s->size && st.st_mode == s->mode &&
                st.st_uid == s->uid && timespec_eq(st.st_mtim, s->mtim) && timespec_eq(st.st_ctim, s->ctim);
 }
 
-/* The loading process never changes its uid: asked once, not for every one of thousands of files. */
-static uid_t self_uid(void) {
-        static uid_t self = (uid_t) -1;
-
-        if (self == (uid_t) -1)
-                self = geteuid();
-        return self;
+bool account_config_file_unchanged(const AccountConfig *c, const char *path) {
+        return streq_ptr(c->path, path) && account_file_stamp_unchanged_at(AT_FDCWD, path, &c->stamp);
 }
 
-static int read_file(AccountFileParser *p, const char *path, bool provisioned, char **ret, size_t *ret_size,
-                     AccountFileStamp *ret_stamp) {
+/* The loading process never changes its uid: asked once, not for every one of thousands of files (which a
+ * reload reads on several threads at once, hence the atomic). */
+static uid_t self_uid(void) {
+        static _Atomic uid_t self = (uid_t) -1;
+        uid_t uid = atomic_load_explicit(&self, memory_order_relaxed);
+
+        if (uid == (uid_t) -1) {
+                uid = geteuid();
+                atomic_store_explicit(&self, uid, memory_order_relaxed);
+        }
+        return uid;
+}
+
+static int read_file(AccountFileParser *p, int dir_fd, const char *path, bool provisioned, char **ret,
+                     size_t *ret_size, AccountFileStamp *ret_stamp) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         struct stat st;
         size_t n = 0;
         int r;
 
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        fd = openat(dir_fd, dir_fd == AT_FDCWD ? path : file_name(path),
+                    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
                 if (errno == ELOOP) {
                         (void) report(p, true, 0, NULL, "is a symbolic link, refusing");
@@ -403,7 +419,8 @@ static int read_file(AccountFileParser *p, const char *path, bool provisioned, c
         return 0;
 }
 
-static int load_file(const char *path, bool provisioned, AccountConfig **ret, char ***diagnostics) {
+int account_config_load_at(int dir_fd, const char *path, bool provisioned, AccountConfig **ret,
+                           char ***diagnostics) {
         _cleanup_free_ char *buf = NULL;
         AccountFileParser p = {
                 .diag.path = path,
@@ -416,7 +433,7 @@ static int load_file(const char *path, bool provisioned, AccountConfig **ret, ch
         assert(path);
         assert(ret);
 
-        r = read_file(&p, path, provisioned, &buf, &n, &stamp);
+        r = read_file(&p, dir_fd, path, provisioned, &buf, &n, &stamp);
         if (r >= 0)
                 r = load_data(&p, path, buf, n, &a);
         if (r >= 0) {
@@ -429,9 +446,9 @@ static int load_file(const char *path, bool provisioned, AccountConfig **ret, ch
 }
 
 int account_config_load(const char *path, AccountConfig **ret, char ***diagnostics) {
-        return load_file(path, false, ret, diagnostics);
+        return account_config_load_at(AT_FDCWD, path, false, ret, diagnostics);
 }
 
 int account_config_load_provisioned(const char *path, AccountConfig **ret, char ***diagnostics) {
-        return load_file(path, true, ret, diagnostics);
+        return account_config_load_at(AT_FDCWD, path, true, ret, diagnostics);
 }

@@ -152,6 +152,15 @@ int account_config_load_provisioned(const char *path, AccountConfig **ret, char 
  * and read well after its last change), so that loading it again would give the same account. A symbolic
  * link in its place is a change. */
 bool account_config_file_unchanged(const AccountConfig *c, const char *path);
+/* The same for a file read with stamp `s`; with dir_fd a descriptor of the folder `path` is in (AT_FDCWD: none),
+ * the file is looked up from it, not along the whole path again. */
+bool account_file_stamp_unchanged_at(int dir_fd, const char *path, const AccountFileStamp *s);
+
+/* account_config_load() (or, when `provisioned`, account_config_load_provisioned()) of a file `path` in the
+ * folder open at dir_fd (AT_FDCWD: none): a reload of thousands of files opens each from its folder's
+ * descriptor. */
+int account_config_load_at(int dir_fd, const char *path, bool provisioned, AccountConfig **ret,
+                           char ***diagnostics);
 
 /* As account_config_load(), from memory; `path` is used for messages and to derive the name. */
 int account_config_load_data(const char *path, const char *data, size_t size, AccountConfig **ret,

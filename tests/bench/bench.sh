@@ -349,6 +349,21 @@ for i in 1 2 3; do
         echo "$t20 $RELOAD_USEC" >>"$RIG_DIR/reload-pairs"
 done
 row ratio "Reload: 1 to 20,000 accounts" "$RIG_DIR/reload-pairs" 0 "1 to 10,000" 1 "<=" 2.1
+# Cache hits while a reload reads 10,000 new files (on threads of its own, the loop answering meanwhile): a
+# request every millisecond through the whole swap, its slowest answer against the Reload's own time.
+: >"$RIG_DIR/reload-hits"
+for i in 1 2 3; do
+        accounts 1
+        coproc HITS { exec "$BIN/bench-hit-during" "$XDG_RUNTIME_DIR/tokenbroker/token" one 2>&1; }
+        read -r -t 30 ready <&"${HITS[0]}" && [ "$ready" = ready ] || die "bench-hit-during did not get ready"
+        accounts 10000
+        exec {HITS[1]}>&-
+        read -r -t 30 slowest count <&"${HITS[0]}" && [ "$count" -gt 0 ] 2>/dev/null ||
+                die "bench-hit-during failed: $slowest $count"
+        wait "$HITS_PID" 2>/dev/null
+        echo "$RELOAD_USEC $slowest" >>"$RIG_DIR/reload-hits"
+done
+row ratio "slowest cache hit during that Reload" "$RIG_DIR/reload-hits" 1 "the Reload, 1 to 10,000" 0 "<=" 0.25
 
 row value "daemon RSS idle, 1 account" "$rss1" 8 "fresh daemon, one token cached: $rss1_parts"
 row value "floor: its libraries, its work once" "$floor_rss" 8 \

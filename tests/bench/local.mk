@@ -13,6 +13,7 @@ bench_programs += \
 	%reldir%/bench-socket-floor \
 	%reldir%/bench-echo-server \
 	%reldir%/bench-socket-load \
+	%reldir%/bench-hit-during \
 	%reldir%/bench-rss-floor \
 	%reldir%/bench-refresh-floor
 EXTRA_PROGRAMS = $(bench_programs)
@@ -40,6 +41,10 @@ EXTRA_PROGRAMS = $(bench_programs)
 %canon_reldir%_bench_socket_load_SOURCES = %reldir%/bench-socket-load.c $(bench_util_sources)
 %canon_reldir%_bench_socket_load_CPPFLAGS = $(BENCH_CPPFLAGS)
 %canon_reldir%_bench_socket_load_LDADD = $(SYSTEMD_LIBS)
+# Cache hits while the daemon reloads its accounts.
+%canon_reldir%_bench_hit_during_SOURCES = %reldir%/bench-hit-during.c $(bench_util_sources)
+%canon_reldir%_bench_hit_during_CPPFLAGS = $(BENCH_CPPFLAGS)
+%canon_reldir%_bench_hit_during_LDADD = $(SYSTEMD_LIBS)
 # The memory floor for the daemon: its libraries, nothing of ours.
 %canon_reldir%_bench_rss_floor_SOURCES = %reldir%/bench-rss-floor.c
 %canon_reldir%_bench_rss_floor_CPPFLAGS = $(BENCH_CPPFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(SECRET_CFLAGS)

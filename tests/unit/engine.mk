@@ -4,6 +4,7 @@ engine_unit_tests = \
 	%reldir%/engine/test-token-policy \
 	%reldir%/engine/test-token-fetch \
 	%reldir%/engine/test-account-admin \
+	%reldir%/engine/test-account-reload \
 	%reldir%/engine/test-broker-core \
 	%reldir%/engine/test-issuer-keys \
 	%reldir%/engine/test-dpop
@@ -54,3 +55,7 @@ ENGINE_FAKE_IO_LIBS = dbus/libtb-daemon.la lib/libtb-engine.la lib/libtb-client.
 %canon_reldir%_engine_test_dpop_SOURCES = %reldir%/engine/test-dpop.c $(ENGINE_FAKE_IO_SOURCES)
 %canon_reldir%_engine_test_dpop_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
 %canon_reldir%_engine_test_dpop_LDADD = $(ENGINE_FAKE_IO_LIBS)
+
+%canon_reldir%_engine_test_account_reload_SOURCES = %reldir%/engine/test-account-reload.c $(ENGINE_FAKE_IO_SOURCES)
+%canon_reldir%_engine_test_account_reload_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
+%canon_reldir%_engine_test_account_reload_LDADD = $(ENGINE_FAKE_IO_LIBS)

@@ -53,6 +53,18 @@ static void remove_dir(const char *path) {
         (void) rmdir(path);
 }
 
+static int test_check_user(const Caller *c, Failure *f) {
+        return caller_check_uid(((const TestCaller *) c)->uid, "a test caller", f);
+}
+
+static char *test_executable(const Caller *c) {
+        const char *exe = ((const TestCaller *) c)->exe;
+
+        return exe ? strdup(exe) : NULL;
+}
+
+const CallerOps fixture_caller_ops = { .check_user = test_check_user, .executable = test_executable };
+
 void fixture_setup(void) {
         fake_io_reset();
         memset(&engine, 0, sizeof(engine));
@@ -89,7 +101,7 @@ Account *fixture_account(const char *name, const char *settings) {
         free(text);
         if (account_new(&engine, c, &a) < 0)
                 abort();
-        g_hash_table_insert(engine.accounts, a->name, a);
+        g_hash_table_insert(engine.accounts, a->config->name, a);
         account_index_invalidate(&engine);      /* as a reload does */
         return a;
 }

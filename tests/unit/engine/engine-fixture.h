@@ -5,6 +5,7 @@
  * what it was told. Shared by the engine's unit tests. */
 
 #include "account.h"
+#include "caller.h"
 #include "engine.h"
 #include "fake-io.h"
 
@@ -26,6 +27,15 @@ typedef struct EventLog {
         unsigned accounts_changed;
         int64_t last_expires_at;
 } EventLog;
+
+/* A caller as a transport would describe it: a uid and an executable. */
+typedef struct TestCaller {
+        Caller caller;
+        uid_t uid;
+        const char *exe;
+} TestCaller;
+extern const CallerOps fixture_caller_ops;
+#define CALLER(u, e) (&(TestCaller) { .caller.ops = &fixture_caller_ops, .uid = (u), .exe = (e) }.caller)
 
 extern Engine engine;
 extern EventLog events;

@@ -393,6 +393,84 @@ unsigned fake_keyring_time_out(void) {
         return n;
 }
 
+/* --- blocking work: run when the test says -------------------------------------------------------------- */
+
+struct IoJob {
+        io_job_fn work, done;
+        void *userdata;
+        bool worked;            /* its thread would have finished: fake_io_jobs_work() */
+        IoJob *next;
+};
+
+static IoJob *io_jobs;          /* oldest first */
+
+int io_job_start(sd_event *event, io_job_fn work, io_job_fn done, void *userdata, IoJob **ret) {
+        IoJob *j = calloc(1, sizeof(*j)), **tail;
+
+        if (!j)
+                return -ENOMEM;
+        j->work = work;
+        j->done = done;
+        j->userdata = userdata;
+        for (tail = &io_jobs; *tail; tail = &(*tail)->next)
+                ;
+        *tail = j;
+        *ret = j;
+        return 0;
+}
+
+IoJob *io_job_free(IoJob *j) {
+        for (IoJob **p = &io_jobs; *p; p = &(*p)->next)
+                if (*p == j) {
+                        /* Like the real one, which waits for the thread: the work is done, unheard. */
+                        *p = j->next;
+                        if (!j->worked)
+                                j->work(j->userdata);
+                        free(j);
+                        break;
+                }
+        return NULL;
+}
+
+unsigned fake_io_jobs_pending(void) {
+        unsigned n = 0;
+
+        for (IoJob *j = io_jobs; j; j = j->next)
+                n++;
+        return n;
+}
+
+unsigned fake_io_jobs_work(void) {
+        unsigned n = 0;
+
+        for (IoJob *j = io_jobs; j; j = j->next)
+                if (!j->worked) {
+                        j->work(j->userdata);
+                        j->worked = true;
+                        n++;
+                }
+        return n;
+}
+
+unsigned fake_io_jobs_run(void) {
+        unsigned n = 0;
+
+        /* Only those queued now: a done() that starts another job leaves it for the next call. */
+        for (unsigned pending = fake_io_jobs_pending(); pending > 0 && io_jobs; pending--, n++) {
+                IoJob *j = io_jobs;
+
+                io_jobs = j->next;
+                if (!j->worked)
+                        j->work(j->userdata);
+                /* Gone before done(), as the real one is. */
+                io_job_fn done = j->done;
+                void *userdata = j->userdata;
+                free(j);
+                done(userdata);
+        }
+        return n;
+}
+
 void fake_io_reset(void) {
         while (requests)
                 request_free(unlink_oldest());
@@ -402,6 +480,8 @@ void fake_io_reset(void) {
         }
         while (timers)
                 io_timer_free(timers);
+        while (io_jobs)
+                io_job_free(io_jobs);
         while (secrets)
                 fake_keyring_put(secrets->account, secrets->kind, NULL);
         mode = FAKE_KEYRING_OPEN;

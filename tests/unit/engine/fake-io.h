@@ -56,5 +56,13 @@ unsigned fake_keyring_run(void);
 /* A hung keyring: the queued jobs are answered with -ETIMEDOUT, as the real worker's timeout does. */
 unsigned fake_keyring_time_out(void);
 
+/* Blocking work (io_job_start()): each job waits until run, then does its work and its done(). */
+unsigned fake_io_jobs_pending(void);
+/* Does the work of the queued jobs (as if their threads finished), not their done(); returns how many. */
+unsigned fake_io_jobs_work(void);
+/* Runs the jobs queued now, oldest first (their work unless done already, then their done()); returns how
+ * many. */
+unsigned fake_io_jobs_run(void);
+
 /* Forgets every request, job, timer and secret (between tests; nothing may still point at them). */
 void fake_io_reset(void);

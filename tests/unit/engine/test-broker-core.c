@@ -17,26 +17,6 @@
 #define Q(s, r) (&(TokenQuery) { .scope = (s), .resource = (r), .min_validity = UINT32_MAX })
 #include "token-fetch.h"
 
-/* A caller as a transport would describe it: a uid and an executable. */
-typedef struct TestCaller {
-        Caller caller;
-        uid_t uid;
-        const char *exe;
-} TestCaller;
-
-static int test_check_user(const Caller *c, Failure *f) {
-        return caller_check_uid(((const TestCaller *) c)->uid, "a test caller", f);
-}
-
-static char *test_executable(const Caller *c) {
-        const char *exe = ((const TestCaller *) c)->exe;
-
-        return exe ? strdup(exe) : NULL;
-}
-
-static const CallerOps test_caller_ops = { .check_user = test_check_user, .executable = test_executable };
-
-#define CALLER(u, e) (&(TestCaller) { .caller.ops = &test_caller_ops, .uid = (u), .exe = (e) }.caller)
 #define ME CALLER(geteuid(), "/usr/bin/tokenbroker")
 
 static const char *const SCOPED = "TokenURL=https://auth.example/token\nClientID=c\nScopes=read write";
