@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,12 @@
 #include "io.h"
 #include "log.h"
 #include "string-util.h"
+
+/* Files looked at and accounts dropped by one reload from which on the memory it leaves free is handed back
+ * (even unchanged files cost a few hundred bytes each while the reload runs). */
+#define RELOAD_TRIM_MIN 256U
+/* Accounts dropped by one reload that the log names one by one. */
+#define LOG_DROPPED_MAX 20U
 
 /* A caller asking for an account whose file was refused learns why, rather than "No such account": the
  * daemon's log is not where a person running `tokenbroker token` looks. Takes `name`. */
@@ -39,6 +46,7 @@ static void remember_refused(Engine *eng, char *name, int error, char **diagnost
 
 /* Serves what the scan found for one file; returns whether the account is (still) served. */
 static bool apply_file(Engine *eng, ScannedFile *f, bool *changed) {
+        AccountConfig *c;
         Account *a;
         int r;
 
@@ -62,12 +70,13 @@ static bool apply_file(Engine *eng, ScannedFile *f, bool *changed) {
                 return false;
         }
 
-        a = engine_account(eng, f->config->name);
+        c = TAKE_PTR(f->config);
+        a = engine_account(eng, c->name);
         if (a) {
-                account_update_config(a, TAKE_PTR(f->config));
+                account_update_config(a, c);
                 return true;
         }
-        r = account_new(eng, TAKE_PTR(f->config), &a);
+        r = account_new(eng, c, &a);
         if (r < 0) {
                 log_oom();
                 return false;
@@ -83,7 +92,7 @@ static int apply_scan(Engine *eng, AccountScan *s) {
         GHashTableIter i;
         const char *name;
         Account *a;
-        unsigned loaded = 0;
+        unsigned loaded = 0, churn = 0, dropped = 0;
         bool changed = false;
 
         g_hash_table_remove_all(eng->refused);
@@ -104,6 +113,7 @@ static int apply_scan(Engine *eng, AccountScan *s) {
         for (unsigned k = 0; k < s->files->len; k++) {
                 ScannedFile *f = g_ptr_array_index(s->files, k);
 
+                churn++;
                 if (apply_file(eng, f, &changed)) {
                         g_hash_table_add(served, f->name);
                         loaded++;
@@ -123,23 +133,91 @@ static int apply_scan(Engine *eng, AccountScan *s) {
                         loaded++;
                         continue;
                 }
+                /* A folder swapped for another may take thousands: the log names the first few. */
                 if (engine_refused_reason(eng, name)) {
-                        log_warning("Account '%s' is no longer served: its file was refused.", name);
+                        if (dropped < LOG_DROPPED_MAX)
+                                log_warning("Account '%s' is no longer served: its file was refused.", name);
                         account_fail_all(a, -EUCLEAN, engine_refused_reason(eng, name));
                 } else {
-                        log_info("Account '%s' is gone from %s.", name, a->config->path);
+                        if (dropped < LOG_DROPPED_MAX)
+                                log_info("Account '%s' is gone from %s.", name, a->config->path);
                         account_fail_all(a, -ESRCH, "The account was removed.");
                 }
                 g_hash_table_iter_remove(&i);
                 changed = true;
+                churn++;
+                dropped++;
         }
+        if (dropped > LOG_DROPPED_MAX)
+                log_info("... and %u more accounts are gone.", dropped - LOG_DROPPED_MAX);
 
         /* Any file may have changed its Hosts=. */
         account_index_invalidate(eng);
+        s->churn = churn;
         log_info("%u account(s) loaded.", loaded);
         if (changed)
                 engine_emit_accounts_changed(eng);
         return (int) loaded;
+}
+
+/* Frees a scan that was applied. Reading thousands of files leaves their buffers, the parsers' leftovers and
+ * the configurations as parsed (the accounts keep packed copies) free in the heaps of the threads that read
+ * them, and removing thousands of accounts leaves theirs in ours: those pages are given back, or an idle
+ * daemon keeps the memory of its largest reload. */
+static void scan_done(void *userdata) {
+        AccountScan *s = userdata;
+        unsigned churn = s->churn;
+
+        account_scan_free(s);
+        if (churn >= RELOAD_TRIM_MIN)
+                (void) malloc_trim(0);
+}
+
+/* A scan being freed on a thread. */
+struct ScanCleanup {
+        Engine *engine;
+        AccountScan *scan;
+        IoJob *job;
+};
+
+static void cleanup_work(void *userdata) {
+        ScanCleanup *c = userdata;
+
+        scan_done(TAKE_PTR(c->scan));
+}
+
+static void cleanup_done(void *userdata) {
+        ScanCleanup *c = userdata;
+
+        c->engine->scan_cleanup = NULL;
+        free(c);
+}
+
+/* The same off the loop when it is a large one: tens of thousands of free() calls and a walk of the heaps are
+ * milliseconds other callers need not wait for. */
+static void scan_done_later(Engine *eng, AccountScan *s) {
+        ScanCleanup *c;
+
+        if (s->churn < RELOAD_TRIM_MIN || eng->scan_cleanup || !(c = calloc(1, sizeof(*c)))) {
+                scan_done(s);
+                return;
+        }
+        *c = (ScanCleanup) { .engine = eng, .scan = s };
+        if (io_job_start(eng->event, cleanup_work, cleanup_done, c, &c->job) < 0) {
+                free(c);
+                scan_done(s);
+                return;
+        }
+        eng->scan_cleanup = c;
+}
+
+void engine_reload_cleanup_wait(Engine *eng) {
+        ScanCleanup *c = TAKE_PTR(eng->scan_cleanup);
+
+        if (!c)
+                return;
+        io_job_free(c->job);    /* waits for the thread: the scan is freed */
+        free(c);
 }
 
 /* A scan that knows every account loaded now. */
@@ -159,7 +237,8 @@ static AccountScan *scan_new(Engine *eng) {
 }
 
 int engine_load_accounts(Engine *eng) {
-        g_autoptr(AccountScan) s = NULL;
+        AccountScan *s;
+        int r;
 
         /* A reload on its thread has read the folders before this: what it found may be older than what is
          * loaded now, so it is not applied but made again (account_reload_done()). */
@@ -168,7 +247,9 @@ int engine_load_accounts(Engine *eng) {
         if (!s)
                 return log_oom();
         account_scan_run(s);
-        return apply_scan(eng, s);
+        r = apply_scan(eng, s);
+        scan_done(s);
+        return r;
 }
 
 /* --- a reload on a thread of its own ------------------------------------------------------------------- */
@@ -236,8 +317,9 @@ static void reload_done(void *userdata) {
                 return;
         }
         r = apply_scan(eng, rl->scan);
-        reload_free(rl);
         reload_tell(waiters, r);
+        scan_done_later(eng, TAKE_PTR(rl->scan));
+        reload_free(rl);
         if (next_waiters->len == 0)
                 return;
         if (reload_start(eng, next_waiters) < 0)

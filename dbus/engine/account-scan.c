@@ -176,6 +176,16 @@ static void scan_file(AccountScan *s, int dir_fd, ScannedFile *f) {
                 return;
         }
         f->result = account_config_load_at(dir_fd >= 0 ? dir_fd : AT_FDCWD, f->path, f->provisioned, &f->config, &f->diagnostics);
+        /* What the daemon keeps of the account: one block, rather than a block per string. Packed here, off
+         * the loop. */
+        if (f->result >= 0) {
+                AccountConfig *packed = account_config_pack(f->config);
+
+                if (packed) {
+                        account_config_free(f->config);
+                        f->config = packed;
+                }
+        }
 }
 
 /* The files are read by a few threads at once: most of a file's cost is four system calls (open, fstat,

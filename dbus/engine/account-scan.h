@@ -38,6 +38,7 @@ typedef struct AccountScan {
 
         FolderScan system, user;
         GPtrArray *files;       /* ScannedFile*, after account_scan_run() */
+        unsigned churn;         /* files looked at and accounts dropped when it was applied (account-load.c) */
 } AccountScan;
 
 AccountScan *account_scan_new(const char *system_dir, const char *user_dir);

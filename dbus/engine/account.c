@@ -96,12 +96,14 @@ void account_update_config(Account *a, AccountConfig *config) {
                          "cached tokens.", a->name);
                 g_hash_table_remove_all(a->tokens);
         }
-        /* a->name is the key of the accounts table: the new configuration takes over its string (the same
-         * name) rather than freeing it under the table. */
-        free(config->name);
-        config->name = TAKE_PTR(a->config->name);
+        /* a->name is the configuration's, and the key of the engine's table: the key moves to the new one. */
+        bool keyed = g_hash_table_steal(a->engine->accounts, a->name);
+
         account_config_free(a->config);
         a->config = config;
+        a->name = config->name;
+        if (keyed)
+                g_hash_table_insert(a->engine->accounts, config->name, a);
 }
 
 static char **secret_slot(Account *a, const char *kind) {

@@ -65,7 +65,6 @@ struct Account {
         const char *name;               /* config->name */
         AccountConfig *config;
 
-        SecretsState secrets_state;
         WaiterList secrets_waiters;     /* account-secrets.c: who waits for the keyring to answer */
         char *client_secret;            /* all wiped on free */
         char *password;
@@ -76,15 +75,17 @@ struct Account {
         char *refresh_token;
 
         GHashTable *tokens;             /* scope -> TokenEntry*; NULL until the first */
+        char *last_error;               /* for `tokenbroker status`; never holds a secret */
+        WaiterList dpop_key_waiters;    /* dpop.c: who waits for a new DPoP key to reach the keyring */
+
+        /* The small fields together: 10,000 accounts pay for every gap between them. */
+        SecretsState secrets_state;
         bool login_required;            /* the grant is dead until a login or a new secret */
         bool warmup_after_unlock;       /* a warmup met a locked keyring: retried when it opens (warmup.c) */
         bool refresh_token_unsaved;     /* the keyring refused the newest refresh token: it is held in memory
                                          * only, and stored again as soon as the keyring takes it */
         bool refresh_token_storing;     /* account_store_unsaved(): a store of it is queued */
-        char *last_error;               /* for `tokenbroker status`; never holds a secret */
-
         bool dpop_key_storing;          /* dpop.c: a new DPoP key is on its way to the keyring */
-        WaiterList dpop_key_waiters;    /* ... and who waits for it */
 };
 
 int account_new(Engine *eng, AccountConfig *config, Account **ret);  /* takes config */

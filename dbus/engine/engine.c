@@ -24,6 +24,7 @@ int engine_init(Engine *eng) {
 void engine_done(Engine *eng) {
         /* Checks, revocations and logins first: their callbacks look their accounts up. */
         engine_reload_cancel(eng);
+        engine_reload_cleanup_wait(eng);
         account_check_cancel_all(eng);
         token_revoke_cancel_all(eng);
         login_free_all(eng);

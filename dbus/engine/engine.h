@@ -18,6 +18,7 @@
 typedef struct Account Account;
 typedef struct AccountIndex AccountIndex;
 typedef struct AccountReload AccountReload;
+typedef struct ScanCleanup ScanCleanup;
 
 /* What the engine tells its transports. Each may be NULL. */
 typedef struct EngineEvents {
@@ -37,6 +38,7 @@ typedef struct Engine {
         AccountIndex *account_index;    /* the accounts by their Hosts= (account-index.c); NULL: to build */
         AccountReload *reload;          /* a reload reading the folders on its thread (account-load.c), or NULL */
         uint64_t accounts_generation;   /* counts changes of `accounts` not made by such a reload */
+        ScanCleanup *scan_cleanup;      /* what the last reload read, being freed on a thread, or NULL */
         GHashTable *refused;            /* account name -> why its file was not loaded (for callers) */
         char *config_dir;               /* the user's account files */
         char *config_dir_refused;       /* why the whole accounts directory was refused, or NULL */
@@ -86,3 +88,5 @@ typedef void (*engine_reload_fn)(int r, void *userdata);
 int engine_reload_accounts(Engine *eng, engine_reload_fn fn, void *userdata);
 /* Ends a reload in flight (waiting for its thread), its callers told -ECANCELED. */
 void engine_reload_cancel(Engine *eng);
+/* Waits for the memory of the last reload to be freed (on its thread). */
+void engine_reload_cleanup_wait(Engine *eng);

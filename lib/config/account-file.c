@@ -57,47 +57,97 @@ static void check_client_certificate(AccountFileParser *p, const AccountConfig *
         (void) close(fd);
 }
 
+/* Every string and every list of strings of an AccountConfig: what account_config_free() frees and
+ * account_config_pack() copies. A pointer field added to the struct is added here. */
+#define CONFIG_STRINGS(X)                                                                                      \
+        X(name) X(path) X(provider) X(token_url) X(issuer) X(environment) X(client_id) X(scopes) X(username)     \
+        X(git_username) X(docker_username) X(cargo_token_prefix) X(ca_file) X(client_cert_file)                \
+        X(client_key_file) X(token_path) X(token_url_query) X(grant_type_value) X(authorize_url)                \
+        X(device_authorization_url) X(redirect_uri) X(revocation_url) X(revocation_auth) X(subject_account)     \
+        X(actor_account) X(audience) X(resource) X(key_id) X(api_key_header)
+#define CONFIG_LISTS(X)                                                                                        \
+        X(hosts) X(extra_params) X(authorize_param_names) X(token_param_names) X(expose_claims)                \
+        X(allowed_callers)
+
 AccountConfig *account_config_free(AccountConfig *a) {
         if (!a)
                 return NULL;
-
-        free(a->name);
-        free(a->path);
-        free(a->provider);
-        free(a->token_url);
-        free(a->issuer);
-        free(a->client_id);
-        free(a->scopes);
-        free(a->username);
-        strv_free(a->hosts);
-        free(a->git_username);
-        free(a->ca_file);
-        free(a->client_cert_file);
-        free(a->client_key_file);
-        free(a->token_path);
-        free(a->token_url_query);
-        strv_free(a->extra_params);
-        free(a->grant_type_value);
-        free(a->authorize_url);
-        free(a->device_authorization_url);
-        free(a->redirect_uri);
-        strv_free(a->authorize_param_names);
-        strv_free(a->token_param_names);
-        free(a->revocation_url);
-        free(a->revocation_auth);
-        free(a->subject_account);
-        free(a->actor_account);
-        free(a->audience);
-        free(a->environment);
-        free(a->docker_username);
-        free(a->cargo_token_prefix);
-        free(a->resource);
-        free(a->key_id);
-        free(a->api_key_header);
-        strv_free(a->expose_claims);
-        strv_free(a->allowed_callers);
+        /* A packed one is a single allocation. */
+        if (!a->packed) {
+#define FREE_STRING(f) free(a->f);
+#define FREE_LIST(f) strv_free(a->f);
+                CONFIG_STRINGS(FREE_STRING)
+                CONFIG_LISTS(FREE_LIST)
+#undef FREE_STRING
+#undef FREE_LIST
+        }
         free(a);
         return NULL;
+}
+
+static size_t string_size(const char *s) {
+        return s ? strlen(s) + 1 : 0;
+}
+
+static size_t list_size(char * const *l, size_t *strings) {
+        size_t n = 0;
+
+        if (!l)
+                return 0;
+        for (; l[n]; n++)
+                *strings += strlen(l[n]) + 1;
+        return (n + 1) * sizeof(char *);
+}
+
+static char *copy_string(char **to, const char *s) {
+        char *copy;
+
+        if (!s)
+                return NULL;
+        copy = memcpy(*to, s, strlen(s) + 1);
+        *to += strlen(s) + 1;
+        return copy;
+}
+
+static char **copy_list(char ***slots, char **strings, char * const *l) {
+        char **copy = *slots;
+        size_t n = 0;
+
+        if (!l)
+                return NULL;
+        for (; l[n]; n++)
+                copy[n] = copy_string(strings, l[n]);
+        copy[n] = NULL;
+        *slots += n + 1;
+        return copy;
+}
+
+AccountConfig *account_config_pack(const AccountConfig *c) {
+        size_t strings = 0, slots = 0;
+        AccountConfig *p;
+        char **next_slot, *next_string;
+
+        /* The struct, then the lists' pointer arrays (aligned as the struct is), then every string. */
+#define SIZE_STRING(f) strings += string_size(c->f);
+#define SIZE_LIST(f) slots += list_size(c->f, &strings);
+        CONFIG_STRINGS(SIZE_STRING)
+        CONFIG_LISTS(SIZE_LIST)
+#undef SIZE_STRING
+#undef SIZE_LIST
+        p = malloc(sizeof(AccountConfig) + slots + strings);
+        if (!p)
+                return NULL;
+        *p = *c;
+        p->packed = true;
+        next_slot = (char **) (p + 1);
+        next_string = (char *) p + sizeof(AccountConfig) + slots;
+#define COPY_STRING(f) p->f = copy_string(&next_string, c->f);
+#define COPY_LIST(f) p->f = copy_list(&next_slot, &next_string, c->f);
+        CONFIG_LISTS(COPY_LIST)
+        CONFIG_STRINGS(COPY_STRING)
+#undef COPY_STRING
+#undef COPY_LIST
+        return p;
 }
 
 static void config_set_defaults(AccountConfig *a) {

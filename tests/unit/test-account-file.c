@@ -50,52 +50,7 @@ static void test_defaults(void) {
                "without override every grant uses ClientAuth");
 }
 
-static void test_full(void) {
-        _cleanup_(account_config_freep) AccountConfig *a = NULL;
-        _cleanup_strv_free_ char **d = NULL;
-        _cleanup_free_ char *ca = write_file("ca.pem", "-----BEGIN CERTIFICATE-----\n", 0600), *text = NULL;
-        const char *before_ca =
-                "# a comment\n"
-                "[Account]\n"
-                "Provider=sharetribe\n"
-                "TokenURL = https://flex-api.example.com/v1/auth/token\n"
-                "Issuer=https://flex-api.example.com\n"
-                "ClientID=abc-123\n"
-                "ClientAuth=post\n"
-                "ClientAuth.refresh_token=none\n"
-                "Grant=password\n"
-                "Scopes=user trusted:user\n"
-                "Username=alice@example.com\n"
-                "Hosts=https://git.example.com/team/* https://git.example.com/other\n"
-                "Warmup=yes\n"
-                "GitUsername=x-token\n"
-                "RefreshSkew=0\n"
-                "DefaultLifetime=86400\n"
-                "Timeout=5\n";
-        const char *after_ca =
-                "RequestEncoding=json\n"
-                "TokenPath=/data/token\n"
-                "TokenURLQuery=version=2\n"
-                "ExtraParams=audience=https://api.example.com; scope=a b;x=\n"
-                "GrantTypeValue=urn:example:password\n"
-                "AuthorizeURL=http://127.0.0.1:8080/authorize\n"
-                "DeviceAuthorizationURL=http://[::1]:9000/device\n"
-                "RedirectURI=http://127.0.0.1:8400/callback\n"
-                "AuthorizeParamNames=client_id=clientId;redirect_uri=redirectUri\n"
-                "RevocationURL=http://localhost/revoke\n"
-                "SubjectAccount=upstream\n"
-                "Audience=api://default\n"
-                "Resource=https://api.example.com/\n"
-                "ApiKeyHeader=X-Api-Key\n"
-                "ExposeClaims=sub   tenant\n"
-                "AllowedCallers=/usr/bin/git /usr/lib/git-core/git-remote-https\n";
-
-        text = strjoin(before_ca, "CAFile=", ca, "\n", after_ca);
-        assert(text);
-        is_int(load_text(text, &a, &d), 0, "full file loads");
-        is_int(strv_length(d), 0, "no diagnostics for a full file");
-        if (!a)
-                return;
+static void check_full(const AccountConfig *a, const char *ca) {
         is_str(a->provider, "sharetribe", "Provider");
         is_str(a->token_url, "https://flex-api.example.com/v1/auth/token", "TokenURL (spaces around = ignored)");
         is_str(a->issuer, "https://flex-api.example.com", "Issuer");
@@ -140,6 +95,65 @@ static void test_full(void) {
         is_int(account_config_client_auth(a, GRANT_REFRESH_TOKEN), CLIENT_AUTH_NONE, "per-grant override applies");
         is_int(account_config_client_auth(a, GRANT_PASSWORD), CLIENT_AUTH_NONE, "Provider=sharetribe: no secret for password");
         is_int(account_config_client_auth(a, GRANT_CLIENT_CREDENTIALS), CLIENT_AUTH_POST, "other grants use ClientAuth");
+}
+
+static void test_full(void) {
+        _cleanup_(account_config_freep) AccountConfig *a = NULL;
+        AccountConfig *packed;
+        _cleanup_strv_free_ char **d = NULL;
+        _cleanup_free_ char *ca = write_file("ca.pem", "-----BEGIN CERTIFICATE-----\n", 0600), *text = NULL;
+        const char *before_ca =
+                "# a comment\n"
+                "[Account]\n"
+                "Provider=sharetribe\n"
+                "TokenURL = https://flex-api.example.com/v1/auth/token\n"
+                "Issuer=https://flex-api.example.com\n"
+                "ClientID=abc-123\n"
+                "ClientAuth=post\n"
+                "ClientAuth.refresh_token=none\n"
+                "Grant=password\n"
+                "Scopes=user trusted:user\n"
+                "Username=alice@example.com\n"
+                "Hosts=https://git.example.com/team/* https://git.example.com/other\n"
+                "Warmup=yes\n"
+                "GitUsername=x-token\n"
+                "RefreshSkew=0\n"
+                "DefaultLifetime=86400\n"
+                "Timeout=5\n";
+        const char *after_ca =
+                "RequestEncoding=json\n"
+                "TokenPath=/data/token\n"
+                "TokenURLQuery=version=2\n"
+                "ExtraParams=audience=https://api.example.com; scope=a b;x=\n"
+                "GrantTypeValue=urn:example:password\n"
+                "AuthorizeURL=http://127.0.0.1:8080/authorize\n"
+                "DeviceAuthorizationURL=http://[::1]:9000/device\n"
+                "RedirectURI=http://127.0.0.1:8400/callback\n"
+                "AuthorizeParamNames=client_id=clientId;redirect_uri=redirectUri\n"
+                "RevocationURL=http://localhost/revoke\n"
+                "SubjectAccount=upstream\n"
+                "Audience=api://default\n"
+                "Resource=https://api.example.com/\n"
+                "ApiKeyHeader=X-Api-Key\n"
+                "ExposeClaims=sub   tenant\n"
+                "AllowedCallers=/usr/bin/git /usr/lib/git-core/git-remote-https\n";
+
+        text = strjoin(before_ca, "CAFile=", ca, "\n", after_ca);
+        assert(text);
+        is_int(load_text(text, &a, &d), 0, "full file loads");
+        is_int(strv_length(d), 0, "no diagnostics for a full file");
+        if (!a)
+                return;
+        check_full(a, ca);
+
+        /* What the daemon keeps: a packed copy, the same in every field after the original is gone (under
+         * AddressSanitizer, a field left pointing into the original is a use after free here). */
+        packed = account_config_pack(a);
+        ok(packed && packed->packed, "a packed copy is made");
+        a = account_config_free(a);
+        if (packed)
+                check_full(packed, ca);
+        packed = account_config_free(packed);
 }
 
 /* CAFile= is read whole by the daemon at each request: only a regular file of bounded size will do. The file
