@@ -6,8 +6,8 @@
 #                  listener); the unit tests replace it (tests/unit/engine/fake-io.c)
 #   bus-api/       the org.tokenbroker.Broker1 object on the session bus and on the private socket
 #   token-socket/  the front ends' fast path
-#   the rest       the process: its Manager, sockets of the runtime directory, idle exit, keyring and
-#                  account-folder watches
+#   the rest       the process: its Manager, sockets of the runtime directory, idle exit, stopping, keyring
+#                  and account-folder watches
 bin_PROGRAMS += tokenbrokerd
 
 DAEMON_CPPFLAGS = $(AM_CPPFLAGS) $(ENGINE_CPPFLAGS) -I$(top_srcdir)/%reldir%/engine -I$(top_srcdir)/%reldir%/io \
@@ -82,6 +82,8 @@ tokenbrokerd_SOURCES = \
 	%reldir%/runtime-socket.c \
 	%reldir%/idle-exit.h \
 	%reldir%/idle-exit.c \
+	%reldir%/stop.h \
+	%reldir%/stop.c \
 	%reldir%/accounts-watch.h \
 	%reldir%/accounts-watch.c \
 	%reldir%/keyring-watch.h \

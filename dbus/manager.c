@@ -114,6 +114,8 @@ Manager *manager_free(Manager *m) {
         if (m->sender_uids)
                 g_hash_table_destroy(m->sender_uids);
         sd_event_source_disable_unref(m->idle_source);
+        sd_event_source_disable_unref(m->stop_check);
+        sd_event_source_disable_unref(m->stop_timeout);
         sd_event_source_disable_unref(m->keyring_retry_source);
         sd_event_unref(m->event);
         /* Last: the sockets are gone, another daemon may take the directory now. */

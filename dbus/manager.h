@@ -45,6 +45,10 @@ typedef struct Manager {
         dev_t accounts_watched_dev[2];          /* ... and what was there when the watch was made */
         ino_t accounts_watched_ino[2];
         sd_event_source *accounts_reload_timer;
+        bool stopping;                          /* stop.c: a signal came, the requests in flight end first */
+        uint64_t stop_timeout_usec;             /* ... for at most this long (--stop-timeout-sec) */
+        sd_event_source *stop_check;
+        sd_event_source *stop_timeout;
         uint64_t accounts_reloaded_usec;        /* CLOCK_MONOTONIC of the last reload it made */
 } Manager;
 

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "manager.h"
 #include "process-harden.h"
+#include "stop.h"
 #include "time-util.h"
 
 /* Long enough that a burst of work is served by one daemon, short enough that secrets do not sit in memory
@@ -36,13 +37,18 @@ static void help(void) {
                "     --exit-idle-sec=SEC Exit after SEC seconds of idleness; 0: never (default %u)\n"
                "     --keyring-timeout-sec=SEC\n"
                "                         Give up on a keyring that does not answer after SEC seconds\n"
-               "                         (default %llu)\n",
-               EXIT_IDLE_DEFAULT_SEC, (unsigned long long) (KEYRING_TIMEOUT_DEFAULT_USEC / USEC_PER_SEC));
+               "                         (default %llu)\n"
+               "     --stop-timeout-sec=SEC\n"
+               "                         On SIGTERM, wait at most SEC seconds for the requests in\n"
+               "                         flight (default %llu)\n",
+               EXIT_IDLE_DEFAULT_SEC, (unsigned long long) (KEYRING_TIMEOUT_DEFAULT_USEC / USEC_PER_SEC),
+               (unsigned long long) (STOP_TIMEOUT_DEFAULT_USEC / USEC_PER_SEC));
 }
 
 typedef struct Options {
         uint64_t exit_idle_usec;
         uint64_t keyring_timeout_usec;
+        uint64_t stop_timeout_usec;
 } Options;
 
 /* SEC as a whole number of seconds, at most a day. */
@@ -59,13 +65,14 @@ static int parse_sec(const char *s, uint64_t *ret) {
 }
 
 static int parse_argv(int argc, char *argv[], Options *o) {
-        enum { ARG_VERSION = 0x100, ARG_LOG_LEVEL, ARG_EXIT_IDLE, ARG_KEYRING_TIMEOUT };
+        enum { ARG_VERSION = 0x100, ARG_LOG_LEVEL, ARG_EXIT_IDLE, ARG_KEYRING_TIMEOUT, ARG_STOP_TIMEOUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "exit-idle-sec", required_argument, NULL, ARG_EXIT_IDLE },
                 { "keyring-timeout-sec", required_argument, NULL, ARG_KEYRING_TIMEOUT },
+                { "stop-timeout-sec", required_argument, NULL, ARG_STOP_TIMEOUT },
                 {}
         };
         const char *env;
@@ -74,6 +81,7 @@ static int parse_argv(int argc, char *argv[], Options *o) {
         *o = (Options) {
                 .exit_idle_usec = EXIT_IDLE_DEFAULT_SEC * USEC_PER_SEC,
                 .keyring_timeout_usec = KEYRING_TIMEOUT_DEFAULT_USEC,
+                .stop_timeout_usec = STOP_TIMEOUT_DEFAULT_USEC,
         };
         env = secure_getenv("TOKENBROKER_EXIT_IDLE_SEC");
         if (env && parse_sec(env, &o->exit_idle_usec) < 0)
@@ -106,6 +114,10 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                 case ARG_KEYRING_TIMEOUT:
                         if (parse_sec(optarg, &o->keyring_timeout_usec) < 0 || o->keyring_timeout_usec == 0)
                                 return log_error_errno(EINVAL, "Invalid --keyring-timeout-sec '%s'.", optarg);
+                        break;
+                case ARG_STOP_TIMEOUT:
+                        if (parse_sec(optarg, &o->stop_timeout_usec) < 0)
+                                return log_error_errno(EINVAL, "Invalid --stop-timeout-sec '%s'.", optarg);
                         break;
                 case '?':
                         return -EINVAL;
@@ -152,14 +164,11 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up: %m");
         m->exit_idle_usec = o.exit_idle_usec;
+        m->stop_timeout_usec = o.stop_timeout_usec;
         keyring_worker_set_timeout(m->engine.keyring, o.keyring_timeout_usec);
-        r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
-        if (r < 0) {
-                log_error_errno(r, "Failed to install signal handlers: %m");
+        r = stop_signals_setup(m);
+        if (r < 0)
                 goto finish;
-        }
 
         /* Another daemon's lock or bus name ends this one here, before it touches a socket. */
         r = manager_lock_runtime_dir(m);

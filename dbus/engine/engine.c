@@ -8,6 +8,7 @@
 #include "discovery.h"
 #include "issuer-keys.h"
 #include "engine.h"
+#include "log.h"
 #include "login.h"
 #include "token-revoke.h"
 
@@ -79,4 +80,28 @@ void engine_emit_login_finished(Engine *eng, const char *account, bool ok, const
 void engine_emit_accounts_changed(Engine *eng) {
         if (eng->events && eng->events->accounts_changed)
                 eng->events->accounts_changed(eng->events_userdata);
+}
+
+void engine_stop(Engine *eng) {
+        http_client_refuse_new(eng->http);
+}
+
+unsigned engine_work_in_flight(Engine *eng) {
+        return http_client_in_flight(eng->http) + keyring_worker_pending(eng->keyring);
+}
+
+unsigned engine_log_unsaved_refresh_tokens(Engine *eng) {
+        GHashTableIter i;
+        Account *a;
+        unsigned n = 0;
+
+        g_hash_table_iter_init(&i, eng->accounts);
+        while (g_hash_table_iter_next(&i, NULL, (void **) &a))
+                if (a->refresh_token_unsaved && a->refresh_token) {
+                        log_warning("%s: its newest refresh token never reached the keyring and ends with this "
+                                    "process; the keyring holds the one before it, which the server may refuse "
+                                    "(then: tokenbroker login %s).", a->name, a->name);
+                        n++;
+                }
+        return n;
 }

@@ -85,8 +85,23 @@ int engine_load_accounts(Engine *eng);
  * a file the running one read before. Accounts changed on the loop meanwhile (engine_load_accounts(), a
  * removal) make the running one read again. */
 typedef void (*engine_reload_fn)(int r, void *userdata);
+/* -EBUSY when ENGINE_RELOAD_WAITERS_MAX callers wait for the next reload already (never for fn NULL). */
+#define ENGINE_RELOAD_WAITERS_MAX 256U
 int engine_reload_accounts(Engine *eng, engine_reload_fn fn, void *userdata);
 /* Ends a reload in flight (waiting for its thread), its callers told -ECANCELED. */
 void engine_reload_cancel(Engine *eng);
 /* Waits for the memory of the last reload to be freed (on its thread). */
 void engine_reload_cleanup_wait(Engine *eng);
+
+/* Stopping without losing a refresh token: a token request in flight may already have been answered with a
+ * new refresh token that retired the old one, so the owner that stops calls engine_stop() and keeps its loop
+ * running until engine_work_in_flight() is 0. From then on no request leaves for a server (a caller that
+ * needs one is answered Unavailable, "tokenbrokerd is stopping"); those in flight end as usual (each bounded
+ * by its own time-out), their callers answered and what they brought stored in the keyring; cached tokens
+ * are still handed out. */
+void engine_stop(Engine *eng);
+/* HTTP requests and keyring operations not ended yet. */
+unsigned engine_work_in_flight(Engine *eng);
+/* Logs each account whose newest refresh token the keyring did not take (held in memory only, and lost
+ * with the process); the number of them. */
+unsigned engine_log_unsaved_refresh_tokens(Engine *eng);

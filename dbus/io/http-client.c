@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct HttpClient {
         CURLM *multi;
         sd_event_source *timer;
         unsigned in_flight;
+        bool refusing;                  /* http_client_refuse_new() */
 };
 
 struct HttpRequest {
@@ -362,6 +364,10 @@ unsigned http_client_in_flight(HttpClient *c) {
         return c->in_flight;
 }
 
+void http_client_refuse_new(HttpClient *c) {
+        c->refusing = true;
+}
+
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata) {
         HttpRequest *r = userdata;
         size_t n = size * nmemb;
@@ -472,6 +478,8 @@ int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t
         uint64_t timeout_ms;
         int k;
 
+        if (c->refusing)
+                return -ESHUTDOWN;
         if (!http_url_is_allowed(p->url))
                 return -EPROTONOSUPPORT;
 

@@ -63,12 +63,14 @@ void http_request_cancel(HttpRequest *r);
 
 /* The error and message for a request that http_client_start() refused with `r`, one wording for every
  * request: "Cannot send the WHAT: why." -EPROTONOSUPPORT (not https) is InvalidArgs, -EUCLEAN (CAFile=) and
- * -EKEYREJECTED (ClientCertFile=, ClientKeyFile=) Config, -ETIMEDOUT (the budget) Unavailable. *ret_message
- * may be NULL on allocation failure. */
+ * -EKEYREJECTED (ClientCertFile=, ClientKeyFile=) Config, -ETIMEDOUT (the budget) and -ESHUTDOWN (a client
+ * that refuses new requests) Unavailable. *ret_message may be NULL on allocation failure. */
 int http_start_error(int r, const char *what, char **ret_message);
 
-/* Requests in flight, for tests and status. */
+/* Requests in flight: for status, and for a daemon that stops only once none is left. */
 unsigned http_client_in_flight(HttpClient *c);
+/* From now on http_client_start() refuses with -ESHUTDOWN; the requests in flight go on to their end. */
+void http_client_refuse_new(HttpClient *c);
 
 /* True for http(s) URLs that may be used: https anywhere, http only to 127.0.0.0/8, ::1 or localhost. */
 int http_url_is_allowed(const char *url);

@@ -30,6 +30,10 @@ int http_start_error(int r, const char *what, char **ret_message) {
                 why = "its Timeout= was spent before it could be sent";
                 e = -EHOSTUNREACH;
                 break;
+        case -ESHUTDOWN:
+                why = "tokenbrokerd is stopping";
+                e = -EHOSTUNREACH;
+                break;
         default:
                 why = strerror(-r);
                 e = r;

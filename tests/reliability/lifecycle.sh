@@ -3,7 +3,8 @@
 # When the daemon starts and ends. A second tokenbrokerd exits with a clear message before it touches the
 # sockets of the running one, whether the runtime directory's lock or the bus name stops it. The daemon exits
 # cleanly when its session bus goes away, and when it has been idle for --exit-idle-sec; a token in use, an
-# account with Warmup=yes or a connected front end keep it alive.
+# account with Warmup=yes or a connected front end keep it alive. A SIGTERM while a server holds a refresh
+# waits for its answer and keeps the refresh token it rotated; a second SIGTERM ends it at once.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 . "$abs_top_srcdir/tests/reliability/lib.sh"
 rig_run_in_session "$0" "$@"
@@ -80,6 +81,87 @@ tap_ok "a front end connected keeps it alive (until the connection's own idle ti
 exec {hold_fd}>&-
 wait "$holder" 2>/dev/null
 rig_stop_daemon
+
+# --- a stop while a refresh is at the server ------------------------------------------------------------------
+# The server holds the refresh (a "hold" injection) until the test releases it: no guessed times.
+log=$(rel_daemon_log)
+# count TEXT: lines of the daemon's log holding TEXT.
+count() { grep -c -F -- "$1" "$log"; }
+# more TEXT N: more than N such lines.
+more() { [ "$(count "$1")" -gt "$2" ]; }
+held() { [ "$(rig_server_stats TS held)" = "$1" ]; }
+rig_start_daemon --exit-idle-sec=0 || tap_bail "tokenbrokerd did not start"
+rel_add_code_account TS rot && rel_add_cc cc "$TS_TOKEN_URL" || tap_bail "could not set up the accounts"
+rig_tb token rot >/dev/null && rig_tb token cc >/dev/null || tap_bail "no first tokens"
+rt_before=$(rel_keyring_rt rot)
+rig_server_ctl TS '{"inject": [{"kind": "hold", "count": 1}]}' || tap_bail "no injection"
+rel_invalidate rot || tap_bail "Invalidate failed"
+rig_tb token rot >"$RIG_DIR/held.tok" 2>"$RIG_DIR/held.err" &
+caller=$!
+rig_wait_for 30 held 1 || tap_bail "the refresh did not reach the server"
+sent=$(rig_server_stats TS token_requests)     # the held request is counted once it is answered
+waiting=$(count "Stopping once the 1 requests in flight have ended")
+pid=$TBD_PID
+kill -TERM "$pid"
+tap_ok "SIGTERM with a refresh at the server: the daemon says it waits for it" \
+        rig_wait_for 30 more "Stopping once the 1 requests in flight have ended" "$waiting"
+tap_ok "... and is still running" rig_pid_alive "$pid"
+tap_is "$(rig_tb token cc | rel_whoami TS)" basic-client "... handing out a cached token meanwhile"
+rel_add_cc fresh "$TS_TOKEN_URL" || tap_bail "could not add an account"
+rel_fetch fresh
+tap_is "$RC" 6 "... a token that needs a new request: exit status 6 (unreachable)"
+tap_like "$OUT" "tokenbrokerd is stopping" "... saying why"
+tap_is "$(rig_server_stats TS token_requests)" "$sent" "... and nothing new was sent to the server"
+rig_server_ctl TS '{"release": true}' || tap_bail "could not release the refresh"
+wait "$caller"
+tap_is "$?" 0 "once the server answers, the caller that waited gets its token"
+tap_is "$(rel_whoami TS <"$RIG_DIR/held.tok")" alice "... a valid one"
+tap_ok "then the daemon exits" rig_wait_for 30 dead "$pid"
+tap_is "$(exit_status "$pid")" 0 "... with status 0"
+unset "RIG_PIDS[tokenbrokerd]" TBD_PID
+tap_like "$(cat "$log")" "The requests in flight have ended: exiting" "... and says why"
+rt_after=$(rel_keyring_rt rot)
+tap_ok "the refresh token the server rotated is in the keyring" test -n "$rt_after" -a "$rt_after" != "$rt_before"
+reuse=$(rig_server_stats TS rt_reuse)
+rig_start_daemon --exit-idle-sec=0 || tap_bail "tokenbrokerd did not start again"
+tap_is "$(rig_tb token rot --force-new 2>&1 | rel_whoami TS)" alice "after a restart the account refreshes with it"
+tap_is "$(rig_server_stats TS rt_reuse)" "$reuse" "... presenting no retired refresh token"
+
+rig_server_ctl TS '{"inject": [{"kind": "hold", "count": 1}]}' || tap_bail "no injection"
+rel_invalidate rot || tap_bail "Invalidate failed"
+rig_tb token rot >/dev/null 2>&1 &
+caller=$!
+rig_wait_for 30 held 1 || tap_bail "the refresh did not reach the server"
+waiting=$(count "Stopping once the 1 requests in flight have ended")
+pid=$TBD_PID
+kill -TERM "$pid"
+rig_wait_for 30 more "Stopping once the 1 requests in flight have ended" "$waiting" ||
+        tap_bail "the daemon did not begin to stop"
+kill -TERM "$pid"
+tap_ok "a second SIGTERM ends the daemon while the refresh is still held" rig_wait_for 30 dead "$pid"
+tap_is "$(exit_status "$pid")" 0 "... with status 0"
+unset "RIG_PIDS[tokenbrokerd]" TBD_PID
+tap_is "$(rig_server_stats TS held)" 1 "... before the server answered"
+tap_like "$(cat "$log")" "A second signal: exiting" "... and says why"
+rig_server_ctl TS '{"release": true}'
+wait "$caller" 2>/dev/null
+
+# --stop-timeout-sec bounds the wait: a server that never answers does not keep a stopping daemon.
+rig_start_daemon --exit-idle-sec=0 --stop-timeout-sec=1 || tap_bail "tokenbrokerd did not start"
+rig_server_ctl TS '{"inject": [{"kind": "hold", "count": 1}]}' || tap_bail "no injection"
+rel_invalidate rot || tap_bail "Invalidate failed"
+rig_tb token rot >/dev/null 2>&1 &
+caller=$!
+rig_wait_for 30 held 1 || tap_bail "the refresh did not reach the server"
+pid=$TBD_PID
+kill -TERM "$pid"
+tap_ok "with --stop-timeout-sec=1 the daemon exits though the server holds the refresh" rig_wait_for 30 dead "$pid"
+tap_is "$(exit_status "$pid")" 0 "... with status 0"
+unset "RIG_PIDS[tokenbrokerd]" TBD_PID
+tap_is "$(rig_server_stats TS held)" 1 "... before the server answered"
+tap_like "$(cat "$log")" "1 requests still in flight after 1 s" "... and says what it left"
+rig_server_ctl TS '{"release": true}'
+wait "$caller" 2>/dev/null
 
 # --- the session bus goes away ------------------------------------------------------------------------------
 rel_start_open_bus GONE || tap_bail "the second bus did not come up"

@@ -15,13 +15,15 @@ Handler class for every App:
 Counters every App keeps: requests ("METHOD /path"), grants (per grant_type), errors (per error label),
 token_requests, tokens_issued, refresh_tokens_issued, rt_reuse (a rotated-away refresh token presented
 again), revocations, <api>_ok / <api>_fail (answers of the App's resource routes), injected,
-concurrent_max (POST requests in flight at once).
+concurrent_max (POST requests in flight at once), held (requests a "hold" injection holds now).
 
 An injection is {"kind": K, "count": N, "path": P} (P defaults to the App's token endpoint) with K one of
     status     answer "status" (500, 502, 503, 429, ...) with an error JSON, "retry_after" S if given
     html       200 with an HTML page          truncated  200 with cut-off JSON
     huge       200 with a 10 MiB body         redirect   302 to the same path
     delay      sleep "seconds" S, then answer normally
+    hold       wait until {"release": true} is posted to /_control (at most "seconds" S, default 300), then
+               answer normally: a test acts while the request is at the server, without guessing a time
     drop       close the connection without answering
 
 Logs carry the method, the path without its query and the status only: never a header, query or body, so
@@ -230,6 +232,7 @@ class App:
         self.access = {}            # access token -> {exp, family, client, sub, scope, ...}
         self.refresh = {}           # refresh token -> {family, client, sub, scope, state}
         self.revoked_families = set()
+        self.held = []              # a threading.Event per request a "hold" injection holds
         self.reset_stats()
 
     def route(self, method, pattern, fn, api=False):
@@ -254,7 +257,7 @@ class App:
         self.stats = {"requests": {}, "grants": {}, "errors": {}, "token_requests": 0, "tokens_issued": 0,
                       "refresh_tokens_issued": 0, "rt_reuse": 0, "revocations": 0,
                       self.api_counter + "_ok": 0, self.api_counter + "_fail": 0, "injected": 0,
-                      "concurrent_max": 0}
+                      "concurrent_max": 0, "held": 0}
 
     def count(self, table, key):
         """One more in stats[table][key]; a table a service adds on its own appears when first used."""
@@ -288,6 +291,10 @@ class App:
         if inject:
             self.injections.extend(inject if isinstance(inject, list) else [inject])
         self.set_config(req.get("config") or {})
+        if req.get("release"):
+            for held in self.held:
+                held.set()
+            self.held = []
         if req.get("revoke_all"):
             self.revoked_families.update(r["family"] for r in self.access.values())
             self.revoked_families.update(r["family"] for r in self.refresh.values())
@@ -474,6 +481,15 @@ class Handler(BaseHTTPRequestHandler):
         kind = inj.get("kind", "status")
         if kind == "delay":
             time.sleep(float(inj.get("seconds", 1)))
+            return False
+        if kind == "hold":
+            released = threading.Event()
+            with self.app.lock:
+                self.app.held.append(released)
+                self.app.stats["held"] += 1
+            released.wait(float(inj.get("seconds", 300)))
+            with self.app.lock:
+                self.app.stats["held"] -= 1
             return False
         if kind == "status":
             status = int(inj.get("status", 503))

@@ -18,13 +18,15 @@ sees half a number) and to stdout. Endpoints:
                         ?at=T asks whether it was valid at the Unix time T (when it was handed out)
     GET  /_stats        counters (JSON)
     POST /_control      JSON: {"inject": [...]} failure injection, {"config": {...}} live settings,
-                        {"revoke_all": true}, {"reset": true} (clears injections and counters)
+                        {"revoke_all": true}, {"release": true} (held requests go on), {"reset": true}
+                        (clears injections and counters)
 
 An injection is {"kind": K, "count": N, "path": "/token"} with K one of
     status     answer "status" (500, 502, 503, 429, ...) with an error JSON, "retry_after" S if given
     html       200 with an HTML page          truncated  200 with cut-off JSON
     huge       200 with a 10 MiB body         redirect   302 to the same path
     delay      sleep "seconds" S, then answer normally
+    hold       wait for {"release": true} at /_control, then answer normally
     drop       close the connection without answering
 Tokens and secrets are never logged. The HTTP plumbing, counters, control and injections are shared with the
 provider emulators: see emulator_common.py.

@@ -100,12 +100,15 @@ struct HttpRequest {
 
 static HttpRequest *requests;   /* oldest first */
 static unsigned started;
+static bool refusing;
 
 int http_client_start(HttpClient *c, const HttpRequestParams *p, http_callback_t cb, void *userdata,
                       HttpRequest **ret) {
         HttpRequest *r, **tail;
 
         /* The real client's own refusals, so that the engine's handling of them is tested too. */
+        if (refusing)
+                return -ESHUTDOWN;
         if (!http_url_is_allowed(p->url))
                 return -EPROTONOSUPPORT;
         if (p->deadline_usec > 0 && io_now(CLOCK_MONOTONIC) >= p->deadline_usec)
@@ -168,6 +171,10 @@ int http_url_is_allowed(const char *url) {
 
 unsigned http_client_in_flight(HttpClient *c) {
         return fake_http_pending();
+}
+
+void http_client_refuse_new(HttpClient *c) {
+        refusing = true;
 }
 
 unsigned fake_http_pending(void) {
@@ -487,4 +494,5 @@ void fake_io_reset(void) {
         mode = FAKE_KEYRING_OPEN;
         fake_random = 0;
         started = 0;
+        refusing = false;
 }

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "account-secrets.h"
+#include "broker-core.h"
 #include "engine-fixture.h"
 #include "io.h"
 #include "tap.h"
@@ -374,6 +376,56 @@ static void test_granted_scope(void) {
         fixture_teardown();
 }
 
+/* A daemon told to stop (stop.c) sends nothing new and exits only once what is in flight has ended: a refresh
+ * token the server rotated meanwhile is in the keyring first, and the caller that waited for it is answered. */
+static void test_stop_waits_for_rotation(void) {
+        Answer x = { .account = "rt" }, y = {};
+        TokenQuery q = TOKEN_QUERY_DEFAULT;
+        TokenEntry *hit = NULL;
+        Failure f = {};
+        Account *a;
+
+        fixture_setup();
+        (void) cached(&a, "cc", 3600);
+        a = start_fetch("rt", RT, "refresh-token", "R1", &x);
+        is_int(engine_work_in_flight(&engine), 1, "a refresh on the wire is work in flight");
+        engine_stop(&engine);
+        is_int(broker_token_lookup(&engine, CALLER(getuid(), "/usr/bin/curl"), "cc", &q, &hit, &f), 1,
+               "while stopping, a cached token is still handed out");
+        failure_clear(&f);
+        (void) token_fetch_start(entry(fixture_account("new", CC)), fixture_note_answer, &y);
+        fake_keyring_put("new", "client-secret", "s3cret");
+        (void) fake_keyring_run();
+        is_int(y.error, -EHOSTUNREACH, "a caller that needs a new request: Unavailable");
+        ok(y.message && strstr(y.message, "tokenbrokerd is stopping"), "... saying why (%s)", y.message ?: "");
+        is_int(fake_http_started(), 2, "... and nothing new was sent");
+        answer_token("A2", 3600, "R2");
+        is_int(engine_work_in_flight(&engine), 1, "the server's answer leaves its keyring store in flight");
+        is_int(x.calls, 0, "... and its caller waiting");
+        is_int(fake_keyring_run(), 1, "the store runs");
+        is_int(engine_work_in_flight(&engine), 0, "then nothing is in flight: the daemon may exit");
+        is_str(fake_keyring_get("rt", "refresh-token"), "R2", "the rotated refresh token is in the keyring");
+        is_str(x.token, "A2", "the caller that waited got the new access token");
+        is_int(engine_log_unsaved_refresh_tokens(&engine), 0, "no refresh token is left unsaved");
+        ok(a->refresh_token && strcmp(a->refresh_token, "R2") == 0, "... the account holds R2");
+        answer_clear(&x);
+        answer_clear(&y);
+        fixture_teardown();
+
+        /* A keyring that refuses the rotated token: the stop is not held up, and says what is lost. */
+        fixture_setup();
+        a = start_fetch("rt", RT, "refresh-token", "R1", &x);
+        engine_stop(&engine);
+        fake_keyring_set_mode(FAKE_KEYRING_LOCKED);
+        answer_token("A2", 3600, "R2");
+        (void) fake_keyring_run();
+        is_int(engine_work_in_flight(&engine), 0, "a locked keyring ends the store: nothing in flight");
+        ok(a->refresh_token_unsaved, "... the rotated refresh token is held in memory only");
+        is_int(engine_log_unsaved_refresh_tokens(&engine), 1, "... and named in the log as lost at exit");
+        answer_clear(&x);
+        fixture_teardown();
+}
+
 int main(void) {
         test_single_flight();
         test_short_token_margin();
@@ -387,5 +439,6 @@ int main(void) {
         test_keyring_locked_or_hung();
         test_refused_refresh_token();
         test_granted_scope();
+        test_stop_waits_for_rotation();
         return tap_done();
 }
