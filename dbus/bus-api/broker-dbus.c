@@ -439,6 +439,10 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         r = engine_reload_accounts(&m->engine, on_reloaded, sd_bus_message_ref(msg));
         if (r < 0) {
                 sd_bus_message_unref(msg);
+                if (r == -EBUSY)
+                        return bus_error_setf(error, r, "%u Reload calls wait for the next reload already: try "
+                                              "again when the one running now has ended.",
+                                              ENGINE_RELOAD_WAITERS_MAX);
                 return bus_error_setf(error, r, "Failed to reload the accounts: %s", strerror(-r));
         }
         return 1;

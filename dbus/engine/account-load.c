@@ -360,8 +360,12 @@ int engine_reload_accounts(Engine *eng, engine_reload_fn fn, void *userdata) {
         ReloadWaiter w = { fn, userdata };
         g_autoptr(GArray) waiters = NULL;
 
-        /* One in flight read the folders before this call: this caller waits for the next. */
+        /* One in flight read the folders before this call: this caller waits for the next. Each waiting
+         * caller holds its request (a D-Bus message) until then: a client flooding Reload must not make the
+         * daemon hold them without bound. A full list runs the next reload anyway. */
         if (eng->reload) {
+                if (eng->reload->next_waiters->len >= ENGINE_RELOAD_WAITERS_MAX)
+                        return fn ? -EBUSY : 0;
                 g_array_append_val(eng->reload->next_waiters, w);
                 return 0;
         }

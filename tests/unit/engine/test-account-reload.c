@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A reload that reads the account folders on a thread (engine_reload_accounts()): cached tokens are served
  * while it reads, what it found is served all at once when it ends, a reload asked for meanwhile waits for
- * the next one, a change made on the loop meanwhile makes it read again rather than undo that change, and an
- * engine that ends first tells its callers. The thread is fake-io.c's: its work and its end happen when the
- * test says, so every order below is the one tested, however busy the machine. */
+ * the next one, a change made on the loop meanwhile makes it read again rather than undo that change, an
+ * engine that ends first tells its callers, and the callers waiting for the next reload are bounded. The
+ * thread is fake-io.c's: its work and its end happen when the test says, so every order below is the one
+ * tested, however busy the machine. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,32 @@ static void test_hits_while_reading(void) {
         fixture_teardown();
 }
 
+/* A client flooding Reload: the callers waiting for the next reload are bounded; the next reload still runs,
+ * and everyone who waits hears of it. */
+static void test_flood(void) {
+        static Reloaded waiting[ENGINE_RELOAD_WAITERS_MAX];
+        Reloaded first = {}, refused = {};
+        unsigned told = 0;
+
+        fixture_setup();
+        write_account("one", "one-client");
+        is_int(engine_reload_accounts(&engine, note_reloaded, &first), 0, "a reload starts");
+        for (unsigned k = 0; k < ENGINE_RELOAD_WAITERS_MAX; k++)
+                if (engine_reload_accounts(&engine, note_reloaded, &waiting[k]) < 0)
+                        break;
+        is_int(engine_reload_accounts(&engine, note_reloaded, &refused), -EBUSY,
+               "with %u callers waiting for the next reload, one more is refused: EBUSY", ENGINE_RELOAD_WAITERS_MAX);
+        is_int(engine_reload_accounts(&engine, NULL, NULL), 0, "... a reload that nobody waits for is not");
+        is_int(fake_io_jobs_run(), 1, "the first reload ends");
+        is_int(fake_io_jobs_run(), 1, "the next one runs");
+        for (unsigned k = 0; k < ENGINE_RELOAD_WAITERS_MAX; k++)
+                told += waiting[k].calls == 1 && waiting[k].r == 1;
+        is_int(told, ENGINE_RELOAD_WAITERS_MAX, "... and every caller that waited hears of it once");
+        is_int(refused.calls, 0, "the refused one hears nothing more");
+        is_int(fake_io_jobs_pending(), 0, "no third reload");
+        fixture_teardown();
+}
+
 /* An account added on the loop after the thread read the folder (as AddAccount does) is not undone by what
  * the thread found: the reload reads again. */
 static void test_change_meanwhile(void) {
@@ -170,6 +197,7 @@ static void test_end_first(void) {
 }
 
 int main(void) {
+        test_flood();
         test_hits_while_reading();
         test_change_meanwhile();
         test_changed_file();
