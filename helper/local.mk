@@ -1,8 +1,8 @@
 # helper/: the front ends, each in two halves. The launchers people and git run (tokenbroker,
-# git-credential-tokenbroker) link libc and json-c only and answer the hot operations over the token socket;
-# everything else they exec() from the full programs in $(pkglibexecdir) (tokenbroker-cli,
-# git-credential-tokenbroker-bus), which link libc and libsystemd and speak D-Bus. Neither links the engine,
-# so that a spawn stays cheap.
+# git-credential-tokenbroker) link libc and json-c only (json-c built in where configure finds its archive)
+# and answer the hot operations over the token socket; everything else they exec() from the full programs in
+# $(pkglibexecdir) (tokenbroker-cli, git-credential-tokenbroker-bus), which link libc and libsystemd and speak
+# D-Bus. Neither links the engine, so that a spawn stays cheap.
 launcher_sources = %reldir%/launcher.h %reldir%/launcher.c
 git_helper_sources = %reldir%/git-credential-common.h %reldir%/git-credential-common.c
 
@@ -15,7 +15,7 @@ git_credential_tokenbroker_SOURCES = \
 	$(git_helper_sources) \
 	$(launcher_sources)
 git_credential_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
-git_credential_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
+git_credential_tokenbroker_LDADD = lib/libtb-wire.la $(LAUNCHER_JSONC_LIBS)
 
 pkglibexec_PROGRAMS += git-credential-tokenbroker-bus
 
@@ -32,21 +32,21 @@ url_credential_sources = %reldir%/url-credential.h %reldir%/url-credential.c
 docker_credential_tokenbroker_SOURCES = %reldir%/docker-credential-tokenbroker.c $(url_credential_sources) \
 	$(launcher_sources)
 docker_credential_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
-docker_credential_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
+docker_credential_tokenbroker_LDADD = lib/libtb-wire.la $(LAUNCHER_JSONC_LIBS)
 
 # Terraform's and OpenTofu's credentials helper protocol.
 bin_PROGRAMS += terraform-credentials-tokenbroker
 terraform_credentials_tokenbroker_SOURCES = %reldir%/terraform-credentials-tokenbroker.c $(url_credential_sources) \
 	$(launcher_sources)
 terraform_credentials_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
-terraform_credentials_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
+terraform_credentials_tokenbroker_LDADD = lib/libtb-wire.la $(LAUNCHER_JSONC_LIBS)
 
 # Cargo's credential provider protocol (registries with authentication).
 bin_PROGRAMS += cargo-credential-tokenbroker
 cargo_credential_tokenbroker_SOURCES = %reldir%/cargo-credential-tokenbroker.c $(url_credential_sources) \
 	$(launcher_sources)
 cargo_credential_tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
-cargo_credential_tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
+cargo_credential_tokenbroker_LDADD = lib/libtb-wire.la $(LAUNCHER_JSONC_LIBS)
 # ---- end docker-credential-tokenbroker -----------------------------------------------------------------
 
 # ---- tokenbroker (the command line) --------------------------------------------------------------------
@@ -64,7 +64,7 @@ helper-uninstall-hook:
 tokenbroker_SOURCES = %reldir%/tokenbroker.c %reldir%/launcher-tools.h %reldir%/launcher-tools.c \
 	$(url_credential_sources) $(launcher_sources)
 tokenbroker_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
-tokenbroker_LDADD = lib/libtb-wire.la $(JSONC_LIBS)
+tokenbroker_LDADD = lib/libtb-wire.la $(LAUNCHER_JSONC_LIBS)
 
 pkglibexec_PROGRAMS += tokenbroker-cli
 

@@ -32,7 +32,9 @@ noinst_LTLIBRARIES += %reldir%/libtb-common.la %reldir%/libtb-wire.la %reldir%/l
 
 %canon_reldir%_libtb_wire_la_SOURCES =
 %canon_reldir%_libtb_wire_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-%canon_reldir%_libtb_wire_la_LIBADD = %reldir%/libtb-common.la $(JSONC_LIBS)
+# json-c is not among its dependencies: each program that links it names the json-c it wants (the launchers
+# may carry their own, configure.ac).
+%canon_reldir%_libtb_wire_la_LIBADD = %reldir%/libtb-common.la
 
 %canon_reldir%_libtb_client_la_SOURCES = \
 	%reldir%/bus/bus-api.h \

@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The front ends are spawned for every git HTTP request and every `tokenbroker token`: they must stay lean.
-# The launchers git and scripts run (git-credential-tokenbroker, tokenbroker) link libc and json-c only: no
-# libsystemd, whose dependencies (libgcrypt, libzstd, liblzma, ...) would cost most of a spawn. The full
-# programs they exec() for everything else (tokenbroker-cli, git-credential-tokenbroker-bus) link libc and
-# libsystemd; tokenbroker-cli json-c too, for the other tools' JSON files it edits (setup-docker). GLib,
-# libsecret and libcurl belong to the daemon alone.
+# The launchers git and scripts run load libc (and json-c, unless it is built in) and nothing else: no
+# libsystemd, whose dependencies (libgcrypt, libzstd, liblzma, ...) would cost most of a spawn; that is
+# tests/packaging/launcher-libraries.sh. The full programs they exec() for everything else (tokenbroker-cli,
+# git-credential-tokenbroker-bus) link libc and libsystemd; tokenbroker-cli json-c too, for the other tools'
+# JSON files it edits (setup-docker). GLib, libsecret and libcurl belong to the daemon alone: here.
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/rig.sh"
 
 command -v ldd >/dev/null 2>&1 || tap_skip_all "ldd is not installed"
@@ -33,9 +33,6 @@ check() {
         done
 }
 
-for prog in git-credential-tokenbroker tokenbroker; do
-        check "$prog" json-c systemd glib gio gobject secret curl gnutls ssl nghttp gcrypt zstd lzma
-done
 check git-credential-tokenbroker-bus systemd glib gio gobject secret curl json-c gnutls ssl nghttp
 check tokenbroker-cli systemd glib gio gobject secret curl gnutls ssl nghttp
 tap_done

@@ -7,6 +7,7 @@ packaging_tests = \
 	%reldir%/completion-zsh.sh \
 	%reldir%/completion-fish.sh \
 	%reldir%/activation.sh \
+	%reldir%/launcher-libraries.sh \
 	%reldir%/deb.sh
 TESTS += $(packaging_tests)
 dist_check_SCRIPTS += $(packaging_tests)
