@@ -41,6 +41,23 @@ static int read_settings(sd_bus_message *msg, char ***ret) {
         return 0;
 }
 
+void reply_later(sd_bus_message *call, int error, const char *message, const char *value) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (error < 0) {
+                (void) bus_error_setf(&e, error, "%s", strna(message));
+                (void) sd_bus_reply_method_error(call, &e);
+        } else if (value)
+                (void) sd_bus_reply_method_return(call, "s", value);
+        else
+                (void) sd_bus_reply_method_return(call, NULL);
+        sd_bus_message_unref(call);
+}
+
+static void reply_done(int error, const char *message, void *userdata) {
+        reply_later(userdata, error, message, NULL);
+}
+
 int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(failure_clear) Failure f = {};
         Manager *m = userdata;
@@ -60,27 +77,13 @@ int method_add_account(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         r = caller_check(m, msg, error);
         if (r < 0)
                 return r;
-        r = account_add(&m->engine, name, settings, replace, &f);
-        if (r < 0)
+        /* Answered once the account is served: a GetToken right after finds it. */
+        r = account_add(&m->engine, name, settings, replace, reply_done, sd_bus_message_ref(msg), &f);
+        if (r < 0) {
+                sd_bus_message_unref(msg);
                 return bus_error_set_failure(error, &f, r);
-        return sd_bus_reply_method_return(msg, NULL);
-}
-
-void reply_later(sd_bus_message *call, int error, const char *message, const char *value) {
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-
-        if (error < 0) {
-                (void) bus_error_setf(&e, error, "%s", strna(message));
-                (void) sd_bus_reply_method_error(call, &e);
-        } else if (value)
-                (void) sd_bus_reply_method_return(call, "s", value);
-        else
-                (void) sd_bus_reply_method_return(call, NULL);
-        sd_bus_message_unref(call);
-}
-
-static void reply_done(int error, const char *message, void *userdata) {
-        reply_later(userdata, error, message, NULL);
+        }
+        return 1;
 }
 
 int method_set_secret(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -14,10 +14,14 @@
  * message. */
 typedef void (*account_done_fn)(int error, const char *message, void *userdata);
 
-/* Writes NAME.conf from name/value pairs (keys as in the file) and loads it. 0, or < 0 with `f` set:
- * InvalidArgs for a bad name, unknown keys or bad values (with the file's diagnostics), EEXIST when the
- * account exists and `replace` is false. */
-int account_add(Engine *eng, const char *name, char * const *settings, bool replace, Failure *f);
+/* Writes NAME.conf from name/value pairs (keys as in the file), then loads the accounts again as a Reload
+ * does: the files are read on a thread while other callers get their cached tokens, and `done` follows
+ * once the account is served (an error only when that reload failed; the file stays written). 0 when
+ * written (`done` follows, maybe before this returns), or < 0 with `f` set and no `done`: InvalidArgs for a
+ * bad name, unknown keys or bad values (with the file's diagnostics), EEXIST when the account exists and
+ * `replace` is false. */
+int account_add(Engine *eng, const char *name, char * const *settings, bool replace, account_done_fn done,
+                void *userdata, Failure *f);
 
 /* Stores a secret of account `name` in the keyring, then (when its secrets are in memory) there too. 0 when
  * started (`done` follows), or < 0 with `f` set: an unknown kind or a value that is not 1 to 16384 bytes of

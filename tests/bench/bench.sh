@@ -364,6 +364,24 @@ for i in 1 2 3; do
         echo "$RELOAD_USEC $slowest" >>"$RIG_DIR/reload-hits"
 done
 row ratio "slowest cache hit during that Reload" "$RIG_DIR/reload-hits" 1 "the Reload, 1 to 10,000" 0 "<=" 0.25
+# Adding one account among 10,000 loads the files again as a Reload does, on threads: the cache hits of other
+# callers go on meanwhile. The slowest hit during each AddAccount against the AddAccount's own time.
+: >"$RIG_DIR/add-hits"
+for i in 1 2 3; do
+        coproc HITS { exec "$BIN/bench-hit-during" "$XDG_RUNTIME_DIR/tokenbroker/token" one 2>&1; }
+        read -r -t 30 ready <&"${HITS[0]}" && [ "$ready" = ready ] || die "bench-hit-during did not get ready"
+        start=${EPOCHREALTIME/[.,]/}
+        bus_call AddAccount 'sa{ss}b' "added$i" 3 TokenURL "$TS_TOKEN_URL" ClientID basic-client ClientAuth basic \
+                false >/dev/null || die "AddAccount failed"
+        add_usec=$((${EPOCHREALTIME/[.,]/} - start))
+        exec {HITS[1]}>&-
+        read -r -t 30 slowest count <&"${HITS[0]}" && [ "$count" -gt 0 ] 2>/dev/null ||
+                die "bench-hit-during failed: $slowest $count"
+        wait "$HITS_PID" 2>/dev/null
+        echo "$add_usec $slowest" >>"$RIG_DIR/add-hits"
+done
+rm -f "$dir"/added?.conf && bus_call Reload >/dev/null && settle || die "cannot remove the added accounts"
+row ratio "slowest cache hit during an AddAccount" "$RIG_DIR/add-hits" 1 "the AddAccount, 10,000 accounts" 0 "<=" 0.25
 
 row value "daemon RSS idle, 1 account" "$rss1" 8 "fresh daemon, one token cached: $rss1_parts"
 row value "floor: its libraries, its work once" "$floor_rss" 8 \

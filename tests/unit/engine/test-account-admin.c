@@ -49,25 +49,70 @@ static char **settings(void) {
         return s;
 }
 
+/* account_add() with its reload run to the end (the fake I/O's jobs): the caller's answer. */
+static int add_and_load(const char *name, char **values, bool replace, Done *d, Failure *f) {
+        int r = account_add(&engine, name, values, replace, note_done, d, f);
+
+        while (fake_io_jobs_run() > 0)
+                ;
+        return r;
+}
+
 static void test_add(void) {
         Failure f = {};
+        Done d = {};
         static char *bad[] = { "TokenURL", "ftp://auth.example/token", "ClientID", "c1", NULL };
 
         fixture_setup();
-        is_int(account_add(&engine, "work", settings(), false, &f), 0, "an account is added");
+        is_int(add_and_load("hit", settings(), false, &d, &f), 0, "a first account is added");
+        ok(d.calls == 1 && engine_account(&engine, "hit"), "... and served when its caller hears");
+        done_clear(&d);
+        events.accounts_changed = 0;
+        is_int(account_add(&engine, "work", settings(), false, note_done, &d, &f), 0, "an account is added");
         ok(file_exists("work"), "... its file is written");
-        ok(engine_account(&engine, "work") != NULL, "... and loaded at once");
-        is_int(events.accounts_changed, 1, "... with one AccountsChanged event");
-        is_int(account_add(&engine, "work", settings(), false, &f), -EEXIST, "adding it again: EEXIST");
+        is_int(fake_io_jobs_pending(), 1, "... and the files are read again on a thread");
+        is_int(d.calls, 0, "... the caller answered only once they are loaded");
+        ok(engine_account(&engine, "hit") != NULL, "... other accounts served meanwhile");
+        is_int(fake_io_jobs_run(), 1, "the reload ends");
+        is_int(d.calls, 1, "... and the caller hears once");
+        is_int(d.error, 0, "... that it worked");
+        ok(engine_account(&engine, "work") != NULL, "... with the account served by then");
+        is_int(events.accounts_changed, 1, "... and one AccountsChanged event");
+        done_clear(&d);
+
+        /* One reload in flight read the folder before the file was written: the caller waits for the next. */
+        ok(engine_reload_accounts(&engine, NULL, NULL) >= 0 && fake_io_jobs_work() == 1,
+           "a reload has read the folder");
+        is_int(account_add(&engine, "late", settings(), false, note_done, &d, &f), 0,
+               "an account added after that");
+        is_int(fake_io_jobs_run(), 1, "the reload in flight ends");
+        ok(d.calls == 0 && !engine_account(&engine, "late"), "... without it, and the caller still waits");
+        is_int(fake_io_jobs_run(), 1, "the next reload ends");
+        ok(d.calls == 1 && d.error == 0 && engine_account(&engine, "late"), "... serving it, and the caller hears");
+        done_clear(&d);
+
+        is_int(add_and_load("work", settings(), false, &d, &f), -EEXIST, "adding it again: EEXIST");
         ok(f.message && strstr(f.message, "exists already"), "... saying so");
+        is_int(d.calls, 0, "... with no answer through the callback");
         failure_clear(&f);
-        is_int(account_add(&engine, "work", settings(), true, &f), 0, "... unless it is to be replaced");
-        ok(account_add(&engine, "../evil", settings(), false, &f) == -EINVAL, "a name with a slash: InvalidArgs");
+        is_int(add_and_load("work", settings(), true, &d, &f), 0, "... unless it is to be replaced");
+        is_int(d.calls, 1, "... answered once");
+        done_clear(&d);
+        ok(add_and_load("../evil", settings(), false, &d, &f) == -EINVAL, "a name with a slash: InvalidArgs");
         failure_clear(&f);
-        ok(account_add(&engine, "bad", bad, false, &f) < 0, "a bad value is refused");
+        ok(add_and_load("bad", bad, false, &d, &f) < 0, "a bad value is refused");
         ok(f.message && strstr(f.message, "TokenURL"), "... naming the key (%s)", f.message ?: "");
         ok(!file_exists("bad"), "... and nothing is written");
+        is_int(d.calls, 0, "... nor answered through the callback");
         failure_clear(&f);
+
+        /* The engine ends before the reload does: the caller hears that, and that the file is written. */
+        is_int(account_add(&engine, "ending", settings(), false, note_done, &d, &f), 0, "an account added");
+        engine_reload_cancel(&engine);
+        is_int(d.error, -ECANCELED, "the engine ending first: the caller hears ECANCELED");
+        ok(d.message && strstr(d.message, "its file is written, but the accounts could not be loaded again"),
+           "... saying the file is written (%s)", strna(d.message));
+        done_clear(&d);
         fixture_teardown();
 }
 
@@ -113,7 +158,8 @@ static void test_remove(void) {
         Done d = {};
 
         fixture_setup();
-        (void) account_add(&engine, "work", settings(), false, &f);
+        (void) add_and_load("work", settings(), false, &d, &f);
+        done_clear(&d);
         fake_keyring_put("work", "client-secret", "s3cret");
         fake_keyring_put("other", "client-secret", "keep");
 
