@@ -196,7 +196,8 @@ static int run(int argc, char *argv[]) {
         r = sd_event_loop(m->event);
         if (r < 0)
                 log_error_errno(r, "Event loop failed: %m");
-        (void) sd_notify(0, "STOPPING=1");
+        if (!m->stopping)       /* a stop on a signal said so when it began (stop.c) */
+                (void) sd_notify(0, "STOPPING=1");
 finish:
         manager_free(m);
         return r;

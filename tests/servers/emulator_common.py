@@ -286,7 +286,9 @@ class App:
     def control(self, req):
         if req.get("reset"):
             self.injections = []
+            held = self.stats["held"]
             self.reset_stats()
+            self.stats["held"] = held   # what a "hold" holds now is still held, and counts itself out
         inject = req.get("inject")
         if inject:
             self.injections.extend(inject if isinstance(inject, list) else [inject])
