@@ -352,33 +352,38 @@ row ratio "Reload: 1 to 20,000 accounts" "$RIG_DIR/reload-pairs" 0 "1 to 10,000"
 # Cache hits while a reload reads 10,000 new files (on threads of its own, the loop answering meanwhile): a
 # request every millisecond through the whole swap, its slowest answer against the Reload's own time.
 : >"$RIG_DIR/reload-hits"
-for i in 1 2 3; do
-        accounts 1
+# hits_start, hits_stop: bench-hit-during asks for the cached token of "one" every millisecond in between;
+# hits_stop sets SLOWEST to its slowest answer (microseconds).
+hits_start() {
         coproc HITS { exec "$BIN/bench-hit-during" "$XDG_RUNTIME_DIR/tokenbroker/token" one 2>&1; }
         read -r -t 30 ready <&"${HITS[0]}" && [ "$ready" = ready ] || die "bench-hit-during did not get ready"
-        accounts 10000
+}
+hits_stop() {
+        local count
         exec {HITS[1]}>&-
-        read -r -t 30 slowest count <&"${HITS[0]}" && [ "$count" -gt 0 ] 2>/dev/null ||
-                die "bench-hit-during failed: $slowest $count"
+        read -r -t 30 SLOWEST count <&"${HITS[0]}" && [ "$count" -gt 0 ] 2>/dev/null ||
+                die "bench-hit-during failed: $SLOWEST $count"
         wait "$HITS_PID" 2>/dev/null
-        echo "$RELOAD_USEC $slowest" >>"$RIG_DIR/reload-hits"
+}
+for i in 1 2 3; do
+        accounts 1
+        hits_start
+        accounts 10000
+        hits_stop
+        echo "$RELOAD_USEC $SLOWEST" >>"$RIG_DIR/reload-hits"
 done
 row ratio "slowest cache hit during that Reload" "$RIG_DIR/reload-hits" 1 "the Reload, 1 to 10,000" 0 "<=" 0.25
 # Adding one account among 10,000 loads the files again as a Reload does, on threads: the cache hits of other
 # callers go on meanwhile. The slowest hit during each AddAccount against the AddAccount's own time.
 : >"$RIG_DIR/add-hits"
 for i in 1 2 3; do
-        coproc HITS { exec "$BIN/bench-hit-during" "$XDG_RUNTIME_DIR/tokenbroker/token" one 2>&1; }
-        read -r -t 30 ready <&"${HITS[0]}" && [ "$ready" = ready ] || die "bench-hit-during did not get ready"
+        hits_start
         start=${EPOCHREALTIME/[.,]/}
         bus_call AddAccount 'sa{ss}b' "added$i" 3 TokenURL "$TS_TOKEN_URL" ClientID basic-client ClientAuth basic \
                 false >/dev/null || die "AddAccount failed"
         add_usec=$((${EPOCHREALTIME/[.,]/} - start))
-        exec {HITS[1]}>&-
-        read -r -t 30 slowest count <&"${HITS[0]}" && [ "$count" -gt 0 ] 2>/dev/null ||
-                die "bench-hit-during failed: $slowest $count"
-        wait "$HITS_PID" 2>/dev/null
-        echo "$add_usec $slowest" >>"$RIG_DIR/add-hits"
+        hits_stop
+        echo "$add_usec $SLOWEST" >>"$RIG_DIR/add-hits"
 done
 rm -f "$dir"/added?.conf && bus_call Reload >/dev/null && settle || die "cannot remove the added accounts"
 row ratio "slowest cache hit during an AddAccount" "$RIG_DIR/add-hits" 1 "the AddAccount, 10,000 accounts" 0 "<=" 0.25
