@@ -45,15 +45,14 @@ static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 
         if (m->stopping)
                 return leave(m, "A second signal");
-        m->stopping = true;     /* systemd hears STOPPING=1 here, once */
+        m->stopping = true;
+        (void) sd_notify(0, "STOPPING=1");      /* here, once: the loop's end says nothing more */
         engine_stop(&m->engine);
         n = engine_work_in_flight(&m->engine);
-        if (n == 0) {
-                (void) sd_notify(0, "STOPPING=1");
+        if (n == 0)
                 return leave(m, si->ssi_signo == SIGINT ? "Interrupted" : "Stopping");
-        }
 
-        (void) sd_notifyf(0, "STOPPING=1\nSTATUS=Stopping: %u requests in flight.", n);
+        (void) sd_notifyf(0, "STATUS=Stopping: %u requests in flight.", n);
         log_info("Stopping once the %u requests in flight have ended (at most %llu s; a second signal stops at "
                  "once): a refresh token a server rotates meanwhile is stored first.", n,
                  (unsigned long long) (m->stop_timeout_usec / USEC_PER_SEC));

@@ -38,8 +38,9 @@ static void on_files_loaded(int r, void *userdata) {
 
 /* Loads the account files again after `name`'s was written or removed, as a Reload does: read on a thread
  * while cache hits of other callers go on (with 10,000 accounts a stat each is tens of milliseconds), `done`
- * once the accounts are served. When 256 callers wait for a reload already, or no thread can start, the
- * files are loaded here on the loop instead: the caller must find what it wrote either way. */
+ * once the accounts are served (engine_reload_accounts() loads on the loop itself when no thread can start).
+ * When 256 callers wait for a reload already, or memory is short, the files are loaded here on the loop
+ * instead: the caller must find what it wrote either way. */
 static void load_files_then(Engine *eng, const char *name, const char *change, account_done_fn done,
                             void *userdata) {
         LoadWait *w = calloc(1, sizeof(*w));

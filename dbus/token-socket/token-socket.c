@@ -135,23 +135,17 @@ static void conn_send(TokenConn *c, json_object *message) {
                 conn_close(c);
                 return;
         }
-        if (pending == 0) {
-                /* The usual case: the formatted text is the buffer, not copied once more. */
-                erase_buffer(c->out, c->out_size);
-                free(c->out);
-                c->out = TAKE_PTR(text);
-                c->out_size = size;
-                c->out_done = 0;
-                conn_flush(c);
-                return;
+        if (pending == 0)
+                buf = TAKE_PTR(text);   /* the usual case: the formatted text is the buffer, not a copy */
+        else {
+                buf = malloc(pending + size);
+                if (!buf) {
+                        conn_close(c);
+                        return;
+                }
+                memcpy(buf, c->out + c->out_done, pending);
+                memcpy(buf + pending, text, size);
         }
-        buf = malloc(pending + size);
-        if (!buf) {
-                conn_close(c);
-                return;
-        }
-        memcpy(buf, c->out + c->out_done, pending);
-        memcpy(buf + pending, text, size);
         erase_buffer(c->out, c->out_size);
         free(c->out);
         c->out = buf;
