@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -74,28 +75,38 @@ static int send_all(int fd, const char *buf, size_t size) {
 
 /* Reads up to the NUL that ends one message. The buffer is wiped on every path (it holds a token): one byte
  * more than a message may have keeps it a string for erase_and_free(). */
-#define WIRE_REPLY_START (16U * 1024U)
+#define WIRE_REPLY_START (4U * 1024U)
 
-static int receive_message(int fd, usec_t deadline, json_object **ret) {
+/* The answer has TIMEOUT to begin and as long again for the rest: the clock is read only when an answer
+ * takes more than one read, which spares the usual call (one read) the first touch of the clock's pages. */
+static int receive_message(int fd, usec_t timeout, json_object **ret) {
         _cleanup_erase_ char *buf = NULL;
         size_t size = 0, allocated = WIRE_REPLY_START;
+        usec_t deadline = USEC_INFINITY;
         int r;
 
-        /* Most answers are a token of a few hundred bytes: a buffer of the largest answer would be an mmap()
-         * and munmap() in every call. It grows, by copies that leave no token behind, when an answer is
-         * longer. */
+        /* Most answers are a token of a few hundred bytes to a few KiB: a buffer of the largest answer would
+         * be an mmap() and munmap() in every call, and even 16 KiB touch pages that a short-lived front end
+         * then faults in. It grows, by copies that leave no token behind, when an answer is longer. */
         buf = calloc(1, allocated + 1);
         if (!buf)
                 return -ENOMEM;
-        for (;;) {
+        for (bool first = true;; first = false) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
-                usec_t now = now_usec(CLOCK_MONOTONIC);
+                usec_t wait = timeout;
                 char *end;
                 ssize_t n;
 
-                if (now >= deadline)
-                        return -ETIMEDOUT;
-                r = poll(&p, 1, (int) ((deadline - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC));
+                if (!first) {
+                        usec_t now = now_usec(CLOCK_MONOTONIC);
+
+                        if (deadline == USEC_INFINITY)
+                                deadline = now + timeout;
+                        if (now >= deadline)
+                                return -ETIMEDOUT;
+                        wait = deadline - now;
+                }
+                r = poll(&p, 1, (int) ((wait + USEC_PER_MSEC - 1) / USEC_PER_MSEC));
                 if (r < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -142,6 +153,10 @@ void wire_reply_done(WireReply *reply) {
 }
 
 int wire_call(int fd, const char *method, json_object *parameters, WireReply *ret) {
+        return wire_call_timeout(fd, method, parameters, BROKER_CALL_TIMEOUT_USEC, ret);
+}
+
+int wire_call_timeout(int fd, const char *method, json_object *parameters, usec_t timeout, WireReply *ret) {
         _cleanup_json_erase_ json_object *request = NULL, *reply = NULL;
         _cleanup_erase_ char *text = NULL;
         json_object *p = NULL, *e = NULL;
@@ -160,7 +175,7 @@ int wire_call(int fd, const char *method, json_object *parameters, WireReply *re
         if (r < 0)
                 return r;
 
-        r = receive_message(fd, now_usec(CLOCK_MONOTONIC) + BROKER_CALL_TIMEOUT_USEC, &reply);
+        r = receive_message(fd, timeout, &reply);
         if (r < 0)
                 return r;
         /* The answer may carry a token; the daemon's checks of this process are done. */
