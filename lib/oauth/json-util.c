@@ -14,15 +14,6 @@
 /* json_tokener_parse_ex() takes an int length, so large inputs are fed in pieces. */
 #define JSON_CHUNK ((size_t) 64 * 1024)
 
-/* The tokener copies each string it reads into its print buffer, which json-c frees without wiping: token
- * responses carry tokens. json-c has no accessor for it; the struct is public. */
-static void json_tokener_erase_and_free(struct json_tokener *tok) {
-        if (tok->pb && tok->pb->buf)
-                erase_buffer(tok->pb->buf, (size_t) tok->pb->size);
-        json_tokener_free(tok);
-}
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_tokener *, json_tokener_erase_and_free);
-
 static bool json_is_space(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
@@ -35,7 +26,7 @@ static bool only_space(const char *p, size_t n) {
 }
 
 int json_parse(const char *data, size_t size, json_object **ret) {
-        _cleanup_(json_tokener_erase_and_freep) struct json_tokener *tok = NULL;
+        _cleanup_(wire_tokener_erase_and_freep) struct json_tokener *tok = NULL;
         json_object *o = NULL;
         size_t off = 0;
 

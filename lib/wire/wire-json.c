@@ -9,10 +9,20 @@
 /* Requests and replies are flat objects with one nested map (headers, parameters); deeper is no message. */
 #define WIRE_MAX_DEPTH 8
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_tokener *, json_tokener_free);
+void wire_tokener_erase(struct json_tokener *tok) {
+        if (tok && tok->pb && tok->pb->buf)
+                erase_buffer(tok->pb->buf, (size_t) tok->pb->size);
+}
+
+void wire_tokener_erase_and_free(struct json_tokener *tok) {
+        if (!tok)
+                return;
+        wire_tokener_erase(tok);
+        json_tokener_free(tok);
+}
 
 int wire_message_parse(const char *buf, size_t size, json_object **ret) {
-        _cleanup_(json_tokener_freep) struct json_tokener *tok = NULL;
+        _cleanup_(wire_tokener_erase_and_freep) struct json_tokener *tok = NULL;
         _cleanup_json_ json_object *o = NULL;
 
         /* A NUL ends a message: one inside is a framing error, not a character. */

@@ -30,6 +30,13 @@ json_object *wire_json_erase_and_put(json_object *o);
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, wire_json_erase_and_put);
 #define _cleanup_json_erase_ _cleanup_(wire_json_erase_and_putp)
 
+/* Frees a tokener after wiping its print buffer, where json-c keeps the last string it read (a token in an
+ * answer, a token or a password in a request) and which it frees unwiped. json-c has no accessor for that
+ * buffer; the struct is public. */
+void wire_tokener_erase(struct json_tokener *tok);
+void wire_tokener_erase_and_free(struct json_tokener *tok);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_tokener *, wire_tokener_erase_and_free);
+
 /* A member that is a string when present: 1 with *ret borrowed, 0 when absent or null, -EINVAL when it is
  * something else or a string with a NUL inside ("\u0000"), which C would read cut short. */
 int wire_json_get_string(json_object *o, const char *key, const char **ret);

@@ -120,8 +120,25 @@ static void test_messages(void) {
         ok(wire_json_get_string(o, "fine", &v) == 1 && streq(v, "g\xc3\xb6od"), "other escapes are fine");
 }
 
+/* json-c copies each string it reads into the tokener's print buffer and frees it unwiped: a token in an
+ * answer, or a token in an Invalidate request, would stay in freed memory. */
+static void test_tokener_erase(void) {
+        static const char text[] = "{\"parameters\":{\"token\":\"SECRET-TOKEN-1234\"}}";
+        struct json_tokener *tok = json_tokener_new();
+        json_object *o = tok ? json_tokener_parse_ex(tok, text, (int) strlen(text)) : NULL;
+
+        ok(o && tok->pb && memmem(tok->pb->buf, (size_t) tok->pb->size, "SECRET-TOKEN", 12),
+           "the tokener's buffer holds the last string read");
+        wire_tokener_erase(tok);
+        ok(tok && tok->pb && !memmem(tok->pb->buf, (size_t) tok->pb->size, "SECRET", 6),
+           "... until it is erased");
+        json_object_put(o);
+        wire_tokener_erase_and_free(tok);
+}
+
 int main(void) {
         test_errors();
         test_messages();
+        test_tokener_erase();
         return tap_done();
 }
