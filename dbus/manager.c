@@ -44,6 +44,7 @@ int manager_new(Manager **ret) {
                 return -ENOMEM;
         m->listen_fd = -1;
         m->token_listen_fd = -1;
+        m->token_epoll_fd = -1;
         m->lock_fd = -1;
         (void) engine_init(&m->engine);
         m->engine.events = &manager_engine_events;
@@ -107,6 +108,7 @@ Manager *manager_free(Manager *m) {
         accept_throttle_done(&m->token_throttle);
         listener_free(m->listen_source, m->listen_fd, m->socket_path);
         listener_free(m->token_listen_source, m->token_listen_fd, m->token_socket_path);
+        listener_free(m->token_epoll_source, m->token_epoll_fd, NULL);
         if (m->token_conns)
                 g_hash_table_destroy(m->token_conns);
 

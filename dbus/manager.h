@@ -30,6 +30,8 @@ typedef struct Manager {
         int token_listen_fd;
         char *token_socket_path;
         GHashTable *token_conns;        /* its connections: TokenConn* -> itself */
+        int token_epoll_fd;             /* ... watched together in an epoll set of their own, */
+        sd_event_source *token_epoll_source;    /* ... which the loop watches as one source */
         unsigned token_conns_max;
         AcceptThrottle token_throttle;
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,9 +23,19 @@
 
 /* The input buffer starts small and grows to WIRE_MESSAGE_MAX: most requests are a hundred bytes. */
 #define INPUT_CHUNK 1024U
+/* Ready connections taken per epoll_wait() of the token epoll set; more are taken in the next iteration. */
+#define READY_BATCH 64
+
+/* Out of the token epoll set: before its fd is closed, and while nothing is to be waited for on it (epoll
+ * reports a hang-up whatever it is asked for, again and again). */
+static void conn_unwatch(TokenConn *c) {
+        if (c->events != 0 && c->fd >= 0)
+                (void) epoll_ctl(c->manager->token_epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+        c->events = 0;
+}
 
 static TokenConn *conn_free(TokenConn *c) {
-        sd_event_source_disable_unref(c->io_source);
+        conn_unwatch(c);
         sd_event_source_disable_unref(c->idle_source);
         sd_event_source_disable_unref(c->defer_source);
         if (c->fd >= 0)
@@ -54,7 +65,7 @@ static void conn_close(TokenConn *c) {
         if (c->closed)
                 return;
         c->closed = true;
-        c->io_source = sd_event_source_disable_unref(c->io_source);
+        conn_unwatch(c);
         c->idle_source = sd_event_source_disable_unref(c->idle_source);
         c->defer_source = sd_event_source_disable_unref(c->defer_source);
         if (c->fd >= 0)
@@ -65,6 +76,7 @@ static void conn_close(TokenConn *c) {
 }
 
 static void conn_update_events(TokenConn *c) {
+        struct epoll_event ev;
         uint32_t events = 0;
 
         if (c->closed)
@@ -76,12 +88,19 @@ static void conn_update_events(TokenConn *c) {
          * meanwhile is noticed when its answer cannot be written. */
         else if (!c->busy && !c->eof && !c->close_when_sent && c->in_size < WIRE_MESSAGE_MAX)
                 events |= EPOLLIN;
+        if (events == c->events)
+                return;         /* the usual case: waiting for the next request, as before this one */
         if (events == 0) {
-                (void) sd_event_source_set_enabled(c->io_source, SD_EVENT_OFF);
+                conn_unwatch(c);
                 return;
         }
-        (void) sd_event_source_set_io_events(c->io_source, events);
-        (void) sd_event_source_set_enabled(c->io_source, SD_EVENT_ON);
+        ev = (struct epoll_event) { .events = events, .data.ptr = c };
+        if (epoll_ctl(c->manager->token_epoll_fd, c->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c->fd, &ev) < 0) {
+                log_warning_errno(errno, "Token socket: cannot watch a connection, closing it: %m");
+                conn_close(c);
+                return;
+        }
+        c->events = events;
 }
 
 static void conn_flush(TokenConn *c) {
@@ -281,15 +300,36 @@ static void conn_process(TokenConn *c) {
         conn_update_events(c);
 }
 
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        TokenConn *c = token_conn_ref(userdata);
-
+static void conn_io(TokenConn *c, uint32_t revents) {
+        if (c->closed)
+                return;         /* closed by another connection of the same batch (making room, a stop) */
         if (revents & (EPOLLOUT | EPOLLERR))
                 conn_flush(c);
         if (!c->closed && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)))
                 conn_read(c);
         conn_process(c);
-        token_conn_unref(c);
+}
+
+/* Every connection's readiness at once. The loop dispatches one source per iteration and polls again before
+ * the next, so with a source of its own each connection would cost an epoll_wait() per request under load;
+ * here one takes up to READY_BATCH of them, as a plain epoll server does. */
+static int on_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct epoll_event ev[READY_BATCH];
+        int n;
+
+        n = epoll_wait(fd, ev, READY_BATCH, 0);
+        if (n < 0) {
+                if (errno != EINTR)
+                        log_warning_errno(errno, "Token socket: cannot poll its connections: %m");
+                return 0;
+        }
+        /* Serving one may close another: each stays allocated until the whole batch is done. */
+        for (int i = 0; i < n; i++)
+                token_conn_ref(ev[i].data.ptr);
+        for (int i = 0; i < n; i++)
+                conn_io(ev[i].data.ptr, ev[i].events);
+        for (int i = 0; i < n; i++)
+                token_conn_unref(ev[i].data.ptr);
         return 0;
 }
 
@@ -395,9 +435,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 .fd = TAKE_FD(cfd),
                 .last_active_usec = now_usec(CLOCK_MONOTONIC),
         };
-        r = sd_event_add_io(m->event, &c->io_source, c->fd, EPOLLIN, on_io, c);
-        if (r >= 0)
-                r = sd_event_add_time_relative(m->event, &c->idle_source, CLOCK_MONOTONIC,
+        r = sd_event_add_time_relative(m->event, &c->idle_source, CLOCK_MONOTONIC,
                                                WIRE_IDLE_TIMEOUT_USEC, USEC_PER_SEC / 10, on_idle, c);
         if (r >= 0)
                 r = sd_event_add_defer(m->event, &c->defer_source, on_defer, c);
@@ -409,6 +447,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 return 0;
         }
         g_hash_table_add(m->token_conns, c);
+        conn_update_events(c);  /* into the token epoll set, waiting for its first request */
         return 0;
 }
 
@@ -430,6 +469,14 @@ int manager_listen_token(Manager *m) {
         r = runtime_socket_listen(BROKER_TOKEN_SOCKET_NAME, &m->token_socket_path, &fd);
         if (r < 0 || fd < 0)
                 return r;       /* without XDG_RUNTIME_DIR: logged for the private socket already */
+
+        m->token_epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (m->token_epoll_fd < 0)
+                return log_error_errno(errno, "Failed to create the token socket's epoll set: %m");
+        r = sd_event_add_io(m->event, &m->token_epoll_source, m->token_epoll_fd, EPOLLIN, on_ready, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the token socket's connections: %m");
+        (void) sd_event_source_set_description(m->token_epoll_source, "token-connections");
 
         r = sd_event_add_io(m->event, &m->token_listen_source, fd, EPOLLIN, on_accept, m);
         if (r < 0)

@@ -26,7 +26,7 @@ typedef struct TokenConn {
         Manager *manager;
         SocketCaller caller;            /* checked on every request */
         int fd;
-        sd_event_source *io_source;
+        uint32_t events;                /* what the manager's token epoll set waits for on fd; 0: not in it */
         sd_event_source *idle_source;   /* closes a connection idle for WIRE_IDLE_TIMEOUT_USEC */
         sd_event_source *defer_source;  /* takes the next request once an answer was sent from a callback */
         uint64_t last_active_usec;      /* CLOCK_MONOTONIC of its last request or answer: the idle time-out
