@@ -32,6 +32,8 @@ typedef struct Manager {
         GHashTable *token_conns;        /* its connections: TokenConn* -> itself */
         int token_epoll_fd;             /* ... watched together in an epoll set of their own, */
         sd_event_source *token_epoll_source;    /* ... which the loop watches as one source */
+        unsigned n_token_watched;       /* connections in that set */
+        struct TokenConn *token_lone;   /* one in the set that was ready alone last time, or NULL */
         unsigned token_conns_max;
         AcceptThrottle token_throttle;
 

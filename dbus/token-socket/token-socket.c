@@ -29,8 +29,13 @@
 /* Out of the token epoll set: before its fd is closed, and while nothing is to be waited for on it (epoll
  * reports a hang-up whatever it is asked for, again and again). */
 static void conn_unwatch(TokenConn *c) {
-        if (c->events != 0 && c->fd >= 0)
+        if (c->events == 0)
+                return;
+        if (c->fd >= 0)
                 (void) epoll_ctl(c->manager->token_epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+        c->manager->n_token_watched--;
+        if (c->manager->token_lone == c)
+                c->manager->token_lone = NULL;
         c->events = 0;
 }
 
@@ -100,6 +105,8 @@ static void conn_update_events(TokenConn *c) {
                 conn_close(c);
                 return;
         }
+        if (c->events == 0)
+                c->manager->n_token_watched++;
         c->events = events;
 }
 
@@ -314,8 +321,21 @@ static void conn_io(TokenConn *c, uint32_t revents) {
  * the next, so with a source of its own each connection would cost an epoll_wait() per request under load;
  * here one takes up to READY_BATCH of them, as a plain epoll server does. */
 static int on_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
         struct epoll_event ev[READY_BATCH];
         int n;
+
+        /* With one connection in the set, the set's readiness is that connection's: a lone client (a script
+         * asking again and again, a launcher's hang-up) is served without asking the set which one is
+         * ready. The connection is offered what it waits for; a read or write that finds nothing to do
+         * returns EAGAIN, and the set stops being ready once the kernel re-checks it. */
+        if (m->n_token_watched == 1 && m->token_lone) {
+                TokenConn *c = token_conn_ref(m->token_lone);
+
+                conn_io(c, c->events);
+                token_conn_unref(c);
+                return 0;
+        }
 
         n = epoll_wait(fd, ev, READY_BATCH, 0);
         if (n < 0) {
@@ -323,6 +343,8 @@ static int on_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata
                         log_warning_errno(errno, "Token socket: cannot poll its connections: %m");
                 return 0;
         }
+        if (n == 1)
+                m->token_lone = ev[0].data.ptr;     /* cleared when it leaves the set */
         /* Serving one may close another: each stays allocated until the whole batch is done. */
         for (int i = 0; i < n; i++)
                 token_conn_ref(ev[i].data.ptr);
@@ -435,8 +457,8 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 .fd = TAKE_FD(cfd),
                 .last_active_usec = now_usec(CLOCK_MONOTONIC),
         };
-        r = sd_event_add_time_relative(m->event, &c->idle_source, CLOCK_MONOTONIC,
-                                               WIRE_IDLE_TIMEOUT_USEC, USEC_PER_SEC / 10, on_idle, c);
+        r = sd_event_add_time_relative(m->event, &c->idle_source, CLOCK_MONOTONIC, WIRE_IDLE_TIMEOUT_USEC,
+                                       USEC_PER_SEC / 10, on_idle, c);
         if (r >= 0)
                 r = sd_event_add_defer(m->event, &c->defer_source, on_defer, c);
         if (r >= 0)

@@ -148,6 +148,42 @@ tap_like "$(cat "$RIG_DIR/bus-token")" "\"$tok\"" "... the same as a bus caller 
 tap_is "$(($(requests) - before))" 1 "... from one upstream request (single-flight across transports)"
 serving "after a caller hung up while waiting"
 
+# --- many connections ready at once -------------------------------------------------------------------
+# The daemon takes ready connections in batches (one epoll_wait() for up to 64 of them): 150 connections send
+# their requests before any answer is read, so that many are ready together; each gets its own answer.
+tok=$(rig_tb token acct)
+out=$("$py" - "$sock" <<'PY'
+import json, socket, sys
+conns = []
+for i in range(150):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(30)
+    s.connect(sys.argv[1])
+    conns.append(s)
+for i, s in enumerate(conns):
+    account = "acct" if i % 3 else "nope"
+    s.sendall(json.dumps({"method": "org.tokenbroker.Broker1.GetToken",
+                          "parameters": {"account": account}}).encode() + b"\0")
+good, tokens = 0, set()
+for i, s in enumerate(conns):
+    buf = b""
+    while not buf.endswith(b"\0"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    m = json.loads(buf[:-1]) if buf.endswith(b"\0") else {}
+    if i % 3 and "token" in m.get("parameters", {}):
+        good += 1
+        tokens.add(m["parameters"]["token"])
+    elif not i % 3 and m.get("error") == "org.tokenbroker.Error.NoSuchAccount":
+        good += 1
+print(good, " ".join(tokens))
+PY
+)
+tap_is "$out" "150 $tok" "150 connections sending at once: each answered, tokens and errors each where asked for"
+serving "after 150 connections at once"
+
 # --- another uid ----------------------------------------------------------------------------------------
 # The directory is 0700, so another user cannot reach the socket by its path; one that gets a connection
 # anyway (here: CAP_DAC_OVERRIDE, as a socket handed on would) is still refused on every request.
