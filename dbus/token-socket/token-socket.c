@@ -309,7 +309,8 @@ static void conn_process(TokenConn *c) {
 
 static void conn_io(TokenConn *c, uint32_t revents) {
         if (c->closed)
-                return;         /* closed by another connection of the same batch (making room, a stop) */
+                return;         /* closed while another of the batch was served (an answer to it, which serving
+                                 * that one completed, could not be written) */
         if (revents & (EPOLLOUT | EPOLLERR))
                 conn_flush(c);
         if (!c->closed && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)))

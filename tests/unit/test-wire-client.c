@@ -91,7 +91,7 @@ typedef struct Call {
         char request[4096];
 } Call;
 
-/* Runs one GetToken call for ACCOUNT against a daemon playing ANSWER as PLAY. */
+/* Runs one GetToken call for account "acct" against a daemon playing ANSWER as PLAY, waiting TIMEOUT. */
 static void call(const char *answer, Play play, usec_t timeout, Call *ret) {
         _cleanup_json_ json_object *p = json_object_new_object();
         int sv[2], report[2];
@@ -101,10 +101,18 @@ static void call(const char *answer, Play play, usec_t timeout, Call *ret) {
         *ret = (Call) {};
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 || pipe(report) < 0 || !p ||
             json_object_object_add(p, "account", json_object_new_string("acct")) < 0) {
-                ret->r = -errno;
+                ret->r = errno > 0 ? -errno : -EIO;     /* never 0, which would read as an answer */
                 return;
         }
         pid = fork();
+        if (pid < 0) {
+                ret->r = -errno;
+                close(sv[0]);
+                close(sv[1]);
+                close(report[0]);
+                close(report[1]);
+                return;         /* no daemon to play, and no pid to kill: kill(-1) would reach every process */
+        }
         if (pid == 0) {
                 close(sv[0]);
                 close(report[0]);
